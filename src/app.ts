@@ -1,0 +1,136 @@
+import type { FastifyInstance } from 'fastify';
+import packageJson from '../package.json' with { type: 'json' };
+import { addOfficialSchedules, loadCalendar } from './kernel/calendar/calendar.store.ts';
+import type { Config } from './kernel/config.ts';
+import { type Database, type DatabaseTarget, openDatabase, ping } from './kernel/db/database.ts';
+import { migrate, migrationStatus } from './kernel/db/migrations.ts';
+import { EventBus } from './kernel/events/events.ts';
+import { registerPlatformRoutes } from './kernel/http/platform.routes.tsx';
+import { createHttpServer } from './kernel/http/server.ts';
+import { createJobs } from './kernel/jobs/jobs.ts';
+import { createLogger, type Logger } from './kernel/logger.ts';
+import { type KernelContext, type ModuleManifest, orderModules, type SeedReport } from './kernel/modules.ts';
+import type { Progress } from './kernel/progress.ts';
+import { isDemoSeeded, seedDemoCity } from './kernel/seed.ts';
+import { identityModule } from './modules/identity/index.ts';
+import { organisationsModule } from './modules/organisations/index.ts';
+import { portalModule } from './modules/portal/index.ts';
+
+/** The platform's version, as /healthz and the OpenAPI document report it. */
+export const VERSION = packageJson.version;
+
+/** Every module of the platform. Order does not matter: `dependsOn` decides it, and start-up checks the graph. */
+export const MODULES: readonly ModuleManifest[] = [organisationsModule, identityModule, portalModule];
+
+/** The database a configuration names. */
+export function databaseTarget(config: Config): DatabaseTarget {
+  return config.databaseUrl
+    ? { mode: 'server', url: config.databaseUrl, poolSize: config.dbPoolSize }
+    : { mode: 'embedded', dataDir: config.dataDir };
+}
+
+/** How to assemble one process. */
+export interface PlatformOptions {
+  config: Config;
+  log?: Logger;
+  /** An already open database (tests pass in-memory PGlite); otherwise the configured one is opened. */
+  database?: Database;
+  /** Build the HTTP server (serve) or not (worker, CLI). Default true. */
+  http?: boolean;
+  /** Work on jobs and dispatch events in this process. Default: the configuration's `runJobs`. */
+  work?: boolean;
+  /** Seed the demo city: true forces it, false never; default follows `config.demo`. */
+  seedDemo?: boolean;
+  seedProgress?: Progress;
+}
+
+/** A running platform process. */
+export interface Platform {
+  readonly app: FastifyInstance | undefined;
+  readonly kernel: KernelContext;
+  readonly database: Database;
+  readonly contracts: Readonly<Record<string, unknown>>;
+  /** What seeding printed, when this start seeded the demo city. */
+  readonly seedReport: SeedReport | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the database, migrates it, builds the kernel, registers the modules in dependency
+ * order, seeds the demo city when asked, and starts the jobs. Nothing else wires modules together.
+ */
+export async function createPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config } = options;
+  const log = options.log ?? createLogger(config.logLevel);
+  const database = options.database ?? (await openDatabase(databaseTarget(config)));
+  try {
+    const { db } = database;
+    await migrate(db);
+    await addOfficialSchedules(db);
+    const calendar = await loadCalendar(db);
+    const work = options.work ?? config.runJobs;
+    const jobs = createJobs(database, {
+      work,
+      onError: (error) => log.error({ err: error }, 'job queue error'),
+    });
+    const events = new EventBus(db, jobs, {
+      onError: (error) => log.error({ err: error }, 'event dispatch failed'),
+    });
+    const kernel: KernelContext = { config, db, events, jobs, calendar, log };
+
+    const app = options.http === false ? undefined : await createHttpServer({ log, version: VERSION });
+    if (app) {
+      registerPlatformRoutes(app, {
+        mode: database.mode,
+        version: VERSION,
+        readiness: async () => {
+          const reachable = await ping(db);
+          const migrations = reachable
+            ? (await migrationStatus(db).catch(() => undefined))?.current === true
+            : false;
+          return { database: reachable, migrations };
+        },
+      });
+    }
+
+    const ordered = orderModules(MODULES);
+    const contracts: Record<string, unknown> = {};
+    for (const module of ordered) {
+      const deps = Object.fromEntries(module.dependsOn.map((name) => [name, contracts[name]]));
+      contracts[module.name] = await module.register({ app, kernel, deps });
+    }
+
+    const wantSeed =
+      options.seedDemo ??
+      (config.demo === 'always' ||
+        (config.demo === 'auto' && database.mode === 'embedded' && !(await isDemoSeeded(kernel))));
+    const seedReport = wantSeed
+      ? (await seedDemoCity(kernel, ordered, contracts, options.seedProgress)).report
+      : undefined;
+
+    await jobs.start();
+    if (work) events.start();
+    if (app) await app.ready();
+
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      kernel,
+      database,
+      contracts,
+      seedReport,
+      close() {
+        closing ??= (async () => {
+          if (app) await app.close();
+          await events.stop();
+          await jobs.stop();
+          await database.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    if (!options.database) await database.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Which database the platform runs on: embedded PGlite in the data directory, or a PostgreSQL server. */
+export type DatabaseMode = 'embedded' | 'server';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The validated configuration of one process. Built only by `loadConfig`. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  mode: DatabaseMode;
+  /** Secret for sessions and key encryption; undefined in embedded mode means "generate and keep one in the data directory". */
+  secret: string | undefined;
+  logLevel: LogLevel;
+  timeZone: string;
+  /** Seed the demo city: 'auto' seeds on the first embedded start only. */
+  demo: 'auto' | 'always' | 'never';
+  /** Whether this web process also works on background jobs (always true in embedded mode). */
+  runJobs: boolean;
+  dbPoolSize: number;
+}
+
+/** A configuration value that cannot be used; `message` is one line naming the variable and the expected form. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+    readonly got: string,
+  ) {
+    super(`Invalid configuration: ${variable} must be ${expected} (got ${JSON.stringify(got)}).`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+interface Variable<T> {
+  name: string;
+  expected: string;
+  parse(raw: string): T | undefined;
+}
+
+function read<T>(source: Source, variable: Variable<T>, fallback: T): T {
+  const raw = source[variable.name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = variable.parse(raw.trim());
+  if (value === undefined) throw new ConfigError(variable.name, variable.expected, raw);
+  return value;
+}
+
+const integer = (min: number, max: number) => (raw: string) => {
+  if (!/^\d+$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n >= min && n <= max ? n : undefined;
+};
+
+const oneOf =
+  <T extends string>(...values: T[]) =>
+  (raw: string) =>
+    (values as string[]).includes(raw.toLowerCase()) ? (raw.toLowerCase() as T) : undefined;
+
+const bool = (raw: string) => {
+  const v = raw.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return undefined;
+};
+
+function isTimeZone(raw: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: raw });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPostgresUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads an optional JSON config file (`YIWANG_CONFIG_FILE`); the environment overrides what it says. */
+function readConfigFile(env: Source): Source {
+  const file = env.YIWANG_CONFIG_FILE;
+  if (!file) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(
+      'YIWANG_CONFIG_FILE',
+      'the path of a readable JSON file',
+      `${file}: ${(error as Error).message}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('YIWANG_CONFIG_FILE', 'a JSON object of variable names to values', file);
+  }
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, value]) => [key, value === null ? undefined : String(value)]),
+  );
+}
+
+/**
+ * Builds the configuration from the environment (and an optional JSON file), validating every value.
+ * Throws `ConfigError` on the first bad value; the CLI prints its one-line message and exits with 78.
+ */
+export function loadConfig(env: Source = process.env): Config {
+  const source: Source = { ...readConfigFile(env), ...env };
+  const databaseUrl = read<string | undefined>(
+    source,
+    {
+      name: 'DATABASE_URL',
+      expected:
+        'a PostgreSQL URL such as postgres://user@127.0.0.1:5432/yiwang, or unset for the embedded database',
+      parse: (raw) => (isPostgresUrl(raw) ? raw : undefined),
+    },
+    undefined,
+  );
+  const mode: DatabaseMode = databaseUrl ? 'server' : 'embedded';
+  const secret = read<string | undefined>(
+    source,
+    {
+      name: 'YIWANG_SECRET',
+      expected: 'at least 32 characters of random text',
+      parse: (raw) => (raw.length >= 32 ? raw : undefined),
+    },
+    undefined,
+  );
+  if (mode === 'server' && !secret) {
+    // Several server instances must share one secret, so none of them may invent its own.
+    throw new ConfigError('YIWANG_SECRET', 'set (at least 32 characters) when DATABASE_URL is set', '');
+  }
+  const runJobs = read(source, { name: 'YIWANG_RUN_JOBS', expected: 'true or false', parse: bool }, true);
+  return {
+    port: read(
+      source,
+      { name: 'PORT', expected: 'an integer from 0 to 65535', parse: integer(0, 65535) },
+      3000,
+    ),
+    host: read(
+      source,
+      {
+        name: 'HOST',
+        expected: 'a host name or IP address',
+        parse: (raw) => (/^[\w.:-]+$/.test(raw) ? raw : undefined),
+      },
+      '127.0.0.1',
+    ),
+    dataDir: path.resolve(
+      read(source, { name: 'YIWANG_DATA_DIR', expected: 'a directory path', parse: (raw) => raw }, './data'),
+    ),
+    databaseUrl,
+    mode,
+    secret,
+    logLevel: read(
+      source,
+      {
+        name: 'LOG_LEVEL',
+        expected: 'one of fatal, error, warn, info, debug, trace, silent',
+        parse: oneOf<LogLevel>('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+      },
+      'info',
+    ),
+    timeZone: read(
+      source,
+      {
+        name: 'YIWANG_TIME_ZONE',
+        expected: 'an IANA time zone such as Asia/Shanghai',
+        parse: (raw) => (isTimeZone(raw) ? raw : undefined),
+      },
+      'Asia/Shanghai',
+    ),
+    demo: read(
+      source,
+      { name: 'YIWANG_DEMO', expected: 'auto, always or never', parse: oneOf('auto', 'always', 'never') },
+      'auto',
+    ),
+    runJobs: mode === 'embedded' ? true : runJobs,
+    dbPoolSize: read(
+      source,
+      { name: 'YIWANG_DB_POOL_SIZE', expected: 'an integer from 1 to 200', parse: integer(1, 200) },
+      10,
+    ),
+  };
+}

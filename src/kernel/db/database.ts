@@ -1,0 +1,153 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { type SQL, sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import type { DatabaseMode } from '../config.ts';
+import { acquireDataDirLock } from './lock-file.ts';
+
+/** The one database type every module uses, whichever engine is underneath. A transaction is also a `Db`. */
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+/** Runs raw SQL with positional parameters (`$1`) — the contract pg-boss needs for a shared connection. */
+export type ExecuteSql = (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+
+/** An open database: Drizzle on top, the raw executor for libraries, and a clean close. */
+export interface Database {
+  readonly db: Db;
+  readonly mode: DatabaseMode;
+  readonly executeSql: ExecuteSql;
+  /** For server mode: the pool, so a listener or a backup can take a dedicated client. */
+  readonly pool?: pg.Pool;
+  /** For embedded mode: the PGlite instance (single connection). */
+  readonly pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget =
+  | { mode: 'embedded'; dataDir: string }
+  | { mode: 'memory' }
+  | { mode: 'server'; url: string; poolSize?: number; applicationName?: string };
+
+/** Runs a query and returns its rows, whichever driver answered. */
+export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] } | T[];
+  return Array.isArray(result) ? result : result.rows;
+}
+
+function pgliteDirectory(dataDir: string): string {
+  return path.join(dataDir, 'pg');
+}
+
+/** True when the data directory already holds an initialised embedded database. */
+export function embeddedDatabaseExists(dataDir: string): boolean {
+  return existsSync(path.join(pgliteDirectory(dataDir), 'PG_VERSION'));
+}
+
+/**
+ * Creates the PGlite cluster in a scratch directory and renames it into place only once initdb has finished,
+ * because a PGlite directory whose initdb was interrupted never opens again.
+ */
+async function initialiseEmbedded(dataDir: string): Promise<void> {
+  const target = pgliteDirectory(dataDir);
+  if (existsSync(path.join(target, 'PG_VERSION'))) return;
+  const scratch = `${target}.initialising`;
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const fresh = new PGlite(scratch);
+  await fresh.waitReady;
+  await fresh.close();
+  renameSync(scratch, target);
+}
+
+function pgliteExecutor(pglite: PGlite): ExecuteSql {
+  return async (text, values) => {
+    if (values && values.length > 0) {
+      const result = await pglite.query<Record<string, unknown>>(text, values);
+      return { rows: result.rows };
+    }
+    // Without parameters the text may hold several statements (pg-boss's schema scripts do): use the simple protocol.
+    const results = await pglite.exec(text);
+    return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
+  };
+}
+
+/**
+ * Opens the database the configuration names: embedded PGlite in the data directory (locked to this process),
+ * in-memory PGlite (tests), or a pool on a PostgreSQL server. Does not run migrations.
+ */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.mode === 'server') {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      application_name: target.applicationName ?? 'yiwang',
+      connectionTimeoutMillis: 5000,
+    });
+    // An idle client losing its server (a PostgreSQL restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    const db = drizzlePg({ client: pool }) as unknown as Db;
+    return {
+      db,
+      mode: 'server',
+      pool,
+      executeSql: async (text, values) => {
+        const result = await pool.query(text, values as unknown[] | undefined);
+        return { rows: result.rows };
+      },
+      close: () => pool.end(),
+    };
+  }
+
+  if (target.mode === 'memory') {
+    const pglite = new PGlite();
+    await pglite.waitReady;
+    return {
+      db: drizzlePglite({ client: pglite }) as unknown as Db,
+      mode: 'embedded',
+      pglite,
+      executeSql: pgliteExecutor(pglite),
+      close: () => pglite.close(),
+    };
+  }
+
+  const lock = acquireDataDirLock(target.dataDir);
+  try {
+    await initialiseEmbedded(target.dataDir);
+    const pglite = new PGlite(pgliteDirectory(target.dataDir));
+    await pglite.waitReady;
+    let closed = false;
+    return {
+      db: drizzlePglite({ client: pglite }) as unknown as Db,
+      mode: 'embedded',
+      pglite,
+      executeSql: pgliteExecutor(pglite),
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          await pglite.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** Answers whether the database responds at all (for /readyz and `yiwang doctor`). */
+export async function ping(db: Db): Promise<boolean> {
+  try {
+    await db.execute(sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,31 @@
+import { sql } from 'drizzle-orm';
+import { index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * The transactional outbox: an event is written in the same transaction as the change it reports,
+ * and handed to subscribers later by the dispatcher. The table is the truth; pg-boss jobs are only transport.
+ */
+export const outboxEvents = pgTable(
+  'kernel_outbox_events',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    payload: jsonb('payload').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set while a dispatcher is handing the event to the job queue; a crashed dispatcher's claim expires. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+  },
+  (t) => [index('kernel_outbox_events_pending_idx').on(t.id).where(sql`dispatched_at is null`)],
+);
+
+/** One row per (event, subscriber) that has been handled: makes at-least-once delivery take effect once. */
+export const eventReceipts = pgTable(
+  'kernel_event_receipts',
+  {
+    eventId: text('event_id').notNull(),
+    subscriber: text('subscriber').notNull(),
+    handledAt: timestamp('handled_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.subscriber] })],
+);

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import { registerErrorHandling } from './error-handler.tsx';
+import { setStylesheetHref } from './pages.tsx';
+import { registerLocale } from './request-context.ts';
+import { zodValidatorCompiler } from './validation.ts';
+
+/** The Fastify instance type every module's routes are written against (Zod schemas give the types). */
+export type HttpApp = FastifyInstance;
+
+const STYLESHEET = readFileSync(new URL('../views/styles.css', import.meta.url));
+
+/** Options of the HTTP kernel. */
+export interface HttpKernelOptions {
+  log: Logger;
+  version: string;
+  /** Set cookies `Secure` (when served behind TLS). */
+  secureCookies?: boolean;
+}
+
+// A client may pass its own request id (a gateway's trace id), but only a short, plain one: ids go into logs.
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/**
+ * Creates the HTTP server with everything no module should repeat: security headers, request ids, languages,
+ * Zod validation, the OpenAPI generator, the error catalogue's mapping to HTTP and the stylesheet.
+ */
+export async function createHttpServer(options: HttpKernelOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.log,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
+    },
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    // Query strings like ?a=1&a=2 are arrays; schemas decide what is allowed.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }) as unknown as FastifyInstance; // pino's Logger type is narrower than Fastify's base logger: same object
+
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    },
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  registerLocale(app, { secureCookies: options.secureCookies ?? false });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Yiwang (一网) API',
+        version: options.version,
+        description:
+          'The REST interface of the Yiwang e-government platform. Errors are RFC 9457 problem details with a stable `code` from the error catalogue (docs/errors.md). Send `Accept-Language: en` or `?lang=en` for English messages; Chinese is the default.',
+        license: { name: 'Apache-2.0' },
+      },
+      tags: [
+        { name: 'platform', description: 'Health and readiness of the platform' },
+        { name: 'organisations', description: 'Departments of the city government' },
+      ],
+    },
+    transform: (input) => {
+      // Pages, static files and the document itself are not part of the API.
+      const path = input.url;
+      if (!(path.startsWith('/api/v1/') || path === '/healthz' || path === '/readyz')) {
+        return { schema: { ...input.schema, hide: true } as typeof input.schema, url: input.url };
+      }
+      return jsonSchemaTransform(input);
+    },
+  });
+
+  registerErrorHandling(app);
+
+  const stylesheetHash = createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 12);
+  const stylesheetPath = `/static/yiwang-${stylesheetHash}.css`;
+  setStylesheetHref(stylesheetPath);
+  // Fingerprinted, so it can be cached for a year; a new stylesheet gets a new name.
+  app.get(stylesheetPath, { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .type('text/css; charset=utf-8')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(STYLESHEET),
+  );
+
+  return app;
+}

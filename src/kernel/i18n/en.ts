@@ -1,0 +1,63 @@
+import type { MessageKey } from './zh-CN.ts';
+
+/** The English dictionary: must provide every key of zh-CN (the type enforces it). */
+export const en: Record<MessageKey, string> = {
+  'site.name': 'Demo City People’s Government',
+  'site.portalName': 'Demo City Government Services',
+  'site.tagline': 'One website · one window · done in one visit',
+  'site.hotline': 'Public service hotline 12345',
+  'site.serviceCentre': 'Demo City Government Service Centre, 1 Renmin Road',
+  'layout.skipToContent': 'Skip to main content',
+  'layout.languageSwitch': '中文',
+  'layout.languageSwitchLabel': 'Switch to Chinese',
+  'layout.breadcrumbs': 'Breadcrumbs',
+  'layout.home': 'Home',
+  'layout.mainNav': 'Main navigation',
+  'layout.footer.accessibility': 'Accessibility statement',
+  'layout.footer.about': 'About this website',
+  'layout.footer.api': 'Open API',
+  'layout.footer.links': 'Website information',
+  'layout.footer.copyright': 'Run by the Demo City People’s Government · operated by the Big Data Bureau',
+  'layout.footer.demoNotice':
+    'This is a demonstration city: every person, organisation and ID number is fictional.',
+  'nav.departments': 'Departments',
+  'nav.help': 'Help',
+  'home.title': 'Home',
+  'home.lead':
+    'One website for every government service in the city. You do not need to know which department is responsible, or visit several offices.',
+  'home.audiences': 'Services by who you are',
+  'home.audience.citizen': 'For residents',
+  'home.audience.citizen.text': 'Birth, school, work, social insurance, housing, retirement and more',
+  'home.audience.business': 'For businesses',
+  'home.audience.business.text': 'Starting a business, licences, tax, public procurement and more',
+  'home.audience.international': 'International visitors',
+  'home.audience.international.text': 'Services for foreigners living, working or investing here',
+  'home.contact': 'Contact us',
+  'home.contact.text':
+    'No internet? Call the 12345 hotline or visit a counter at the Government Service Centre.',
+  'home.departments': 'Government departments',
+  'home.departments.text': '{count} departments of the city work together on one platform.',
+  'departments.title': 'Department directory',
+  'departments.lead':
+    'Browse by department. To get something done, start from the home page by who you are and what you need: you do not need to know which department is responsible.',
+  'departments.code': 'Code',
+  'departments.name': 'Department',
+  'departments.count': '{count} departments',
+  'accessibility.title': 'Accessibility statement',
+  'accessibility.body':
+    'This website aims to meet GB/T 37668-2019 and WCAG 2.2 level AA: every page works without JavaScript, with a keyboard and on a phone screen, and passes automated accessibility checks before each release. If something does not work for you, call the 12345 hotline and tell us.',
+  'apiDocs.title': 'Open API reference',
+  'apiDocs.lead':
+    'The REST interface of the Demo City platform (/api/v1), generated from the schemas that validate it. Machine-readable version:',
+  'apiDocs.method': 'Method',
+  'apiDocs.path': 'Path',
+  'apiDocs.summary': 'Summary',
+  'error.title': 'Something went wrong',
+  'error.requestId': 'Request number: {id} (quote it when you call the 12345 hotline)',
+  'error.backHome': 'Back to the home page',
+  'error.notFound.title': 'Page not found',
+  'error.notFound.body':
+    'The address you asked for does not exist or has moved. Check the address, or start again from the home page.',
+  'error.validation.title': 'There is a problem with what you sent',
+  'error.field': '{field}: {message}',
+};

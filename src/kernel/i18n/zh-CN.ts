@@ -1,0 +1,62 @@
+/**
+ * The zh-CN dictionary of the kernel: the source of truth for message keys.
+ * Every other locale must provide exactly these keys (checked by the type of `en.ts`).
+ * Modules keep their own dictionaries beside their views and merge them through `defineMessages`.
+ */
+export const zhCN = {
+  'site.name': '示范市人民政府',
+  'site.portalName': '示范市政务服务网',
+  'site.tagline': '一网通办 · 一窗受理 · 一次办成',
+  'site.hotline': '政务服务便民热线 12345',
+  'site.serviceCentre': '示范市政务服务中心（人民路 1 号）',
+  'layout.skipToContent': '跳到主要内容',
+  'layout.languageSwitch': 'English',
+  'layout.languageSwitchLabel': '切换到英文版',
+  'layout.breadcrumbs': '面包屑导航',
+  'layout.home': '首页',
+  'layout.mainNav': '主导航',
+  'layout.footer.accessibility': '无障碍声明',
+  'layout.footer.about': '关于本网站',
+  'layout.footer.api': '开放接口',
+  'layout.footer.links': '网站信息',
+  'layout.footer.copyright': '示范市人民政府 主办 · 示范市大数据局 承办',
+  'layout.footer.demoNotice': '这是一个演示城市，所有人员、单位和证件号码均为虚构。',
+  'nav.departments': '部门',
+  'nav.help': '帮助',
+  'home.title': '首页',
+  'home.lead': '一个网站，办理全市政务服务。不必知道由哪个部门负责，也不必往返多个窗口。',
+  'home.audiences': '按对象办事',
+  'home.audience.citizen': '个人服务',
+  'home.audience.citizen.text': '出生、上学、就业、社保、住房、养老等',
+  'home.audience.business': '法人服务',
+  'home.audience.business.text': '开办企业、经营许可、纳税、招投标等',
+  'home.audience.international': '国际访客',
+  'home.audience.international.text': 'Services for foreigners living, working or investing here',
+  'home.contact': '联系我们',
+  'home.contact.text': '没有网络也能办：拨打 12345 热线，或到政务服务中心窗口。',
+  'home.departments': '政府部门',
+  'home.departments.text': '全市 {count} 个部门在同一个平台上协同办理。',
+  'departments.title': '部门目录',
+  'departments.lead': '按部门浏览。办事请优先从首页按对象和事项进入，不必先弄清由哪个部门负责。',
+  'departments.code': '代码',
+  'departments.name': '部门名称',
+  'departments.count': '共 {count} 个部门',
+  'accessibility.title': '无障碍声明',
+  'accessibility.body':
+    '本网站力求符合《信息技术 互联网内容无障碍可访问性技术要求与测试方法》（GB/T 37668-2019）和 WCAG 2.2 AA 级要求：所有页面不依赖 JavaScript 即可使用，可用键盘操作，适配手机屏幕，并在每次发布前通过自动化无障碍检查。如遇到无法使用的内容，请拨打 12345 热线告诉我们。',
+  'apiDocs.title': '开放接口文档',
+  'apiDocs.lead': '示范市政务服务平台的 REST 接口（/api/v1），由接口的校验模式自动生成。机器可读版本：',
+  'apiDocs.method': '方法',
+  'apiDocs.path': '路径',
+  'apiDocs.summary': '说明',
+  'error.title': '出错了',
+  'error.requestId': '请求编号：{id}（联系 12345 热线时请提供）',
+  'error.backHome': '返回首页',
+  'error.notFound.title': '找不到该页面',
+  'error.notFound.body': '您访问的地址不存在或已经移动。请检查地址，或从首页重新查找。',
+  'error.validation.title': '提交的内容有误',
+  'error.field': '{field}：{message}',
+} as const;
+
+/** Every message key the kernel knows. */
+export type MessageKey = keyof typeof zhCN;

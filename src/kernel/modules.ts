@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { WorkingDayCalendar } from './calendar/working-days.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import type { EventBus } from './events/events.ts';
+import type { Jobs } from './jobs/jobs.ts';
+import type { Logger } from './logger.ts';
+
+/** What the kernel hands every module: no domain words, only infrastructure. */
+export interface KernelContext {
+  readonly config: Config;
+  readonly db: Db;
+  readonly events: EventBus;
+  readonly jobs: Jobs;
+  readonly calendar: WorkingDayCalendar;
+  readonly log: Logger;
+}
+
+/** Output for `yiwang seed --demo`: lines people need to see, such as the demo accounts. */
+export interface SeedReport {
+  lines: string[];
+}
+
+/**
+ * The manifest each module exports from its `index.ts`. `register` receives the contracts of the modules it
+ * depends on (and only those), and returns its own contract for the modules above it.
+ */
+export interface ModuleManifest<Contract = unknown> {
+  readonly name: string;
+  readonly dependsOn: readonly string[];
+  /** Permission names this module defines (`<module>.<verb>`), for the authorisation kernel. */
+  readonly permissions: readonly string[];
+  /** Builds the module's services and, when `app` is given, its routes. Called once, in dependency order. */
+  register(input: {
+    app: FastifyInstance | undefined;
+    kernel: KernelContext;
+    deps: Record<string, unknown>;
+  }): Promise<Contract>;
+  /** Adds the demo city's data for this module, inside the seeding transaction; must be idempotent. */
+  seedDemo?(input: { tx: Db; kernel: KernelContext; contract: Contract; report: SeedReport }): Promise<void>;
+}
+
+/** Orders modules so each comes after what it depends on; refuses unknown dependencies, duplicates and cycles. */
+export function orderModules(manifests: readonly ModuleManifest[]): ModuleManifest[] {
+  const byName = new Map<string, ModuleManifest>();
+  for (const m of manifests) {
+    if (byName.has(m.name)) throw new Error(`Module ${m.name} is registered twice.`);
+    byName.set(m.name, m);
+  }
+  const ordered: ModuleManifest[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (m: ModuleManifest, trail: string[]) => {
+    if (state.get(m.name) === 'done') return;
+    if (state.get(m.name) === 'visiting') {
+      throw new Error(`Module dependencies form a cycle: ${[...trail, m.name].join(' → ')}.`);
+    }
+    state.set(m.name, 'visiting');
+    for (const dep of m.dependsOn) {
+      const target = byName.get(dep);
+      if (!target) throw new Error(`Module ${m.name} depends on ${dep}, which is not registered.`);
+      visit(target, [...trail, m.name]);
+    }
+    state.set(m.name, 'done');
+    ordered.push(m);
+  };
+  for (const m of manifests) visit(m, []);
+  return ordered;
+}

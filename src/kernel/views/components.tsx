@@ -1,0 +1,303 @@
+import type { ComponentChildren } from 'preact';
+
+/*
+ * Shared page components. Each takes already-translated strings (no `t`), renders plain HTML that
+ * works without JavaScript, and owns the CSS classes of the same name in `styles.css`.
+ */
+
+/** One step of the trail to the current page; the last crumb is the current page and may omit `href`. */
+export interface Crumb {
+  label: string;
+  href?: string;
+}
+
+export interface BreadcrumbsProps {
+  /** Accessible name of the navigation landmark, e.g. t('layout.breadcrumbs'). */
+  label: string;
+  items: readonly Crumb[];
+}
+
+/** The trail from the home page to the current page; marks the last crumb with aria-current="page". */
+export function Breadcrumbs({ label, items }: BreadcrumbsProps) {
+  if (items.length === 0) return null;
+  const last = items.length - 1;
+  return (
+    <nav class="breadcrumbs" aria-label={label}>
+      <ol class="breadcrumbs__list">
+        {items.map((crumb, i) => {
+          const current = i === last ? 'page' : undefined;
+          return (
+            <li class="breadcrumbs__item" key={`${crumb.href ?? ''}|${crumb.label}`}>
+              {crumb.href ? (
+                <a class="breadcrumbs__link" href={crumb.href} aria-current={current}>
+                  {crumb.label}
+                </a>
+              ) : (
+                <span aria-current={current}>{crumb.label}</span>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}
+
+/** A link that acts on one summary row, e.g. "Change"; the row's key is appended for screen readers. */
+export interface SummaryAction {
+  href: string;
+  text: string;
+}
+
+export interface SummaryRow {
+  key: string;
+  value: ComponentChildren;
+  action?: SummaryAction;
+}
+
+/** Label/value pairs (a `<dl>`), e.g. a case's details or "check your answers". */
+export function SummaryList({ rows }: { rows: readonly SummaryRow[] }) {
+  return (
+    <dl class="summary-list">
+      {rows.map((row) => (
+        <div class="summary-list__row" key={row.key}>
+          <dt class="summary-list__key">{row.key}</dt>
+          <dd class="summary-list__value">{row.value}</dd>
+          {row.action ? (
+            <dd class="summary-list__actions">
+              <a href={row.action.href}>
+                {row.action.text}
+                <span class="visually-hidden"> {row.key}</span>
+              </a>
+            </dd>
+          ) : null}
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export type NotificationVariant = 'info' | 'success';
+
+export interface NotificationBannerProps {
+  title: string;
+  children?: ComponentChildren;
+  /** `info` is a labelled region (landmark); `success`, after an action, is a polite status message. */
+  variant?: NotificationVariant;
+  /** Id of the title, which names the banner; change it only if a page shows two banners. */
+  id?: string;
+}
+
+/** A message about the whole page or service, shown above the page's content. */
+export function NotificationBanner({
+  title,
+  children,
+  variant = 'info',
+  id = 'notification-banner-title',
+}: NotificationBannerProps) {
+  const className = `notification-banner notification-banner--${variant}`;
+  const content = (
+    <>
+      <h2 class="notification-banner__title" id={id}>
+        {title}
+      </h2>
+      {children ? <div class="notification-banner__body">{children}</div> : null}
+    </>
+  );
+  return variant === 'success' ? (
+    <div class={className} role="status" aria-labelledby={id}>
+      {content}
+    </div>
+  ) : (
+    <section class={className} aria-labelledby={id}>
+      {content}
+    </section>
+  );
+}
+
+/** One problem with a submitted form; `fieldId` is the id of the input to fix. */
+export interface FieldError {
+  fieldId: string;
+  message: string;
+}
+
+export interface ErrorSummaryProps {
+  /** e.g. t('error.validation.title'). */
+  title: string;
+  errors: readonly FieldError[];
+  description?: ComponentChildren;
+  /** Moves focus here when the page loads, without JavaScript (HTML `autofocus`). Default true. */
+  autofocus?: boolean;
+}
+
+/** The list of a form's errors at the top of the page, each linking to its field. Put it first in `<main>`. */
+export function ErrorSummary({ title, errors, description, autofocus = true }: ErrorSummaryProps) {
+  if (errors.length === 0) return null;
+  return (
+    <div
+      class="error-summary"
+      role="alert"
+      aria-labelledby="error-summary-title"
+      tabindex={-1}
+      autofocus={autofocus}
+    >
+      <h2 class="error-summary__title" id="error-summary-title">
+        {title}
+      </h2>
+      {description ? <div class="error-summary__description">{description}</div> : null}
+      <ul class="error-summary__list">
+        {errors.map((error) => (
+          <li key={`${error.fieldId}|${error.message}`}>
+            <a href={`#${error.fieldId}`}>{error.message}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** One column of a DataTable: its header and how to show a row's cell. */
+export interface Column<Row> {
+  header: string;
+  cell: (row: Row) => ComponentChildren;
+  /** Right-aligned with tabular figures. */
+  numeric?: boolean;
+}
+
+export interface DataTableProps<Row> {
+  /** Required: names the table and its scrolling region. */
+  caption: string;
+  columns: readonly Column<Row>[];
+  rows: readonly Row[];
+  /** Stable identity of a row; defaults to its position. */
+  rowKey?: (row: Row, index: number) => string | number;
+  /** Render the first column's cells as `<th scope="row">` (when it names the row). */
+  rowHeaders?: boolean;
+  /** Text shown in a single row when `rows` is empty. */
+  empty?: string;
+  /** Hide the caption visually (it is still read out), e.g. when a heading just above says the same. */
+  captionHidden?: boolean;
+}
+
+/**
+ * A table of data in a region (a named `<section>`) that scrolls sideways on narrow screens. The region
+ * is focusable and named after the caption so keyboard users can scroll it.
+ */
+export function DataTable<Row>({
+  caption,
+  columns,
+  rows,
+  rowKey = (_row, index) => index,
+  rowHeaders = false,
+  empty,
+  captionHidden = false,
+}: DataTableProps<Row>) {
+  const numericClass = (column: Column<Row>) => (column.numeric ? 'numeric' : undefined);
+  return (
+    <section class="table-scroll" aria-label={caption} tabindex={0}>
+      <table class="data-table">
+        <caption class={captionHidden ? 'visually-hidden' : 'data-table__caption'}>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th scope="col" class={numericClass(column)} key={column.header}>
+                {column.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 && empty ? (
+            <tr>
+              <td colspan={columns.length}>{empty}</td>
+            </tr>
+          ) : null}
+          {rows.map((row, index) => (
+            <tr key={rowKey(row, index)}>
+              {columns.map((column, c) =>
+                rowHeaders && c === 0 ? (
+                  <th scope="row" class={numericClass(column)} key={column.header}>
+                    {column.cell(row)}
+                  </th>
+                ) : (
+                  <td class={numericClass(column)} key={column.header}>
+                    {column.cell(row)}
+                  </td>
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export interface PanelProps {
+  title: string;
+  children?: ComponentChildren;
+  /** 1 on a confirmation page, where the panel's title is the page's heading. */
+  headingLevel?: 1 | 2;
+}
+
+/** The confirmation panel: "Application submitted", with the case number and what happens next. */
+export function Panel({ title, children, headingLevel = 1 }: PanelProps) {
+  const Heading = headingLevel === 1 ? 'h1' : 'h2';
+  return (
+    <div class="panel">
+      <Heading class="panel__title">{title}</Heading>
+      {children ? <div class="panel__body">{children}</div> : null}
+    </div>
+  );
+}
+
+export interface ServiceCardProps {
+  title: string;
+  href: string;
+  description?: string;
+  /** Small print under the description, e.g. the responsible department or "online in 3 steps". */
+  meta?: ComponentChildren;
+  headingLevel?: 2 | 3 | 4;
+}
+
+/** A card that links to a service or a group of services; the whole card is clickable. */
+export function ServiceCard({ title, href, description, meta, headingLevel = 3 }: ServiceCardProps) {
+  const Heading = headingLevel === 2 ? 'h2' : headingLevel === 3 ? 'h3' : 'h4';
+  return (
+    <div class="card">
+      <Heading class="card__title">
+        <a class="card__link" href={href}>
+          {title}
+        </a>
+      </Heading>
+      {description ? <p class="card__description">{description}</p> : null}
+      {meta ? <div class="card__meta">{meta}</div> : null}
+    </div>
+  );
+}
+
+export interface CardListProps {
+  items: readonly ServiceCardProps[];
+  /** Heading level of every card's title (default 3, under the section's h2). */
+  headingLevel?: 2 | 3 | 4;
+}
+
+/** A grid of service cards: one column on phones, up to three on wide screens. */
+export function CardList({ items, headingLevel }: CardListProps) {
+  return (
+    <ul class="card-list">
+      {items.map((item) => (
+        <li class="card-list__item" key={item.href}>
+          <ServiceCard {...item} headingLevel={item.headingLevel ?? headingLevel} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export type TagTone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
+
+/** A short status ("已受理", "Approved"): the text carries the meaning, the colour only repeats it. */
+export function TagStatus({ text, tone = 'neutral' }: { text: string; tone?: TagTone }) {
+  return <strong class={`tag tag--${tone}`}>{text}</strong>;
+}

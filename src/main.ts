@@ -1,0 +1,239 @@
+import { Command, Option } from 'commander';
+import { createPlatform, databaseTarget, MODULES, type Platform, VERSION } from './app.ts';
+import { type Config, ConfigError, loadConfig } from './kernel/config.ts';
+import { createBackup, restoreBackup } from './kernel/db/backup.ts';
+import { openDatabase } from './kernel/db/database.ts';
+import { DataDirectoryLockedError } from './kernel/db/lock-file.ts';
+import { migrate } from './kernel/db/migrations.ts';
+import { runDoctor } from './kernel/doctor.ts';
+import { writeApiArtefacts } from './kernel/http/openapi-artefacts.ts';
+import { createLogger } from './kernel/logger.ts';
+import { startProgress } from './kernel/progress.ts';
+
+// sysexits.h: a configuration error is EX_CONFIG, so supervisors can tell it from a crash.
+const EXIT_CONFIG = 78;
+const EXIT_LOCKED = 75;
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
+}
+
+/** Closes the platform on SIGTERM/SIGINT (PGlite must be closed cleanly); a second signal forces the exit. */
+function closeOnSignals(platform: Platform, log: { info(msg: string): void }): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    log.info(`${signal} received: closing`);
+    platform.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function printSeedReport(lines: readonly string[] | undefined): void {
+  if (!lines || lines.length === 0) return;
+  process.stdout.write(`\nDemo city 示范市 seeded:\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`);
+}
+
+async function fail(error: unknown): Promise<never> {
+  if (error instanceof DataDirectoryLockedError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(EXIT_LOCKED);
+  }
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+}
+
+const program = new Command()
+  .name('yiwang')
+  .description('Yiwang (一网): one door to every government service of a city.')
+  .version(VERSION);
+
+program
+  .command('serve')
+  .description('run the web platform (and, unless YIWANG_RUN_JOBS=false on PostgreSQL, its background jobs)')
+  .action(async () => {
+    const config = configOrExit();
+    const log = createLogger(config.logLevel, { pretty: process.stdout.isTTY });
+    try {
+      const platform = await createPlatform({ config, log });
+      closeOnSignals(platform, log);
+      printSeedReport(platform.seedReport?.lines);
+      await platform.app?.listen({ port: config.port, host: config.host });
+      const address = platform.app?.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      log.info(
+        `Yiwang ${VERSION} serving http://${config.host}:${port}/ (${platform.database.mode} database${
+          platform.database.mode === 'embedded' ? ` in ${config.dataDir}` : ''
+        })`,
+      );
+    } catch (error) {
+      await fail(error);
+    }
+  });
+
+program
+  .command('worker')
+  .description('work on background jobs and deliver events, without serving HTTP (PostgreSQL mode)')
+  .action(async () => {
+    const config = configOrExit();
+    if (config.mode === 'embedded') {
+      process.stderr.write(
+        'In embedded mode `yiwang serve` runs the jobs itself and no second process may open the data directory; set DATABASE_URL to run separate workers.\n',
+      );
+      process.exit(EXIT_CONFIG);
+    }
+    const log = createLogger(config.logLevel, { pretty: process.stdout.isTTY });
+    try {
+      const platform = await createPlatform({ config, log, http: false, work: true, seedDemo: false });
+      closeOnSignals(platform, log);
+      log.info('worker started');
+    } catch (error) {
+      await fail(error);
+    }
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(async () => {
+    const config = configOrExit();
+    try {
+      const database = await openDatabase(databaseTarget(config));
+      try {
+        const applied = await migrate(database.db, {
+          onApplied: (tag) => process.stdout.write(`applied ${tag}\n`),
+        });
+        process.stdout.write(
+          applied.length === 0
+            ? 'The database schema is current.\n'
+            : `${applied.length} migration(s) applied.\n`,
+        );
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      await fail(error);
+    }
+  });
+
+program
+  .command('seed')
+  .description('add demo data')
+  .addOption(
+    new Option(
+      '--demo',
+      'seed the demo city 示范市 (departments, one account per role)',
+    ).makeOptionMandatory(),
+  )
+  .action(async () => {
+    const config = configOrExit();
+    try {
+      const progress = startProgress('Seeding demo city', MODULES.length);
+      const platform = await createPlatform({
+        config,
+        log: createLogger('warn'),
+        http: false,
+        work: false,
+        seedDemo: true,
+        seedProgress: progress,
+      });
+      await platform.close();
+      if (platform.seedReport?.lines.length) printSeedReport(platform.seedReport.lines);
+      else process.stdout.write('The demo city was already seeded; nothing changed.\n');
+    } catch (error) {
+      await fail(error);
+    }
+  });
+
+program
+  .command('backup')
+  .description('write a consistent backup of the whole database to a file (.ndjson.gz)')
+  .argument('<file>', 'where to write the backup; refuses to overwrite')
+  .action(async (file: string) => {
+    const config = configOrExit();
+    try {
+      const database = await openDatabase(databaseTarget(config));
+      try {
+        const summary = await createBackup(database, file, { progress: true });
+        process.stdout.write(`Backup written to ${file}: ${summary.tables} tables, ${summary.rows} rows.\n`);
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      await fail(error);
+    }
+  });
+
+program
+  .command('restore')
+  .description('restore a backup into an empty data directory or an empty database')
+  .argument('<file>', 'a file written by `yiwang backup`')
+  .action(async (file: string) => {
+    const config = configOrExit();
+    try {
+      const database = await openDatabase(databaseTarget(config));
+      try {
+        const summary = await restoreBackup(database, file, { progress: true });
+        process.stdout.write(`Restored ${summary.rows} rows into ${summary.tables} tables from ${file}.\n`);
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      await fail(error);
+    }
+  });
+
+program
+  .command('doctor')
+  .description(
+    'check the configuration, the database, its schema and the holiday calendar; exit 1 on a problem',
+  )
+  .action(async () => {
+    const config = configOrExit();
+    try {
+      const ok = await runDoctor(config, (line) => process.stdout.write(`${line}\n`));
+      process.exit(ok ? 0 : 1);
+    } catch (error) {
+      await fail(error);
+    }
+  });
+
+program
+  .command('openapi')
+  .description(
+    'write or check the committed OpenAPI document and error table (docs/openapi.json, docs/errors.md)',
+  )
+  .option('--check', 'exit 1 when the committed copies are stale')
+  .action(async (options: { check?: boolean }) => {
+    try {
+      const stale = await writeApiArtefacts({ check: options.check === true });
+      if (stale.length > 0) {
+        process.stderr.write(`Stale: ${stale.join(', ')}. Run \`npm run openapi\` and commit the result.\n`);
+        process.exit(1);
+      }
+      process.stdout.write(
+        options.check ? 'The OpenAPI document and error table are current.\n' : 'Written.\n',
+      );
+    } catch (error) {
+      await fail(error);
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,27 @@
+/** The staff roles of product.md; each later module grants permissions to some of them. */
+export const STAFF_ROLES = [
+  'clerk',
+  'reviewer',
+  'head',
+  'data_steward',
+  'hotline_operator',
+  'platform_admin',
+  'auditor',
+  'leader',
+] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** An account as other modules see it: no secrets. */
+export interface AccountSummary {
+  id: string;
+  username: string;
+  displayName: { 'zh-CN': string; en: string };
+  kind: 'public' | 'staff';
+  assuranceLevel: 1 | 2 | 3;
+  roles: { departmentCode: string; role: StaffRole }[];
+}
+
+/** What the identity module offers the modules above it (sign-in and sessions arrive with the identity issue). */
+export interface IdentityContract {
+  findAccount(username: string): Promise<AccountSummary | undefined>;
+}

@@ -1,0 +1,26 @@
+import type { ModuleManifest } from '../../kernel/modules.ts';
+import type { IdentityContract } from './contract.ts';
+import { DEMO_PASSWORD, DEMO_PEOPLE } from './demo-people.ts';
+import { addMissingDemoAccounts, createIdentityService } from './identity.service.ts';
+
+export type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
+
+/** People, staff roles and (with the identity issue) sign-in, sessions and mandates. */
+export const identityModule: ModuleManifest<IdentityContract> = {
+  name: 'identity',
+  dependsOn: ['organisations'],
+  permissions: ['identity.manageAccounts'],
+  async register({ kernel }) {
+    return createIdentityService(kernel.db);
+  },
+  async seedDemo({ tx, report }) {
+    const created = await addMissingDemoAccounts(tx, DEMO_PEOPLE, DEMO_PASSWORD);
+    if (created.length === 0) return;
+    report.lines.push(`demo accounts (password for all: ${DEMO_PASSWORD}):`);
+    for (const person of DEMO_PEOPLE.filter((p) => created.includes(p.username))) {
+      report.lines.push(
+        `  ${person.username.padEnd(10)} ${person.nameZh} ${person.nameEn} — ${person.descriptionEn}`,
+      );
+    }
+  },
+};

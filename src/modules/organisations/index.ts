@@ -1,0 +1,27 @@
+import type { ModuleManifest } from '../../kernel/modules.ts';
+import type { OrganisationsContract } from './contract.ts';
+import { DEMO_DEPARTMENTS } from './demo-departments.ts';
+import { registerOrganisationsApi } from './http/api.routes.ts';
+import { registerOrganisationsPages } from './http/pages.routes.tsx';
+import { addMissingDepartments, createOrganisationsService } from './organisations.service.ts';
+
+export type { Department, OrganisationsContract } from './contract.ts';
+
+/** Departments of the city government (the organisations every other module refers to). */
+export const organisationsModule: ModuleManifest<OrganisationsContract> = {
+  name: 'organisations',
+  dependsOn: [],
+  permissions: ['organisations.manage'],
+  async register({ app, kernel }) {
+    const service = createOrganisationsService(kernel.db);
+    if (app) {
+      registerOrganisationsApi(app, service);
+      registerOrganisationsPages(app, service);
+    }
+    return service;
+  },
+  async seedDemo({ tx, report }) {
+    const added = await addMissingDepartments(tx, DEMO_DEPARTMENTS);
+    report.lines.push(`departments: ${added} added, ${DEMO_DEPARTMENTS.length} in the demo city`);
+  },
+};

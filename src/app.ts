@@ -42,6 +42,8 @@ export interface PlatformOptions {
   /** Seed the demo city: true forces it, false never; default follows `config.demo`. */
   seedDemo?: boolean;
   seedProgress?: Progress;
+  /** The modules to run; default `MODULES`. A deployment (or a test) may add its own without touching the core. */
+  modules?: readonly ModuleManifest[];
 }
 
 /** A running platform process. */
@@ -93,7 +95,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       });
     }
 
-    const ordered = orderModules(MODULES);
+    const ordered = orderModules(options.modules ?? MODULES);
     const contracts: Record<string, unknown> = {};
     for (const module of ordered) {
       const deps = Object.fromEntries(module.dependsOn.map((name) => [name, contracts[name]]));

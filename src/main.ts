@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 import { createPlatform, databaseTarget, MODULES, type Platform, VERSION } from './app.ts';
+import { runDoctor } from './cli/doctor.ts';
+import { writeApiArtefacts } from './cli/openapi-artefacts.ts';
 import { type Config, ConfigError, loadConfig } from './kernel/config.ts';
 import { createBackup, restoreBackup } from './kernel/db/backup.ts';
 import { openDatabase } from './kernel/db/database.ts';
 import { DataDirectoryLockedError } from './kernel/db/lock-file.ts';
 import { migrate } from './kernel/db/migrations.ts';
-import { runDoctor } from './kernel/doctor.ts';
-import { writeApiArtefacts } from './kernel/http/openapi-artefacts.ts';
 import { createLogger } from './kernel/logger.ts';
 import { startProgress } from './kernel/progress.ts';
 

@@ -5,7 +5,11 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+} from 'fastify-type-provider-zod';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { registerErrorHandling } from './error-handler.tsx';
@@ -97,6 +101,8 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
       }
       return jsonSchemaTransform(input);
     },
+    // Emits the schemas named with `.meta({ id })` as reusable components.
+    transformObject: jsonSchemaTransformObject,
   });
 
   registerErrorHandling(app);

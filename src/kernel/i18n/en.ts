@@ -22,30 +22,6 @@ export const en: Record<MessageKey, string> = {
     'This is a demonstration city: every person, organisation and ID number is fictional.',
   'nav.departments': 'Departments',
   'nav.help': 'Help',
-  'home.title': 'Home',
-  'home.lead':
-    'One website for every government service in the city. You do not need to know which department is responsible, or visit several offices.',
-  'home.audiences': 'Services by who you are',
-  'home.audience.citizen': 'For residents',
-  'home.audience.citizen.text': 'Birth, school, work, social insurance, housing, retirement and more',
-  'home.audience.business': 'For businesses',
-  'home.audience.business.text': 'Starting a business, licences, tax, public procurement and more',
-  'home.audience.international': 'International visitors',
-  'home.audience.international.text': 'Services for foreigners living, working or investing here',
-  'home.contact': 'Contact us',
-  'home.contact.text':
-    'No internet? Call the 12345 hotline or visit a counter at the Government Service Centre.',
-  'home.departments': 'Government departments',
-  'home.departments.text': '{count} departments of the city work together on one platform.',
-  'departments.title': 'Department directory',
-  'departments.lead':
-    'Browse by department. To get something done, start from the home page by who you are and what you need: you do not need to know which department is responsible.',
-  'departments.code': 'Code',
-  'departments.name': 'Department',
-  'departments.count': '{count} departments',
-  'accessibility.title': 'Accessibility statement',
-  'accessibility.body':
-    'This website aims to meet GB/T 37668-2019 and WCAG 2.2 level AA: every page works without JavaScript, with a keyboard and on a phone screen, and passes automated accessibility checks before each release. If something does not work for you, call the 12345 hotline and tell us.',
   'apiDocs.title': 'Open API reference',
   'apiDocs.lead':
     'The REST interface of the Demo City platform (/api/v1), generated from the schemas that validate it. Machine-readable version:',

@@ -70,13 +70,10 @@ export function Layout({ ctx, title, breadcrumbs, children }: LayoutProps) {
               <Emblem />
               <span class="site-header__name">{t('site.portalName')}</span>
             </a>
-            <a
-              class="site-header__language"
-              href={switchLanguageUrl(ctx.currentUrl, other)}
-              hreflang={other}
-              aria-label={t('layout.languageSwitchLabel')}
-            >
+            <a class="site-header__language" href={switchLanguageUrl(ctx.currentUrl, other)} hreflang={other}>
+              {/* The visible word is in the other language; the hidden phrase keeps it in the accessible name (WCAG 2.5.3). */}
               <span lang={other}>{t('layout.languageSwitch')}</span>
+              <span class="visually-hidden"> {t('layout.languageSwitchLabel')}</span>
             </a>
           </div>
           <div class="container">

@@ -3,7 +3,15 @@ import { describe, it } from 'node:test';
 import type { ComponentChildren } from 'preact';
 import { kernelMessages, type Locale } from '../i18n/index.ts';
 import type { Crumb } from './components.tsx';
-import { DataTable, ErrorSummary, SummaryList, TagStatus } from './components.tsx';
+import {
+  CardList,
+  DataTable,
+  ErrorSummary,
+  NotificationBanner,
+  Panel,
+  SummaryList,
+  TagStatus,
+} from './components.tsx';
 import { Layout } from './layout.tsx';
 import { type PageContext, switchLanguageUrl } from './page-context.ts';
 import { renderDocument, renderFragment } from './render.ts';
@@ -61,7 +69,7 @@ describe('Layout', () => {
     const zh = page(pageContext('zh-CN', '/departments?page=2'));
     assert.match(
       zh,
-      /<a class="site-header__language" href="\/departments\?page=2&amp;lang=en" hreflang="en" aria-label="切换到英文版"><span lang="en">English<\/span><\/a>/,
+      /<a class="site-header__language" href="\/departments\?page=2&amp;lang=en" hreflang="en"><span lang="en">English<\/span><span class="visually-hidden"> 切换到英文版<\/span><\/a>/,
     );
     const en = page(pageContext('en', '/departments?lang=en&page=2'));
     assert.match(en, /href="\/departments\?lang=zh-CN&amp;page=2" hreflang="zh-CN"/);
@@ -191,6 +199,53 @@ describe('components', () => {
     );
     assert.match(html, /<dt class="summary-list__key">姓名<\/dt><dd class="summary-list__value">张三<\/dd>/);
     assert.match(html, /<a href="\/change#name">修改<span class="visually-hidden"> 姓名<\/span><\/a>/);
+  });
+
+  it('NotificationBanner is a region named by its title, or a status after success', () => {
+    const info = renderFragment(<NotificationBanner title="系统维护通知">正文</NotificationBanner>);
+    assert.match(
+      info,
+      /^<section class="notification-banner notification-banner--info" aria-labelledby="notification-banner-title">/,
+    );
+    assert.match(
+      info,
+      /<h2 class="notification-banner__title" id="notification-banner-title">系统维护通知<\/h2>/,
+    );
+    const success = renderFragment(<NotificationBanner title="已保存" variant="success" id="saved" />);
+    assert.match(
+      success,
+      /^<div class="notification-banner notification-banner--success" role="status" aria-labelledby="saved">/,
+    );
+  });
+
+  it('Panel is the page heading on a confirmation page', () => {
+    const html = renderFragment(
+      <Panel title="申请已提交">
+        <strong>case_1</strong>
+      </Panel>,
+    );
+    assert.match(
+      html,
+      /<h1 class="panel__title">申请已提交<\/h1><div class="panel__body"><strong>case_1<\/strong><\/div>/,
+    );
+    assert.match(renderFragment(<Panel title="x" headingLevel={2} />), /<h2 class="panel__title">x<\/h2>/);
+  });
+
+  it('CardList renders a list of link cards', () => {
+    const html = renderFragment(
+      <CardList
+        items={[{ title: '个人服务', href: '/citizen', description: '出生、上学' }]}
+        headingLevel={2}
+      />,
+    );
+    assert.match(
+      html,
+      /<ul class="card-list"><li class="card-list__item"><div class="card"><h2 class="card__title">/,
+    );
+    assert.match(
+      html,
+      /<a class="card__link" href="\/citizen">个人服务<\/a><\/h2><p class="card__description">出生、上学<\/p>/,
+    );
   });
 
   it('TagStatus carries its meaning in text', () => {

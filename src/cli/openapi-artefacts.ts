@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createPlatform } from '../../app.ts';
-import { loadConfig } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
-import { listErrors } from '../errors.ts';
+import { createPlatform } from '../app.ts';
+import { loadConfig } from '../kernel/config.ts';
+import { openDatabase } from '../kernel/db/database.ts';
+import { listErrors } from '../kernel/errors.ts';
 
-const ROOT = new URL('../../../', import.meta.url);
+const ROOT = new URL('../../', import.meta.url);
 const OPENAPI_FILE = fileURLToPath(new URL('docs/openapi.json', ROOT));
 const ERRORS_FILE = fileURLToPath(new URL('docs/errors.md', ROOT));
 

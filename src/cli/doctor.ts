@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { databaseTarget } from '../app.ts';
-import { loadCalendar } from './calendar/calendar.store.ts';
-import { civilDate } from './calendar/working-days.ts';
-import type { Config } from './config.ts';
-import { embeddedDatabaseExists, openDatabase, ping } from './db/database.ts';
-import { DataDirectoryLockedError } from './db/lock-file.ts';
-import { migrationStatus } from './db/migrations.ts';
+import { loadCalendar } from '../kernel/calendar/calendar.store.ts';
+import { civilDate } from '../kernel/calendar/working-days.ts';
+import type { Config } from '../kernel/config.ts';
+import { embeddedDatabaseExists, openDatabase, ping } from '../kernel/db/database.ts';
+import { DataDirectoryLockedError } from '../kernel/db/lock-file.ts';
+import { migrationStatus } from '../kernel/db/migrations.ts';
 
 /**
  * Checks what an operator would check by hand before and after an upgrade. Prints one line per check

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { sql } from 'drizzle-orm';
+import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
+import { startTestPlatform } from '../../../test/support/platform.ts';
+import { publishEvent } from '../events/events.ts';
+import { BackupError, createBackup, restoreBackup } from './backup.ts';
+import { type Database, type Db, openDatabase, queryRows } from './database.ts';
+import { migrationStatus } from './migrations.ts';
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'yiwang-backup-'));
+
+/** Every row of every platform table, as JSON text sorted within each table: what a round trip must reproduce. */
+async function snapshot(db: Db): Promise<Record<string, string[]>> {
+  const tables = await queryRows<{ name: string }>(
+    db,
+    sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_name <> 'kernel_schema_migrations' order by 1`,
+  );
+  const result: Record<string, string[]> = {};
+  for (const { name } of tables) {
+    const rows = await queryRows<{ j: string }>(
+      db,
+      sql.raw(`select row_to_json(t)::text as j from "${name}" t`),
+    );
+    result[name] = rows.map((r) => r.j).sort();
+  }
+  return result;
+}
+
+/** A platform with the demo city and an event with Chinese text and JSON inside, as the source of a backup. */
+async function populatedSource(database: Database): Promise<Record<string, string[]>> {
+  const platform = await startTestPlatform({ database });
+  await publishEvent(platform.kernel.db, 'cases.case.approved', {
+    caseId: 'case_1',
+    note: '补正材料：平面图',
+    n: [1, 2],
+  });
+  const before = await snapshot(platform.kernel.db);
+  await platform.close();
+  return before;
+}
+
+describe('backup and restore', () => {
+  it('round-trips the embedded database into an empty data directory', async () => {
+    const dir = tmp();
+    const sourceDir = path.join(dir, 'source');
+    const before = await populatedSource(await openDatabase({ mode: 'embedded', dataDir: sourceDir }));
+    const file = path.join(dir, 'city.ndjson.gz');
+    const source = await openDatabase({ mode: 'embedded', dataDir: sourceDir });
+    const written = await createBackup(source, file);
+    await source.close();
+    assert.ok(written.rows > 30, 'departments, accounts, calendar and the event are in the backup');
+
+    const target = await openDatabase({ mode: 'embedded', dataDir: path.join(dir, 'target') });
+    try {
+      const restored = await restoreBackup(target, file);
+      assert.deepEqual(restored, written);
+      assert.deepEqual(await snapshot(target.db), before);
+      assert.equal((await migrationStatus(target.db)).current, true);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('round-trips PostgreSQL, and moves an embedded pilot onto PostgreSQL', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const dir = tmp();
+    const sourcePg = await createTestPostgresDatabase();
+    const targetPg = await createTestPostgresDatabase();
+    const pilotPg = await createTestPostgresDatabase();
+    try {
+      const before = await populatedSource(await openDatabase({ mode: 'server', url: sourcePg.url }));
+      const file = path.join(dir, 'pg.ndjson.gz');
+      const source = await openDatabase({ mode: 'server', url: sourcePg.url });
+      await createBackup(source, file);
+      await source.close();
+      const target = await openDatabase({ mode: 'server', url: targetPg.url });
+      try {
+        await restoreBackup(target, file);
+        assert.deepEqual(await snapshot(target.db), before);
+      } finally {
+        await target.close();
+      }
+
+      const embeddedDir = path.join(dir, 'pilot');
+      const embeddedBefore = await populatedSource(
+        await openDatabase({ mode: 'embedded', dataDir: embeddedDir }),
+      );
+      const pilotFile = path.join(dir, 'pilot.ndjson.gz');
+      const embedded = await openDatabase({ mode: 'embedded', dataDir: embeddedDir });
+      await createBackup(embedded, pilotFile);
+      await embedded.close();
+      const server = await openDatabase({ mode: 'server', url: pilotPg.url });
+      try {
+        await restoreBackup(server, pilotFile);
+        assert.deepEqual(await snapshot(server.db), embeddedBefore);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await Promise.all([sourcePg.drop(), targetPg.drop(), pilotPg.drop()]);
+    }
+  });
+
+  it('refuses a non-empty target, a damaged file and an existing output file, changing nothing', async () => {
+    const dir = tmp();
+    const full = await openDatabase({ mode: 'memory' });
+    const platform = await startTestPlatform({ database: full, seedDemo: false });
+    const file = path.join(dir, 'a.ndjson.gz');
+    await createBackup(full, file);
+    await assert.rejects(
+      createBackup(full, file),
+      (e: unknown) => e instanceof BackupError && /already exists/.test(e.message),
+    );
+    await assert.rejects(
+      restoreBackup(full, file),
+      (e: unknown) => e instanceof BackupError && /empty database/.test(e.message),
+    );
+    await platform.close();
+
+    const truncated = path.join(dir, 'truncated.ndjson.gz');
+    const header = {
+      format: 'yiwang-backup',
+      formatVersion: 1,
+      createdAt: new Date().toISOString(),
+      sourceMode: 'embedded',
+      migrations: [],
+      tables: [],
+    };
+    writeFileSync(truncated, gzipSync(`${JSON.stringify(header)}\n`));
+    const empty = await openDatabase({ mode: 'memory' });
+    try {
+      await assert.rejects(
+        restoreBackup(empty, truncated),
+        (e: unknown) => e instanceof BackupError && /incomplete/.test(e.message),
+      );
+      const tables = await queryRows<{ n: number }>(
+        empty.db,
+        sql`select count(*)::int as n from information_schema.tables where table_schema = 'public'`,
+      );
+      assert.equal(tables[0]?.n, 0, 'a failed restore leaves the database empty');
+      const notBackup = path.join(dir, 'x.gz');
+      writeFileSync(notBackup, gzipSync('{"hello":"world"}\n'));
+      await assert.rejects(restoreBackup(empty, notBackup), /not a Yiwang backup/);
+    } finally {
+      await empty.close();
+    }
+  });
+});

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { count } from 'drizzle-orm';
+import { type Database, openDatabase } from '../db/database.ts';
+import { migrate } from '../db/migrations.ts';
+import { createJobs } from '../jobs/jobs.ts';
+import { outboxEvents } from './events.tables.ts';
+import { type DomainEvent, EventBus, publishEvent } from './events.ts';
+
+async function freshDatabase(): Promise<Database> {
+  const database = await openDatabase({ mode: 'memory' });
+  await migrate(database.db);
+  return database;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('events kernel', () => {
+  it('writes an event only if the transaction that reports it commits', async () => {
+    const database = await freshDatabase();
+    try {
+      await assert.rejects(
+        database.db.transaction(async (tx) => {
+          await publishEvent(tx, 'cases.case.approved', { caseId: 'case_1' });
+          throw new Error('the change failed');
+        }),
+      );
+      const [none] = await database.db.select({ n: count() }).from(outboxEvents);
+      assert.equal(none?.n, 0);
+      await database.db.transaction((tx) => publishEvent(tx, 'cases.case.approved', { caseId: 'case_2' }));
+      const [one] = await database.db.select({ n: count() }).from(outboxEvents);
+      assert.equal(one?.n, 1);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('refuses event names that are not <module>.<entity>.<past-tense>', async () => {
+    const database = await freshDatabase();
+    try {
+      await assert.rejects(publishEvent(database.db, 'CaseApproved', {}), RangeError);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('delivers through pg-boss jobs to every subscriber, and a redelivery takes effect once', async () => {
+    const database = await freshDatabase();
+    const jobs = createJobs(database, { work: true });
+    const bus = new EventBus(database.db, jobs, { pollMs: 100 });
+    const seen: { subscriber: string; event: DomainEvent }[] = [];
+    bus.subscribe('analytics.approvals', 'cases.case.approved', async (_tx, event) => {
+      seen.push({ subscriber: 'analytics.approvals', event });
+    });
+    bus.subscribe('certificates.issueOnApproval', 'cases.case.approved', async (_tx, event) => {
+      seen.push({ subscriber: 'certificates.issueOnApproval', event });
+    });
+    bus.subscribe('other.unrelated', 'cases.case.rejected', async (_tx, event) => {
+      seen.push({ subscriber: 'other.unrelated', event });
+    });
+    await jobs.start();
+    bus.start();
+    try {
+      const id = await database.db.transaction((tx) =>
+        publishEvent(tx, 'cases.case.approved', { caseId: 'case_9' }),
+      );
+      await waitFor(() => seen.length >= 2);
+      assert.deepEqual(seen.map((s) => s.subscriber).sort(), [
+        'analytics.approvals',
+        'certificates.issueOnApproval',
+      ]);
+      assert.deepEqual(seen[0]?.event.payload, { caseId: 'case_9' });
+      assert.equal(seen[0]?.event.id, id);
+      // At-least-once transport: the same delivery again (a retried job) must not repeat the effect.
+      assert.equal(await bus.deliver('analytics.approvals', id), 'duplicate');
+      assert.equal(seen.length, 2);
+    } finally {
+      await bus.stop();
+      await jobs.stop();
+      await database.close();
+    }
+  });
+
+  it('rolls back a failed handler together with its receipt, so the retry runs it again', async () => {
+    const database = await freshDatabase();
+    const jobs = createJobs(database, { work: false });
+    const bus = new EventBus(database.db, jobs);
+    let attempts = 0;
+    bus.subscribe('flaky.handler', 'cases.case.approved', async () => {
+      attempts++;
+      if (attempts === 1) throw new Error('temporary failure');
+    });
+    try {
+      const id = await publishEvent(database.db, 'cases.case.approved', {});
+      await assert.rejects(bus.deliver('flaky.handler', id), /temporary failure/);
+      assert.equal(await bus.deliver('flaky.handler', id), 'handled');
+      assert.equal(await bus.deliver('flaky.handler', id), 'duplicate');
+      assert.equal(attempts, 2);
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { createTestPostgresDatabase, needPostgres } from './support/environment.ts';
+import { freePort, runYiwang, spawnYiwang, waitForOk } from './support/processes.ts';
+
+const SECRET = 'test-secret-that-is-at-least-32-characters-long';
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'yiwang-cli-'));
+
+describe('the yiwang command', () => {
+  it('stops on a bad configuration value with one line naming the variable', async () => {
+    const { code, output } = await runYiwang(['serve'], { PORT: 'eighty', YIWANG_DATA_DIR: tmp() });
+    assert.equal(code, 78);
+    assert.equal(output.trim().split('\n').length, 1);
+    assert.match(
+      output,
+      /^Invalid configuration: PORT must be an integer from 0 to 65535 \(got "eighty"\)\./,
+    );
+  });
+
+  it('serves the demo city on the embedded database, refuses a second process, and closes cleanly', async () => {
+    const dataDir = tmp();
+    const port = await freePort();
+    const first = spawnYiwang(['serve'], { YIWANG_DATA_DIR: dataDir, PORT: String(port) });
+    try {
+      await waitForOk(`http://127.0.0.1:${port}/healthz`, first);
+      const home = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(home.status, 200);
+      const html = await home.text();
+      assert.match(html, /<html lang="zh-CN"/);
+      assert.match(html, /示范市/);
+      const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+      assert.equal(health.mode, 'embedded');
+      assert.match(first.output(), /zhangwei/, 'demo accounts are printed on first start');
+
+      const second = await runYiwang(['serve'], { YIWANG_DATA_DIR: dataDir, PORT: String(await freePort()) });
+      assert.equal(second.code, 75);
+      assert.match(second.output, /in use by another Yiwang process/);
+      assert.equal(
+        (await fetch(`http://127.0.0.1:${port}/readyz`)).status,
+        200,
+        'the running one is unharmed',
+      );
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    assert.equal(await first.exited, 0);
+    assert.ok(!existsSync(path.join(dataDir, 'yiwang.lock')), 'the lock is released on SIGTERM');
+
+    const again = spawnYiwang(['serve'], { YIWANG_DATA_DIR: dataDir, PORT: String(port) });
+    try {
+      await waitForOk(`http://127.0.0.1:${port}/readyz`, again);
+      assert.doesNotMatch(again.output(), /zhangwei/, 'a restart does not seed again');
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
+  });
+
+  it('recovers from kill -9 at any moment of the first start: the demo city is there exactly once', async () => {
+    const dataDir = tmp();
+    // Kill at different moments: during initdb, migration, seeding, or just after.
+    for (const delayMs of [300, 1500, 2500, 3500]) {
+      const victim = spawnYiwang(['serve'], { YIWANG_DATA_DIR: dataDir, PORT: String(await freePort()) });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+    }
+    const port = await freePort();
+    const survivor = spawnYiwang(['serve'], { YIWANG_DATA_DIR: dataDir, PORT: String(port) });
+    try {
+      await waitForOk(`http://127.0.0.1:${port}/readyz`, survivor);
+      const departments = await (await fetch(`http://127.0.0.1:${port}/api/v1/departments`)).json();
+      assert.equal(departments.total, 20);
+      assert.equal(new Set(departments.items.map((d: { code: string }) => d.code)).size, 20);
+    } finally {
+      survivor.child.kill('SIGTERM');
+      await survivor.exited;
+    }
+    const seedAgain = await runYiwang(['seed', '--demo'], { YIWANG_DATA_DIR: dataDir });
+    assert.equal(seedAgain.code, 0);
+    assert.match(seedAgain.output, /already seeded/);
+  });
+
+  it('backs up and restores through the CLI, with progress', async () => {
+    const source = tmp();
+    const seeded = await runYiwang(['seed', '--demo'], { YIWANG_DATA_DIR: source });
+    assert.equal(seeded.code, 0, seeded.output);
+    const file = path.join(tmp(), 'city.ndjson.gz');
+    const backup = await runYiwang(['backup', file], { YIWANG_DATA_DIR: source });
+    assert.equal(backup.code, 0, backup.output);
+    assert.match(backup.output, /Backup \[/, 'a progress bar (plain lines off a terminal)');
+    const target = tmp();
+    const restore = await runYiwang(['restore', file], { YIWANG_DATA_DIR: target });
+    assert.equal(restore.code, 0, restore.output);
+    assert.match(restore.output, /Restored \d+ rows/);
+    const doctor = await runYiwang(['doctor'], { YIWANG_DATA_DIR: target });
+    assert.equal(doctor.code, 0, doctor.output);
+    assert.match(doctor.output, /schema current/);
+  });
+
+  it('runs unchanged on PostgreSQL: two instances serve at once, and the demo city only when asked', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const database = await createTestPostgresDatabase();
+    const env = { DATABASE_URL: database.url, YIWANG_SECRET: SECRET };
+    const ports = [await freePort(), await freePort()];
+    const instances = ports.map((port) => spawnYiwang(['serve'], { ...env, PORT: String(port) }));
+    try {
+      await Promise.all(ports.map((port, i) => waitForOk(`http://127.0.0.1:${port}/readyz`, instances[i]!)));
+      for (const port of ports) {
+        const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+        assert.equal(health.mode, 'server');
+        const home = await fetch(`http://127.0.0.1:${port}/?lang=en`);
+        assert.equal(home.status, 200);
+        assert.match(await home.text(), /<html lang="en"/);
+      }
+      const empty = await (await fetch(`http://127.0.0.1:${ports[0]}/api/v1/departments`)).json();
+      assert.equal(empty.total, 0, 'server mode does not seed demo data unless asked');
+      const seeded = await runYiwang(['seed', '--demo'], env);
+      assert.equal(seeded.code, 0, seeded.output);
+      const full = await (await fetch(`http://127.0.0.1:${ports[1]}/api/v1/departments`)).json();
+      assert.equal(full.total, 20, 'what one instance wrote, the other serves');
+      const worker = await runYiwang(['worker'], { YIWANG_DATA_DIR: tmp() });
+      assert.equal(worker.code, 78, 'a separate worker needs PostgreSQL');
+    } finally {
+      for (const i of instances) i.child.kill('SIGTERM');
+      await Promise.all(instances.map((i) => i.exited));
+      await database.drop();
+    }
+  });
+});

@@ -11,6 +11,7 @@ import { createJobs } from './kernel/jobs/jobs.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
 import { type KernelContext, type ModuleManifest, orderModules, type SeedReport } from './kernel/modules.ts';
 import type { Progress } from './kernel/progress.ts';
+import { resolveSecret } from './kernel/secret.ts';
 import { isDemoSeeded, seedDemoCity } from './kernel/seed.ts';
 import { identityModule } from './modules/identity/index.ts';
 import { organisationsModule } from './modules/organisations/index.ts';
@@ -78,7 +79,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const events = new EventBus(db, jobs, {
       onError: (error) => log.error({ err: error }, 'event dispatch failed'),
     });
-    const kernel: KernelContext = { config, db, events, jobs, calendar, log };
+    const kernel: KernelContext = { config, secret: resolveSecret(config), db, events, jobs, calendar, log };
 
     const app = options.http === false ? undefined : await createHttpServer({ log, version: VERSION });
     if (app) {

@@ -12,7 +12,8 @@ const ERRORS_FILE = fileURLToPath(new URL('docs/errors.md', ROOT));
 /** The OpenAPI document exactly as the running platform serves it, from the same schemas that validate requests. */
 export async function generateOpenApi(): Promise<string> {
   const platform = await createPlatform({
-    config: loadConfig({ LOG_LEVEL: 'silent' }),
+    // Generation needs no real secret and must not create a data directory.
+    config: loadConfig({ LOG_LEVEL: 'silent', YIWANG_SECRET: 'openapi-generation-only-secret-0000000000' }),
     database: await openDatabase({ mode: 'memory' }),
     work: false,
     seedDemo: false,

@@ -9,6 +9,8 @@ import type { Logger } from './logger.ts';
 /** What the kernel hands every module: no domain words, only infrastructure. */
 export interface KernelContext {
   readonly config: Config;
+  /** The platform secret: from YIWANG_SECRET, or kept in the embedded data directory. Never log it. */
+  readonly secret: string;
   readonly db: Db;
   readonly events: EventBus;
   readonly jobs: Jobs;

@@ -5,7 +5,11 @@ import type { ModuleManifest } from '../../src/kernel/modules.ts';
 
 /** A configuration for tests: quiet logs, the given overrides, nothing from the developer's environment. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', ...env });
+  return loadConfig({
+    LOG_LEVEL: 'silent',
+    YIWANG_SECRET: 'test-secret-of-at-least-thirty-two-characters',
+    ...env,
+  });
 }
 
 /**

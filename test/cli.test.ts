@@ -105,10 +105,16 @@ describe('the yiwang command', () => {
     if (!(await needPostgres(t))) return;
     const database = await createTestPostgresDatabase();
     const env = { DATABASE_URL: database.url, YIWANG_SECRET: SECRET };
-    const ports = [await freePort(), await freePort()];
-    const instances = ports.map((port) => spawnYiwang(['serve'], { ...env, PORT: String(port) }));
+    const started = await Promise.all(
+      [1, 2].map(async () => {
+        const port = await freePort();
+        return { port, process: spawnYiwang(['serve'], { ...env, PORT: String(port) }) };
+      }),
+    );
+    const ports = started.map((s) => s.port);
+    const instances = started.map((s) => s.process);
     try {
-      await Promise.all(ports.map((port, i) => waitForOk(`http://127.0.0.1:${port}/readyz`, instances[i]!)));
+      await Promise.all(started.map((s) => waitForOk(`http://127.0.0.1:${s.port}/readyz`, s.process)));
       for (const port of ports) {
         const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
         assert.equal(health.mode, 'server');

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { databaseTarget } from '../app.ts';
 import { loadCalendar } from '../kernel/calendar/calendar.store.ts';
 import { civilDate } from '../kernel/calendar/working-days.ts';
 import type { Config } from '../kernel/config.ts';
-import { embeddedDatabaseExists, openDatabase, ping } from '../kernel/db/database.ts';
+import { embeddedDatabaseExists, openDatabase, ping, queryRows } from '../kernel/db/database.ts';
 import { DataDirectoryLockedError } from '../kernel/db/lock-file.ts';
 import { migrationStatus } from '../kernel/db/migrations.ts';
 
@@ -59,6 +60,16 @@ export async function runDoctor(config: Config, print: (line: string) => void): 
       return ok;
     }
     report('ok', 'the database answers');
+    const [encoding] = await queryRows<{ ctype: string }>(
+      database.db,
+      sql`select datctype as ctype from pg_database where datname = current_database()`,
+    );
+    if (encoding && !/utf-?8/i.test(encoding.ctype)) {
+      report(
+        'warn',
+        `the database's LC_CTYPE is ${encoding.ctype}: Chinese fuzzy search (pg_trgm) needs a UTF-8 one`,
+      );
+    }
     const status = await migrationStatus(database.db);
     if (status.current) report('ok', `schema current (${status.applied.length} migrations)`);
     else if (status.unknown.length > 0)

@@ -58,7 +58,7 @@ describe('migrations', () => {
         readMigrations().length,
         'each migration applied by exactly one instance',
       );
-      assert.equal((await migrationStatus(instances[0]!.db)).current, true);
+      for (const instance of instances) assert.equal((await migrationStatus(instance.db)).current, true);
     } finally {
       await Promise.all(instances.map((i) => i.close()));
       await pgDb.drop();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { count } from 'drizzle-orm';
+import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import { createJobs } from '../jobs/jobs.ts';
@@ -50,8 +51,7 @@ describe('events kernel', () => {
     }
   });
 
-  it('delivers through pg-boss jobs to every subscriber, and a redelivery takes effect once', async () => {
-    const database = await freshDatabase();
+  async function deliversOnce(database: Database) {
     const jobs = createJobs(database, { work: true });
     const bus = new EventBus(database.db, jobs, { pollMs: 100 });
     const seen: { subscriber: string; event: DomainEvent }[] = [];
@@ -84,6 +84,22 @@ describe('events kernel', () => {
       await bus.stop();
       await jobs.stop();
       await database.close();
+    }
+  }
+
+  it('delivers through pg-boss jobs to every subscriber on PGlite, and a redelivery takes effect once', async () => {
+    await deliversOnce(await freshDatabase());
+  });
+
+  it('delivers the same way on PostgreSQL', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const pgDb = await createTestPostgresDatabase();
+    try {
+      const database = await openDatabase({ mode: 'server', url: pgDb.url });
+      await migrate(database.db);
+      await deliversOnce(database);
+    } finally {
+      await pgDb.drop();
     }
   });
 

@@ -94,8 +94,14 @@ export function registerPlatformRoutes(
           <DataTable
             caption={ctx.t('apiDocs.title')}
             columns={[
-              { header: ctx.t('apiDocs.method'), cell: (o) => <code>{o.method}</code> },
-              { header: ctx.t('apiDocs.path'), cell: (o) => <code>{o.path}</code> },
+              {
+                header: ctx.t('apiDocs.operation'),
+                cell: (o) => (
+                  <code>
+                    {o.method} {o.path}
+                  </code>
+                ),
+              },
               { header: ctx.t('apiDocs.summary'), cell: (o) => o.summary },
             ]}
             rows={operations}

@@ -25,8 +25,7 @@ export const en: Record<MessageKey, string> = {
   'apiDocs.title': 'Open API reference',
   'apiDocs.lead':
     'The REST interface of the Demo City platform (/api/v1), generated from the schemas that validate it. Machine-readable version:',
-  'apiDocs.method': 'Method',
-  'apiDocs.path': 'Path',
+  'apiDocs.operation': 'Operation',
   'apiDocs.summary': 'Summary',
   'error.title': 'Something went wrong',
   'error.requestId': 'Request number: {id} (quote it when you call the 12345 hotline)',

@@ -1,5 +1,7 @@
 /** The departments of 示范市 (Demo City), as listed in shared/docs/demo-city.md. */
 export const DEMO_DEPARTMENTS = [
+  // Official directories list the General Office first.
+  { code: 'BGT', nameZh: '市政府办公室', nameEn: 'General Office of the City Government' },
   { code: 'GA', nameZh: '市公安局', nameEn: 'Public Security Bureau' },
   { code: 'SJ', nameZh: '市市场监督管理局', nameEn: 'Market Regulation Administration' },
   { code: 'RS', nameZh: '市人力资源和社会保障局', nameEn: 'Human Resources and Social Security Bureau' },
@@ -19,5 +21,4 @@ export const DEMO_DEPARTMENTS = [
   { code: 'SWJ', nameZh: '市商务局', nameEn: 'Commerce Bureau' },
   { code: 'ZWFW', nameZh: '市政务服务中心', nameEn: 'Government Service Centre' },
   { code: 'DSJ', nameZh: '市大数据局', nameEn: 'Big Data Bureau' },
-  { code: 'BGT', nameZh: '市政府办公室', nameEn: 'General Office of the City Government' },
 ] as const;

@@ -5,9 +5,13 @@ import { portalMessages } from './messages.ts';
 /** Formats a civil date (YYYY-MM-DD) for people, with the weekday. */
 export function formatCivilDate(date: string, locale: Locale): string {
   // Noon UTC keeps the calendar day the same in every time zone we format in.
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' }).format(
-    new Date(`${date}T12:00:00Z`),
-  );
+  const instant = new Date(`${date}T12:00:00Z`);
+  if (locale === 'en')
+    return new Intl.DateTimeFormat('en', { dateStyle: 'full', timeZone: 'UTC' }).format(instant);
+  // Chinese reads the weekday in brackets after the date: 2026年2月17日（星期二）.
+  const day = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(instant);
+  const weekday = new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(instant);
+  return `${day}（${weekday}）`;
 }
 
 /** What the home page says about today: are the counters open, and if not, when next. */

@@ -20,9 +20,10 @@ export function registerOrganisationsPages(app: FastifyInstance, service: Organi
           <DataTable
             caption={m('departments.count', { count: list.length })}
             columns={[
-              { header: m('departments.code'), cell: (d) => d.code },
               { header: m('departments.name'), cell: (d) => d.name[ctx.locale] },
+              { header: m('departments.code'), cell: (d) => d.code },
             ]}
+            rowHeaders
             rows={list}
             rowKey={(d) => d.code}
           />

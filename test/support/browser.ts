@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { IN_CI } from './environment.ts';
+import { startTestPlatform } from './platform.ts';
+
+/** The Debian package's Chromium; the browser tests never download one. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** The WCAG levels every public page must meet: 2.0, 2.1 and 2.2 A and AA. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** Whether Chromium is installed where the browser tests look for it. */
+export function isBrowserAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+/**
+ * Skips the current test when Chromium is not installed — except in CI, where that is a failure.
+ * Returns false when the test was skipped.
+ */
+export function needBrowser(t: TestContext): boolean {
+  if (isBrowserAvailable()) return true;
+  if (IN_CI) throw new Error(`Chromium is required in CI but is not installed at ${CHROMIUM_PATH}.`);
+  t.skip(`Chromium not found at ${CHROMIUM_PATH}: apt-get install chromium to run the browser tests`);
+  return false;
+}
+
+/** A headless Chromium, quiet and offline apart from the pages it is sent to. Close it in `after`. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A whole test platform (in-memory database, demo city) listening on a free local port. */
+export interface ServedPlatform {
+  /** E.g. `http://127.0.0.1:43125`, without a trailing slash. */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts `startTestPlatform()` and serves it over real HTTP, for a browser to visit. */
+export async function serveTestPlatform(): Promise<ServedPlatform> {
+  const platform = await startTestPlatform();
+  const app = platform.app;
+  if (!app) {
+    await platform.close();
+    throw new Error('The test platform has no HTTP server.');
+  }
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    await platform.close();
+    throw error;
+  }
+  const address = app.server.address();
+  assert.ok(address && typeof address === 'object', 'the server listens on a TCP port');
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    close: () => platform.close(),
+  };
+}
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1/2.2 A and AA) on the page and fails with one line per violation.
+ * The page must belong to a context with JavaScript enabled (axe runs inside the page): to check what people
+ * without JavaScript get, load their DOM into such a page (see `withoutScripts`).
+ */
+export async function expectNoAxeViolations(page: Page, label: string = page.url()): Promise<void> {
+  // Legacy mode runs axe in the page itself instead of opening a helper page per run: faster, and
+  // it loses nothing here, as the platform's CSP allows no cross-origin frames.
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).setLegacyMode(true).analyze();
+  const lines = results.violations.map((violation) => {
+    const targets = violation.nodes.slice(0, 3).map((node) => node.target.join(' '));
+    const more = violation.nodes.length > 3 ? ` (+${violation.nodes.length - 3} more)` : '';
+    return `  - ${violation.id} [${violation.impact ?? 'unknown'}] ${violation.help}: ${targets.join(' | ')}${more}`;
+  });
+  if (lines.length > 0) {
+    assert.fail(
+      `axe-core found ${lines.length} accessibility violation(s) on ${label}:\n${lines.join('\n')}`,
+    );
+  }
+}
+
+/**
+ * The document as a browser without JavaScript built it (`page.content()` of a JavaScript-disabled page), made
+ * safe to load with `page.setContent()` into a JavaScript-enabled page for axe: scripts removed, and `<noscript>`
+ * unwrapped so its content is analysed as the people who see it would get it.
+ */
+export function withoutScripts(html: string): string {
+  return html.replace(/<script\b[^>]*>[\s\S]*?<\/script\s*>/gi, '').replace(/<\/?noscript\b[^>]*>/gi, '');
+}

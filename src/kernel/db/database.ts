@@ -38,6 +38,10 @@ export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL)
   return Array.isArray(result) ? result : result.rows;
 }
 
+// PGlite keeps PostgreSQL's defaults (128 MB of shared buffers), all of it inside the process's WASM memory.
+// One process serving a demo or a district needs far less; the operating system caches the data files anyway.
+const PGLITE_SETTINGS = { postgresqlconf: ['shared_buffers = 16MB'] };
+
 function pgliteDirectory(dataDir: string): string {
   return path.join(dataDir, 'pg');
 }
@@ -58,7 +62,7 @@ async function initialiseEmbedded(dataDir: string): Promise<void> {
   rmSync(scratch, { recursive: true, force: true });
   rmSync(target, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const fresh = new PGlite(scratch);
+  const fresh = new PGlite(scratch, PGLITE_SETTINGS);
   await fresh.waitReady;
   await fresh.close();
   renameSync(scratch, target);
@@ -104,7 +108,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
 
   if (target.mode === 'memory') {
-    const pglite = new PGlite();
+    const pglite = new PGlite(PGLITE_SETTINGS);
     await pglite.waitReady;
     return {
       db: drizzlePglite({ client: pglite }) as unknown as Db,
@@ -118,7 +122,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const lock = acquireDataDirLock(target.dataDir);
   try {
     await initialiseEmbedded(target.dataDir);
-    const pglite = new PGlite(pgliteDirectory(target.dataDir));
+    const pglite = new PGlite(pgliteDirectory(target.dataDir), PGLITE_SETTINGS);
     await pglite.waitReady;
     let closed = false;
     return {

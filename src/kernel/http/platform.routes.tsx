@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DatabaseMode } from '../config.ts';
 import { kernelMessages } from '../i18n/index.ts';
 import { DataTable } from '../views/components.tsx';
+import { PUBLIC_PAGE_CACHE } from './page-cache.ts';
 import { sendPage } from './pages.tsx';
 
 /** What /readyz checks. */
@@ -71,43 +72,47 @@ export function registerPlatformRoutes(
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/api/docs', { schema: { hide: true } }, async (request, reply) => {
-    const document = app.swagger() as OpenApiDocument;
-    const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
-      METHODS.filter((m) => item[m]).map((m) => ({
-        method: m.toUpperCase(),
-        path,
-        summary: item[m]?.summary ?? '',
-      })),
-    );
-    const t = kernelMessages.translator(request.locale);
-    return sendPage(
-      request,
-      reply,
-      { title: t('apiDocs.title'), breadcrumbs: [{ label: t('apiDocs.title') }] },
-      (ctx) => (
-        <>
-          <h1>{ctx.t('apiDocs.title')}</h1>
-          <p>
-            {ctx.t('apiDocs.lead')} <a href="/api/openapi.json">/api/openapi.json</a>
-          </p>
-          <DataTable
-            caption={ctx.t('apiDocs.title')}
-            columns={[
-              {
-                header: ctx.t('apiDocs.operation'),
-                cell: (o) => (
-                  <code>
-                    {o.method} {o.path}
-                  </code>
-                ),
-              },
-              { header: ctx.t('apiDocs.summary'), cell: (o) => o.summary },
-            ]}
-            rows={operations}
-          />
-        </>
-      ),
-    );
-  });
+  app.get(
+    '/api/docs',
+    { schema: { hide: true }, config: { pageCache: PUBLIC_PAGE_CACHE } },
+    async (request, reply) => {
+      const document = app.swagger() as OpenApiDocument;
+      const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+        METHODS.filter((m) => item[m]).map((m) => ({
+          method: m.toUpperCase(),
+          path,
+          summary: item[m]?.summary ?? '',
+        })),
+      );
+      const t = kernelMessages.translator(request.locale);
+      return sendPage(
+        request,
+        reply,
+        { title: t('apiDocs.title'), breadcrumbs: [{ label: t('apiDocs.title') }] },
+        (ctx) => (
+          <>
+            <h1>{ctx.t('apiDocs.title')}</h1>
+            <p>
+              {ctx.t('apiDocs.lead')} <a href="/api/openapi.json">/api/openapi.json</a>
+            </p>
+            <DataTable
+              caption={ctx.t('apiDocs.title')}
+              columns={[
+                {
+                  header: ctx.t('apiDocs.operation'),
+                  cell: (o) => (
+                    <code>
+                      {o.method} {o.path}
+                    </code>
+                  ),
+                },
+                { header: ctx.t('apiDocs.summary'), cell: (o) => o.summary },
+              ]}
+              rows={operations}
+            />
+          </>
+        ),
+      );
+    },
+  );
 }

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -10,9 +9,11 @@ import {
   jsonSchemaTransformObject,
   serializerCompiler,
 } from 'fastify-type-provider-zod';
+import helmet from 'helmet';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { registerErrorHandling } from './error-handler.tsx';
+import { registerPageCache } from './page-cache.ts';
 import { setStylesheetHref } from './pages.tsx';
 import { registerLocale } from './request-context.ts';
 import { zodValidatorCompiler } from './validation.ts';
@@ -53,11 +54,8 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-
-  await app.register(fastifyHelmet, {
+  // helmet's middleware is built once here; @fastify/helmet rebuilt it (and re-parsed the CSP) on every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -70,13 +68,19 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
         baseUri: ["'self'"],
       },
     },
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+    // Browsers ignore HSTS over plain HTTP, so it is safe to send always; behind TLS it pins HTTPS for a year.
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
   });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   registerLocale(app, { secureCookies: options.secureCookies ?? false });
+  registerPageCache(app);
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -57,10 +57,3 @@ export function defineMessages<const Z extends Record<string, string>>(
 /** The kernel's own messages: layout, errors, shared components. */
 export const kernelMessages = defineMessages(zhCN, en);
 export type KernelMessageKey = (typeof kernelMessages.keys)[number];
-
-/** Formats an instant for people in the display time zone (Asia/Shanghai unless configured). */
-export function formatDateTime(instant: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
-    instant,
-  );
-}

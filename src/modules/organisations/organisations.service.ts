@@ -1,4 +1,5 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
+import { ttlCache } from '../../kernel/cache.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { Department, OrganisationsContract } from './contract.ts';
@@ -10,19 +11,24 @@ function toDepartment(row: DepartmentRow): Department {
   return { id: row.id, code: row.code, name: { 'zh-CN': row.nameZh, en: row.nameEn } };
 }
 
+// The directory changes a few times a year and is read on every portal page: another instance may show a change
+// up to this long after it was made.
+const DIRECTORY_CACHE_MS = 10_000;
+
 /** Department use cases. Reading needs no permission: the directory of departments is public information. */
 export function createOrganisationsService(db: Db): OrganisationsContract {
+  const directory = ttlCache(async () => {
+    const rows = await db
+      .select()
+      .from(departments)
+      .orderBy(asc(departments.sortOrder), asc(departments.code));
+    return rows.map(toDepartment);
+  }, DIRECTORY_CACHE_MS);
   return {
-    async listDepartments() {
-      const rows = await db
-        .select()
-        .from(departments)
-        .orderBy(asc(departments.sortOrder), asc(departments.code));
-      return rows.map(toDepartment);
-    },
+    listDepartments: () => directory.get(),
     async findDepartment(code) {
-      const [row] = await db.select().from(departments).where(eq(departments.code, code.toUpperCase()));
-      return row ? toDepartment(row) : undefined;
+      const wanted = code.toUpperCase();
+      return (await directory.get()).find((d) => d.code === wanted);
     },
   };
 }

@@ -2,16 +2,38 @@ import type { WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
 import type { Locale } from '../../kernel/i18n/index.ts';
 import { portalMessages } from './messages.ts';
 
+// Building an Intl.DateTimeFormat costs about 100 µs: build each one once and reuse it.
+const formatters = {
+  en: new Intl.DateTimeFormat('en', { dateStyle: 'full', timeZone: 'UTC' }),
+  zhDay: new Intl.DateTimeFormat('zh-CN', { dateStyle: 'long', timeZone: 'UTC' }),
+  zhWeekday: new Intl.DateTimeFormat('zh-CN', { weekday: 'long', timeZone: 'UTC' }),
+};
+
 /** Formats a civil date (YYYY-MM-DD) for people, with the weekday. */
 export function formatCivilDate(date: string, locale: Locale): string {
-  // Noon UTC keeps the calendar day the same in every time zone we format in.
+  // Noon UTC keeps the calendar day the same whatever the zone of the formatter.
   const instant = new Date(`${date}T12:00:00Z`);
-  if (locale === 'en')
-    return new Intl.DateTimeFormat('en', { dateStyle: 'full', timeZone: 'UTC' }).format(instant);
+  if (locale === 'en') return formatters.en.format(instant);
   // Chinese reads the weekday in brackets after the date: 2026年2月17日（星期二）.
-  const day = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(instant);
-  const weekday = new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(instant);
-  return `${day}（${weekday}）`;
+  return `${formatters.zhDay.format(instant)}（${formatters.zhWeekday.format(instant)}）`;
+}
+
+const described = new Map<string, { status: string; next?: string }>();
+
+/** What the home page says about today, computed once per day and language (the calendar changes rarely). */
+export function describeTodayCached(
+  calendar: WorkingDayCalendar,
+  today: string,
+  locale: Locale,
+): { status: string; next?: string } {
+  const key = `${today}|${locale}`;
+  let result = described.get(key);
+  if (!result) {
+    if (described.size > 8) described.clear();
+    result = describeToday(calendar, today, locale);
+    described.set(key, result);
+  }
+  return result;
 }
 
 /** What the home page says about today: are the counters open, and if not, when next. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { PUBLIC_PAGE_CACHE } from '../../../kernel/http/page-cache.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
 import { DataTable } from '../../../kernel/views/components.tsx';
 import type { OrganisationsContract } from '../contract.ts';
@@ -6,29 +7,33 @@ import { organisationsMessages } from '../messages.ts';
 
 /** The public department directory. It exists, but it is not the front door: the home page is by need. */
 export function registerOrganisationsPages(app: FastifyInstance, service: OrganisationsContract): void {
-  app.get('/departments', { schema: { hide: true } }, async (request, reply) => {
-    const list = await service.listDepartments();
-    const m = organisationsMessages.translator(request.locale);
-    return sendPage(
-      request,
-      reply,
-      { title: m('departments.title'), breadcrumbs: [{ label: m('departments.title') }] },
-      (ctx) => (
-        <>
-          <h1>{m('departments.title')}</h1>
-          <p class="lead">{m('departments.lead')}</p>
-          <DataTable
-            caption={m('departments.count', { count: list.length })}
-            columns={[
-              { header: m('departments.name'), cell: (d) => d.name[ctx.locale] },
-              { header: m('departments.code'), cell: (d) => d.code },
-            ]}
-            rowHeaders
-            rows={list}
-            rowKey={(d) => d.code}
-          />
-        </>
-      ),
-    );
-  });
+  app.get(
+    '/departments',
+    { schema: { hide: true }, config: { pageCache: PUBLIC_PAGE_CACHE } },
+    async (request, reply) => {
+      const list = await service.listDepartments();
+      const m = organisationsMessages.translator(request.locale);
+      return sendPage(
+        request,
+        reply,
+        { title: m('departments.title'), breadcrumbs: [{ label: m('departments.title') }] },
+        (ctx) => (
+          <>
+            <h1>{m('departments.title')}</h1>
+            <p class="lead">{m('departments.lead')}</p>
+            <DataTable
+              caption={m('departments.count', { count: list.length })}
+              columns={[
+                { header: m('departments.name'), cell: (d) => d.name[ctx.locale] },
+                { header: m('departments.code'), cell: (d) => d.code },
+              ]}
+              rowHeaders
+              rows={list}
+              rowKey={(d) => d.code}
+            />
+          </>
+        ),
+      );
+    },
+  );
 }

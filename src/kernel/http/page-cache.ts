@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { LOCALE_COOKIE } from './request-context.ts';
+
+/** Route option: `config: { pageCache: { ttlSeconds } }` makes a public page cacheable for anonymous visitors. */
+export interface PageCacheOptions {
+  ttlSeconds: number;
+}
+
+/** How long public pages are kept: short enough that an edit shows at once for practical purposes. */
+export const PUBLIC_PAGE_CACHE: PageCacheOptions = { ttlSeconds: 5 };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    pageCache?: PageCacheOptions;
+  }
+}
+
+interface Entry {
+  body: string;
+  contentType: string;
+  expires: number;
+}
+
+const MAX_ENTRIES = 1000;
+
+/**
+ * Micro-caching of public pages: the HTML a route renders for an anonymous visitor is kept for a few seconds per
+ * (language, URL), so a surge on the home page costs one render and no database work — which matters most on the
+ * embedded database, where every query waits for the one connection. Only routes that opt in, only GET, only
+ * responses 200 without their own cookies, and never for a request carrying any cookie but the language choice
+ * (a signed-in person's page is never served from or stored in the cache).
+ */
+export function registerPageCache(app: FastifyInstance, now: () => number = Date.now): { clear(): void } {
+  const entries = new Map<string, Entry>();
+  const keyOf = (locale: string, url: string) => `${locale}|${url}`;
+  // The language cookie may be set on a cached page (the visitor just chose a language); any other is personal.
+  const setsPersonalCookie = (header: unknown) =>
+    [header ?? []].flat().some((cookie) => !String(cookie).startsWith(`${LOCALE_COOKIE}=`));
+  const isAnonymous = (cookies: Record<string, string | undefined>) =>
+    Object.keys(cookies).every((name) => name === LOCALE_COOKIE);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const options = request.routeOptions.config.pageCache;
+    if (!options || request.method !== 'GET' || !isAnonymous(request.cookies)) return;
+    const entry = entries.get(keyOf(request.locale, request.url));
+    if (!entry || entry.expires <= now()) {
+      reply.header('x-cache', 'MISS');
+      return;
+    }
+    return reply.header('x-cache', 'HIT').type(entry.contentType).send(entry.body);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const options = request.routeOptions.config.pageCache;
+    if (
+      !options ||
+      request.method !== 'GET' ||
+      reply.statusCode !== 200 ||
+      reply.getHeader('x-cache') !== 'MISS' ||
+      typeof payload !== 'string' ||
+      setsPersonalCookie(reply.getHeader('set-cookie'))
+    ) {
+      return payload;
+    }
+    if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
+    entries.set(keyOf(request.locale, request.url), {
+      body: payload,
+      contentType: String(reply.getHeader('content-type') ?? 'text/html; charset=utf-8'),
+      expires: now() + options.ttlSeconds * 1000,
+    });
+    return payload;
+  });
+
+  return { clear: () => entries.clear() };
+}

@@ -4,5 +4,6 @@ import { defineConfig } from 'drizzle-kit';
 export default defineConfig({
   dialect: 'postgresql',
   schema: ['./src/kernel/**/*.tables.ts', './src/modules/*/db/*.tables.ts'],
-  out: './drizzle',
+  // scripts/test.sh generates into a scratch copy to prove the committed migrations match the tables.
+  out: process.env.DRIZZLE_OUT ?? './drizzle',
 });

@@ -11,6 +11,14 @@ npx tsc --noEmit
 echo "== committed OpenAPI document and error table are current"
 node bin/yiwang.mjs openapi --check
 
+echo "== committed migrations match the *.tables.ts files"
+rm -rf .tmp/drizzle-check && mkdir -p .tmp && cp -r drizzle .tmp/drizzle-check
+DRIZZLE_OUT=./.tmp/drizzle-check npx drizzle-kit generate --name stale-check >/dev/null
+if [ "$(ls .tmp/drizzle-check/*.sql | wc -l)" != "$(ls drizzle/*.sql | wc -l)" ]; then
+  echo "The tables changed but no migration was generated: run \`npm run db:generate\` and commit drizzle/." >&2
+  exit 1
+fi
+
 echo "== tests"
 # Node 20's --test does not expand globs, so the shell lists the files.
 mapfile -t files < <(find src test -name '*.test.ts' -o -name '*.test.tsx' | sort)

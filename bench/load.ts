@@ -1,0 +1,61 @@
+// The load generator of `npm run bench`: one autocannon run, started pinned to its own core; prints JSON.
+import autocannon from 'autocannon';
+
+/** What the orchestrator asks for (argv[2], JSON). */
+export interface LoadRequest {
+  url: string;
+  seconds: number;
+  connections: number;
+  /** Requests per second over all connections; unset means as fast as possible. */
+  rate?: number;
+  /** Extra request headers (e.g. a cookie that makes the platform bypass its page cache). */
+  headers?: Record<string, string>;
+}
+
+/** What one run measured (stdout, one JSON line). */
+export interface LoadResult {
+  url: string;
+  seconds: number;
+  /** Requests per second (autocannon's average of per-second samples). */
+  rps: number;
+  ok: number;
+  sent: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  latencyMs: { p50: number; p99: number; mean: number; max: number };
+}
+
+/** Runs one autocannon load against a loopback URL. */
+async function runLoad(request: LoadRequest): Promise<LoadResult> {
+  const host = new URL(request.url).hostname;
+  if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`Refusing a non-loopback target: ${request.url}`);
+  const result = await autocannon({
+    url: request.url,
+    connections: request.connections,
+    duration: request.seconds,
+    pipelining: 1,
+    timeout: 10,
+    ...(request.rate ? { overallRate: request.rate } : {}),
+    ...(request.headers ? { headers: request.headers } : {}),
+  });
+  return {
+    url: request.url,
+    seconds: result.duration,
+    rps: result.requests.average,
+    ok: result['2xx'],
+    sent: result.requests.sent,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    latencyMs: {
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      mean: result.latency.mean,
+      max: result.latency.max,
+    },
+  };
+}
+
+const result = await runLoad(JSON.parse(process.argv[2] ?? '{}') as LoadRequest);
+process.stdout.write(`${JSON.stringify(result)}\n`);

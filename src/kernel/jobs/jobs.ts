@@ -24,6 +24,26 @@ export interface Jobs {
   readonly working: boolean;
 }
 
+/**
+ * Runs pg-boss's start (which installs or migrates its schema) one instance at a time. Its own advisory lock does
+ * not stop two instances starting together on one PostgreSQL from colliding on `CREATE SCHEMA` (seen in CI:
+ * duplicate key on pg_namespace). The embedded database has one process, so nothing to serialise there.
+ */
+async function startSerialised(database: Database, start: () => Promise<unknown>): Promise<void> {
+  if (!database.pool) {
+    await start();
+    return;
+  }
+  const client = await database.pool.connect();
+  try {
+    await client.query('select pg_advisory_lock(7310023)');
+    await start();
+  } finally {
+    await client.query('select pg_advisory_unlock(7310023)').catch(() => {});
+    client.release();
+  }
+}
+
 /** Creates the jobs kernel; `work` false makes a process that only enqueues (a web instance in server mode). */
 export function createJobs(
   database: Database,
@@ -66,7 +86,7 @@ export function createJobs(
       });
     },
     async start() {
-      await boss.start();
+      await startSerialised(database, () => boss.start());
       started = true;
       for (const [name, definition] of definitions) {
         await boss.createQueue(name);

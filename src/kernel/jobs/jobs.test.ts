@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
+import { openDatabase } from '../db/database.ts';
+import { createJobs, type JobData } from './jobs.ts';
+
+const pgDatabase = <T>(list: T[]): T => {
+  const [first] = list;
+  if (!first) throw new Error('no database');
+  return first;
+};
+
+describe('jobs kernel', () => {
+  it('runs a job on the embedded database, sharing its one connection', async () => {
+    const database = await openDatabase({ mode: 'memory' });
+    const jobs = createJobs(database, { work: true });
+    const received: JobData[] = [];
+    jobs.define('mail.send', async (data) => {
+      received.push(data);
+    });
+    await jobs.start();
+    try {
+      await jobs.send('mail.send', { to: 'zhangwei@example.test' });
+      const deadline = Date.now() + 15_000;
+      while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(received, [{ to: 'zhangwei@example.test' }]);
+    } finally {
+      await jobs.stop();
+      await database.close();
+    }
+  });
+
+  it('installs its schema once when several instances start together on PostgreSQL', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const pg = await createTestPostgresDatabase();
+    const databases = await Promise.all(
+      [1, 2, 3, 4].map(() => openDatabase({ mode: 'server', url: pg.url, poolSize: 3 })),
+    );
+    const instances = databases.map((database) => createJobs(database, { work: false }));
+    try {
+      await Promise.all(instances.map((jobs) => jobs.start()));
+      const { rows } = await pgDatabase(databases).executeSql(
+        'select count(*)::int as n from pgboss.version',
+      );
+      assert.equal(rows[0]?.n, 1, 'one schema, installed once');
+    } finally {
+      await Promise.all(instances.map((jobs) => jobs.stop()));
+      await Promise.all(databases.map((d) => d.close()));
+      await pg.drop();
+    }
+  });
+});

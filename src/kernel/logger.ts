@@ -13,13 +13,24 @@ const REDACT = [
   '*.secret',
 ];
 
+function canResolve(specifier: string): boolean {
+  try {
+    import.meta.resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Creates the process logger: JSON lines, readable with `pino-pretty` when a person watches a terminal. */
 export function createLogger(level: LogLevel, options: { pretty?: boolean } = {}): Logger {
+  // pino-pretty is a development dependency: a production install without it logs JSON even on a terminal.
+  const pretty = options.pretty === true && canResolve('pino-pretty');
   return pino({
     level,
     redact: REDACT,
     base: { pid: process.pid },
-    ...(options.pretty
+    ...(pretty
       ? {
           transport: {
             target: 'pino-pretty',

@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { DatabaseMode } from '../config.ts';
 import { acquireDataDirLock } from './lock-file.ts';
@@ -55,6 +54,17 @@ export function embeddedDatabaseExists(dataDir: string): boolean {
  * Creates the PGlite cluster in a scratch directory and renames it into place only once initdb has finished,
  * because a PGlite directory whose initdb was interrupted never opens again.
  */
+/**
+ * PGlite (a WASM PostgreSQL, ~50 MB of code) is loaded only in embedded mode: a server-mode process never pays for it.
+ */
+async function loadPglite() {
+  const [{ PGlite }, { drizzle }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+  ]);
+  return { PGlite, drizzlePglite: drizzle };
+}
+
 async function initialiseEmbedded(dataDir: string): Promise<void> {
   const target = pgliteDirectory(dataDir);
   if (existsSync(path.join(target, 'PG_VERSION'))) return;
@@ -62,6 +72,7 @@ async function initialiseEmbedded(dataDir: string): Promise<void> {
   rmSync(scratch, { recursive: true, force: true });
   rmSync(target, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
+  const { PGlite } = await loadPglite();
   const fresh = new PGlite(scratch, PGLITE_SETTINGS);
   await fresh.waitReady;
   await fresh.close();
@@ -107,6 +118,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     };
   }
 
+  const { PGlite, drizzlePglite } = await loadPglite();
   if (target.mode === 'memory') {
     const pglite = new PGlite(PGLITE_SETTINGS);
     await pglite.waitReady;

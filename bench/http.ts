@@ -30,6 +30,7 @@ import {
   verdicts,
   writeDocs,
 } from './report.ts';
+import { measureServerMode } from './server-mode.ts';
 
 function setting(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -142,6 +143,9 @@ async function main(): Promise<number> {
     if (!platform) throw new Error('no platform process');
     servers.push(platform);
 
+    // 1b. The same in server mode, on a throw-away PostgreSQL database (the embedded platform stays idle meanwhile).
+    const serverMode = await measureServerMode(cores, s.starts, s.idleS, log);
+
     // 2. The baseline server, next to the platform on the server core.
     const barePort = await freePort();
     const bare = spawnServer(
@@ -215,6 +219,7 @@ async function main(): Promise<number> {
       idleRssMb,
       rssAfterLoadMb: rssMb(platform.pid),
       peakRssMb: rssMb(platform.pid, 'VmHWM'),
+      serverMode,
     };
     const markdown = resultsMarkdown(run);
     process.stdout.write(`\n${markdown}`);

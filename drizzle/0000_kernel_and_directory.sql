@@ -24,7 +24,6 @@ CREATE TABLE "kernel_outbox_events" (
 	"name" text NOT NULL,
 	"payload" jsonb NOT NULL,
 	"occurred_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"claimed_until" timestamp with time zone,
 	"dispatched_at" timestamp with time zone
 );
 --> statement-breakpoint
@@ -58,4 +57,5 @@ CREATE TABLE "organisations_departments" (
 );
 --> statement-breakpoint
 ALTER TABLE "identity_staff_roles" ADD CONSTRAINT "identity_staff_roles_account_id_identity_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."identity_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "kernel_outbox_events_pending_idx" ON "kernel_outbox_events" USING btree ("id") WHERE dispatched_at is null;
+CREATE INDEX "kernel_outbox_events_pending_idx" ON "kernel_outbox_events" USING btree ("id") WHERE dispatched_at is null;--> statement-breakpoint
+CREATE INDEX "kernel_outbox_events_name_dispatched_idx" ON "kernel_outbox_events" USING btree ("name","dispatched_at");

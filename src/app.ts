@@ -78,10 +78,20 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     });
     const events = new EventBus(db, jobs, {
       onError: (error) => log.error({ err: error }, 'event dispatch failed'),
+      onRedelivery: (subscriber, count) =>
+        log.warn({ subscriber, count }, 'events sent again: the subscriber had not handled them'),
     });
     const kernel: KernelContext = { config, secret: resolveSecret(config), db, events, jobs, calendar, log };
 
-    const app = options.http === false ? undefined : await createHttpServer({ log, version: VERSION });
+    const app =
+      options.http === false
+        ? undefined
+        : await createHttpServer({
+            log,
+            version: VERSION,
+            behindTls: config.behindTls,
+            trustProxy: config.trustProxy,
+          });
     if (app) {
       registerPlatformRoutes(app, {
         mode: database.mode,

@@ -7,7 +7,7 @@ import { createBackup, restoreBackup } from './kernel/db/backup.ts';
 import { openDatabase } from './kernel/db/database.ts';
 import { DataDirectoryLockedError } from './kernel/db/lock-file.ts';
 import { migrate } from './kernel/db/migrations.ts';
-import { createLogger } from './kernel/logger.ts';
+import { createLogger, type Logger } from './kernel/logger.ts';
 import { startProgress } from './kernel/progress.ts';
 
 // sysexits.h: a configuration error is EX_CONFIG, so supervisors can tell it from a crash.
@@ -26,20 +26,41 @@ function configOrExit(): Config {
   }
 }
 
-/** Closes the platform on SIGTERM/SIGINT (PGlite must be closed cleanly); a second signal forces the exit. */
-function closeOnSignals(platform: Platform, log: { info(msg: string): void }): void {
-  let stopping = false;
+/**
+ * Runs a long-lived process (serve, worker): SIGTERM/SIGINT close the platform cleanly — PGlite must be closed, and
+ * jobs in progress finish — even when the signal arrives while it is still starting; a second signal forces the exit.
+ * A failure after the platform opened (a port already in use) closes it too before exiting.
+ */
+async function runService(
+  log: Logger,
+  start: () => Promise<Platform>,
+  afterStart: (p: Platform) => Promise<void>,
+) {
+  let platform: Platform | undefined;
+  let stopRequested = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130);
-    stopping = true;
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
     log.info(`${signal} received: closing`);
-    platform.close().then(
+    // Still starting: the start sequence sees `stopRequested` and closes when it is done.
+    platform?.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  try {
+    platform = await start();
+    if (stopRequested) {
+      await platform.close();
+      process.exit(0);
+    }
+    await afterStart(platform);
+  } catch (error) {
+    await platform?.close().catch(() => {});
+    await fail(error);
+  }
 }
 
 function printSeedReport(lines: readonly string[] | undefined): void {
@@ -71,21 +92,21 @@ program
   .action(async () => {
     const config = configOrExit();
     const log = createLogger(config.logLevel, { pretty: process.stdout.isTTY });
-    try {
-      const platform = await createPlatform({ config, log });
-      closeOnSignals(platform, log);
-      printSeedReport(platform.seedReport?.lines);
-      await platform.app?.listen({ port: config.port, host: config.host });
-      const address = platform.app?.server.address();
-      const port = typeof address === 'object' && address ? address.port : config.port;
-      log.info(
-        `Yiwang ${VERSION} serving http://${config.host}:${port}/ (${platform.database.mode} database${
-          platform.database.mode === 'embedded' ? ` in ${config.dataDir}` : ''
-        })`,
-      );
-    } catch (error) {
-      await fail(error);
-    }
+    await runService(
+      log,
+      () => createPlatform({ config, log }),
+      async (platform) => {
+        printSeedReport(platform.seedReport?.lines);
+        await platform.app?.listen({ port: config.port, host: config.host });
+        const address = platform.app?.server.address();
+        const port = typeof address === 'object' && address ? address.port : config.port;
+        log.info(
+          `Yiwang ${VERSION} serving http://${config.host}:${port}/ (${platform.database.mode} database${
+            platform.database.mode === 'embedded' ? ` in ${config.dataDir}` : ''
+          })`,
+        );
+      },
+    );
   });
 
 program
@@ -100,13 +121,11 @@ program
       process.exit(EXIT_CONFIG);
     }
     const log = createLogger(config.logLevel, { pretty: process.stdout.isTTY });
-    try {
-      const platform = await createPlatform({ config, log, http: false, work: true, seedDemo: false });
-      closeOnSignals(platform, log);
-      log.info('worker started');
-    } catch (error) {
-      await fail(error);
-    }
+    await runService(
+      log,
+      () => createPlatform({ config, log, http: false, work: true, seedDemo: false }),
+      async () => log.info('worker started'),
+    );
   });
 
 program

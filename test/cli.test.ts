@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -82,6 +84,29 @@ describe('the yiwang command', () => {
     const seedAgain = await runYiwang(['seed', '--demo'], { YIWANG_DATA_DIR: dataDir });
     assert.equal(seedAgain.code, 0);
     assert.match(seedAgain.output, /already seeded/);
+  });
+
+  it('closes the database cleanly on SIGTERM during start-up, and when its port is taken', async () => {
+    const dataDir = tmp();
+    const early = spawnYiwang(['serve'], { YIWANG_DATA_DIR: dataDir, PORT: String(await freePort()) });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    early.child.kill('SIGTERM');
+    assert.equal(await early.exited, 0, early.output());
+    assert.ok(!existsSync(path.join(dataDir, 'yiwang.lock')), 'the lock is released');
+
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const taken = (blocker.address() as AddressInfo).port;
+    try {
+      const refused = await runYiwang(['serve'], { YIWANG_DATA_DIR: dataDir, PORT: String(taken) });
+      assert.equal(refused.code, 1);
+      assert.match(refused.output, /EADDRINUSE/);
+      assert.ok(!existsSync(path.join(dataDir, 'yiwang.lock')), 'the lock is released after a failed listen');
+    } finally {
+      blocker.close();
+    }
+    const doctor = await runYiwang(['doctor'], { YIWANG_DATA_DIR: dataDir });
+    assert.equal(doctor.code, 0, doctor.output);
   });
 
   it('backs up and restores through the CLI, with progress', async () => {

@@ -72,15 +72,20 @@ export async function runDoctor(config: Config, print: (line: string) => void): 
     }
     const status = await migrationStatus(database.db);
     if (status.current) report('ok', `schema current (${status.applied.length} migrations)`);
-    else if (status.unknown.length > 0)
-      report(
-        'FAIL',
-        `the database has migrations this build does not know (${status.unknown.join(', ')}): the code is older than the data`,
-      );
     else
       report(
         'warn',
         `${status.pending.length} pending migration(s): ${status.pending.join(', ')}; \`yiwang migrate\` or a start applies them`,
+      );
+    if (status.unknown.length > 0)
+      report(
+        'warn',
+        `the database has migrations this build does not know (${status.unknown.join(', ')}): expected during a rolling upgrade, otherwise the code is older than the data`,
+      );
+    if (status.changed.length > 0)
+      report(
+        'FAIL',
+        `applied migrations were edited afterwards (${status.changed.join(', ')}): never edit an applied migration, add a new one`,
       );
     if (status.applied.length > 0) {
       const calendar = await loadCalendar(database.db);

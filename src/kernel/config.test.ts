@@ -52,6 +52,19 @@ describe('loadConfig', () => {
     }
   });
 
+  it('never prints a secret or a database password in its message', () => {
+    assert.throws(
+      () => loadConfig({ YIWANG_SECRET: 'hunter2-short' }),
+      (e: unknown) =>
+        e instanceof ConfigError && !e.message.includes('hunter2') && /13 characters/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'mysql://admin:s3cret@db/x' }),
+      (e: unknown) =>
+        e instanceof ConfigError && !e.message.includes('s3cret') && e.message.includes('admin:***@'),
+    );
+  });
+
   it('reads a JSON config file, which the environment overrides', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'yiwang-config-'));
     const file = path.join(dir, 'yiwang.json');

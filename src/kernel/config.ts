@@ -21,6 +21,12 @@ export interface Config {
   /** Whether this web process also works on background jobs (always true in embedded mode). */
   runJobs: boolean;
   dbPoolSize: number;
+  /** The address people use (`https://…` behind TLS): decides Secure cookies, HSTS and the CSP upgrade. */
+  publicUrl: URL | undefined;
+  /** Served over HTTPS, as far as people are concerned (from `publicUrl`). */
+  behindTls: boolean;
+  /** Which proxies' X-Forwarded-* headers to believe (Fastify's `trustProxy`): none by default. */
+  trustProxy: boolean | number | string[];
 }
 
 /** A configuration value that cannot be used; `message` is one line naming the variable and the expected form. */
@@ -30,9 +36,16 @@ export class ConfigError extends Error {
     readonly expected: string,
     readonly got: string,
   ) {
-    super(`Invalid configuration: ${variable} must be ${expected} (got ${JSON.stringify(got)}).`);
+    super(`Invalid configuration: ${variable} must be ${expected} (got ${describeValue(variable, got)}).`);
     this.name = 'ConfigError';
   }
+}
+
+// Messages go to stderr and logs: never print a secret, or the password inside a database URL.
+function describeValue(variable: string, got: string): string {
+  if (variable === 'YIWANG_SECRET') return got === '' ? 'nothing' : `${got.length} characters`;
+  if (variable === 'DATABASE_URL') return JSON.stringify(got.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'));
+  return JSON.stringify(got);
 }
 
 type Source = Record<string, string | undefined>;
@@ -140,7 +153,41 @@ export function loadConfig(env: Source = process.env): Config {
     throw new ConfigError('YIWANG_SECRET', 'set (at least 32 characters) when DATABASE_URL is set', '');
   }
   const runJobs = read(source, { name: 'YIWANG_RUN_JOBS', expected: 'true or false', parse: bool }, true);
+  const publicUrl = read<URL | undefined>(
+    source,
+    {
+      name: 'YIWANG_PUBLIC_URL',
+      expected: 'an http:// or https:// URL such as https://zwfw.example.gov.cn',
+      parse: (raw) => {
+        try {
+          const url = new URL(raw);
+          return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+    },
+    undefined,
+  );
+  const trustProxy = read<boolean | number | string[]>(
+    source,
+    {
+      name: 'YIWANG_TRUST_PROXY',
+      expected: 'false, true, a number of proxy hops, or a comma-separated list of proxy addresses',
+      parse: (raw) => {
+        const flag = bool(raw);
+        if (flag !== undefined) return flag;
+        if (/^\d{1,2}$/.test(raw)) return Number(raw);
+        const list = raw.split(',').map((s) => s.trim());
+        return list.every((s) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s)) ? list : undefined;
+      },
+    },
+    false,
+  );
   return {
+    publicUrl,
+    behindTls: publicUrl?.protocol === 'https:',
+    trustProxy,
     port: read(
       source,
       { name: 'PORT', expected: 'an integer from 0 to 65535', parse: integer(0, 65535) },

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
 import { sql } from 'drizzle-orm';
@@ -25,6 +26,8 @@ interface Header {
   sourceMode: string;
   migrations: string[];
   tables: { name: string; rows: number }[];
+  /** Current values of the platform's sequences, restored with setval so new rows do not collide. */
+  sequences?: { name: string; value: number | null }[];
 }
 
 type Line =
@@ -110,6 +113,10 @@ export async function createBackup(
         }
         const total = counted.reduce((sum, t) => sum + t.rows, 0);
         progress = options.progress ? startProgress('Backup', total) : undefined;
+        const sequences = await queryRows<{ name: string; value: string | null }>(
+          tx,
+          sql`select sequencename as name, last_value::text as value from pg_sequences where schemaname = 'public' order by 1`,
+        );
         await write({
           format: FORMAT,
           formatVersion: FORMAT_VERSION,
@@ -117,6 +124,10 @@ export async function createBackup(
           sourceMode: database.mode,
           migrations: await appliedMigrations(tx),
           tables: counted,
+          sequences: sequences.map((q) => ({
+            name: q.name,
+            value: q.value === null ? null : Number(q.value),
+          })),
         });
         let rows = 0;
         for (const { name } of counted) {
@@ -143,6 +154,8 @@ export async function createBackup(
   } catch (error) {
     gzip.destroy();
     out.destroy();
+    // A partial file is not a backup, and would block the retry ("already exists").
+    await rm(file, { force: true });
     throw error;
   } finally {
     progress?.stop();
@@ -236,6 +249,11 @@ export async function restoreBackup(
           throw new BackupError(
             `${file} is damaged: ${table} should have ${rows} rows, found ${loaded.get(table) ?? 0}. Nothing was restored.`,
           );
+        }
+      }
+      for (const sequence of first.sequences ?? []) {
+        if (sequence.value !== null) {
+          await tx.execute(sql`select setval(${`public.${sequence.name}`}::regclass, ${sequence.value})`);
         }
       }
       await migrate(tx);

@@ -51,10 +51,6 @@ export function embeddedDatabaseExists(dataDir: string): boolean {
 }
 
 /**
- * Creates the PGlite cluster in a scratch directory and renames it into place only once initdb has finished,
- * because a PGlite directory whose initdb was interrupted never opens again.
- */
-/**
  * PGlite (a WASM PostgreSQL, ~50 MB of code) is loaded only in embedded mode: a server-mode process never pays for it.
  */
 async function loadPglite() {
@@ -65,6 +61,10 @@ async function loadPglite() {
   return { PGlite, drizzlePglite: drizzle };
 }
 
+/**
+ * Creates the PGlite cluster in a scratch directory and renames it into place only once initdb has finished,
+ * because a PGlite directory whose initdb was interrupted never opens again.
+ */
 async function initialiseEmbedded(dataDir: string): Promise<void> {
   const target = pgliteDirectory(dataDir);
   if (existsSync(path.join(target, 'PG_VERSION'))) return;

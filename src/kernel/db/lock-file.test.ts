@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -17,6 +17,26 @@ describe('acquireDataDirLock', () => {
         e.pid === 1 &&
         /in use by another Yiwang process/.test(e.message),
     );
+  });
+
+  it('refuses a second open of the same directory from the same process', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'yiwang-lock-'));
+    const lock = acquireDataDirLock(dir);
+    try {
+      assert.throws(() => acquireDataDirLock(dir), DataDirectoryLockedError);
+    } finally {
+      lock.release();
+    }
+    acquireDataDirLock(dir).release();
+  });
+
+  it('treats an empty or unreadable lock file as stale, never as a reason to hang', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'yiwang-lock-'));
+    writeFileSync(path.join(dir, 'yiwang.lock'), '');
+    const lock = acquireDataDirLock(dir);
+    assert.equal(readFileSync(path.join(dir, 'yiwang.lock'), 'utf8'), String(process.pid));
+    lock.release();
+    assert.deepEqual(readdirSync(dir), [], 'no scratch files are left behind');
   });
 
   it('takes over a lock left by a process that died, and releases it', () => {

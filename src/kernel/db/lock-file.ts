@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Another live process holds the data directory; its message says which and what to do. */
@@ -25,39 +25,77 @@ function isAlive(pid: number): boolean {
   }
 }
 
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Directories this process holds: a second open from the same process must be refused too.
+const heldHere = new Set<string>();
+
 /**
- * Takes an exclusive lock on a data directory: a file holding our pid, created with O_EXCL.
- * Two processes opening one PGlite directory corrupt it, so the second must be refused before it opens.
- * A lock left by a killed process (pid no longer alive, or our own pid reused after a container restart) is taken over.
+ * Takes an exclusive lock on a data directory: a file holding our pid. Two processes opening one PGlite directory
+ * corrupt it, so the second must be refused before it opens anything.
+ * - The file appears complete or not at all: the pid is written to a private file, then hard-linked into place
+ *   (link fails if the lock exists), so nobody ever reads a half-written lock.
+ * - A lock whose process is dead (a kill -9, or our own pid reused after a container restart) is taken over by
+ *   renaming it aside and checking that what was renamed is the dead lock; a live lock renamed by mistake in a race
+ *   is put back.
  */
 export function acquireDataDirLock(dataDir: string): { release(): void } {
   mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, 'yiwang.lock');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          try {
-            if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
-          } catch {
-            // Already gone: nothing to release.
-          }
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-        throw new DataDirectoryLockedError(dataDir, holder);
+  const dir = path.resolve(dataDir);
+  const file = path.join(dir, 'yiwang.lock');
+  if (heldHere.has(dir)) throw new DataDirectoryLockedError(dir, process.pid);
+  const mine = path.join(dir, `.yiwang.lock.${process.pid}`);
+  writeFileSync(mine, String(process.pid), { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        linkSync(mine, file);
+        heldHere.add(dir);
+        let released = false;
+        return {
+          release() {
+            if (released) return;
+            released = true;
+            heldHere.delete(dir);
+            if (readPid(file) === process.pid) unlinkSync(file);
+          },
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      unlinkSync(file); // stale: its process is gone
+      const holder = readPid(file);
+      if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+        throw new DataDirectoryLockedError(dir, holder);
+      }
+      // Stale: move it aside under a name only we use, then make sure it was the stale one we judged.
+      const aside = path.join(dir, `.yiwang.lock.stale.${process.pid}`);
+      try {
+        renameSync(file, aside);
+      } catch {
+        continue; // someone else moved it first: look again
+      }
+      const moved = readPid(aside);
+      if (moved !== holder && moved !== undefined && isAlive(moved)) {
+        // We moved a lock another process had just taken: give it back and let it win.
+        try {
+          linkSync(aside, file);
+        } catch {
+          // It re-took the lock meanwhile, or another did: either way it is not ours.
+        }
+        unlinkSync(aside);
+        throw new DataDirectoryLockedError(dir, moved);
+      }
+      unlinkSync(aside);
     }
+    throw new Error(`Could not take the lock file ${file}: it keeps changing hands.`);
+  } finally {
+    unlinkSync(mine);
   }
-  throw new Error(`Could not take the lock file ${file}: it keeps reappearing.`);
 }

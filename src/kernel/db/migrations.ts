@@ -47,31 +47,44 @@ async function ensureMigrationsTable(db: Db): Promise<void> {
 
 /** Tags of the migrations this database has applied, in order; empty when it has none. */
 export async function appliedMigrations(db: Db): Promise<string[]> {
+  return (await appliedMigrationRecords(db)).map((r) => r.tag);
+}
+
+async function appliedMigrationRecords(db: Db): Promise<{ tag: string; hash: string }[]> {
   const exists = await queryRows<{ present: boolean }>(
     db,
     sql`select to_regclass('kernel_schema_migrations') is not null as present`,
   );
   if (!exists[0]?.present) return [];
-  const rows = await queryRows<{ tag: string }>(db, sql`select tag from ${MIGRATIONS_TABLE} order by tag`);
-  return rows.map((r) => r.tag);
+  return queryRows<{ tag: string; hash: string }>(
+    db,
+    sql`select tag, hash from ${MIGRATIONS_TABLE} order by tag`,
+  );
 }
 
 /** How the database's schema compares with this build's migrations. */
 export interface MigrationStatus {
   applied: string[];
   pending: string[];
-  /** Applied in the database but unknown to this build: the database is newer than the code. */
+  /** Applied in the database but unknown to this build: the database is newer than the code (a rolling upgrade). */
   unknown: string[];
+  /** Applied, but the file has been edited since: a developer error that `yiwang doctor` reports. */
+  changed: string[];
+  /** Nothing pending: this build can serve (a newer schema is expected during a rolling upgrade). */
   current: boolean;
 }
 
 /** Compares applied migrations with the ones this build ships (for /readyz and `yiwang doctor`). */
 export async function migrationStatus(db: Db, migrations = readMigrations()): Promise<MigrationStatus> {
-  const applied = await appliedMigrations(db);
-  const known = new Set(migrations.map((m) => m.tag));
+  const records = await appliedMigrationRecords(db);
+  const applied = records.map((r) => r.tag);
+  const byTag = new Map(migrations.map((m) => [m.tag, m]));
   const pending = migrations.filter((m) => !applied.includes(m.tag)).map((m) => m.tag);
-  const unknown = applied.filter((tag) => !known.has(tag));
-  return { applied, pending, unknown, current: pending.length === 0 && unknown.length === 0 };
+  const unknown = applied.filter((tag) => !byTag.has(tag));
+  const changed = records
+    .filter((r) => byTag.has(r.tag) && byTag.get(r.tag)?.hash !== r.hash)
+    .map((r) => r.tag);
+  return { applied, pending, unknown, changed, current: pending.length === 0 };
 }
 
 /**

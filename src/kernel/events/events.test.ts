@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { count } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
@@ -100,6 +100,60 @@ describe('events kernel', () => {
       await deliversOnce(database);
     } finally {
       await pgDb.drop();
+    }
+  });
+
+  it('sends again an event whose job was lost, until the subscriber has handled it', async () => {
+    const database = await freshDatabase();
+    const jobs = createJobs(database, { work: true });
+    const redelivered: string[] = [];
+    const bus = new EventBus(database.db, jobs, {
+      onRedelivery: (subscriber) => redelivered.push(subscriber),
+    });
+    const handled: string[] = [];
+    bus.subscribe('analytics.approvals', 'cases.case.approved', async (_tx, event) => {
+      handled.push(event.id);
+    });
+    await jobs.start();
+    try {
+      // An event dispatched 20 minutes ago whose job vanished (say, with a restore): no receipt, no job.
+      const id = await publishEvent(database.db, 'cases.case.approved', {});
+      await database.db
+        .update(outboxEvents)
+        .set({ dispatchedAt: sql`now() - interval '20 minutes'` })
+        .where(eq(outboxEvents.id, id));
+      assert.equal(await bus.redeliverUnhandled(), 1);
+      assert.deepEqual(redelivered, ['analytics.approvals']);
+      await waitFor(() => handled.length === 1);
+      assert.deepEqual(handled, [id]);
+      assert.equal(await bus.redeliverUnhandled({ olderThanMinutes: 0 }), 0, 'handled events are left alone');
+    } finally {
+      await jobs.stop();
+      await database.close();
+    }
+  });
+
+  it('enqueues a job only if the transaction that sends it commits', async () => {
+    const database = await freshDatabase();
+    const jobs = createJobs(database, { work: false });
+    jobs.define('mail.send', async () => {});
+    await jobs.start();
+    try {
+      await assert.rejects(
+        database.db.transaction(async (tx) => {
+          await jobs.send('mail.send', { to: 'a@example.test' }, { tx });
+          throw new Error('the change failed');
+        }),
+      );
+      await database.db.transaction((tx) => jobs.send('mail.send', { to: 'b@example.test' }, { tx }));
+      const { rows } = await database.executeSql(`select data from pgboss.job where name = 'mail.send'`);
+      assert.deepEqual(
+        rows.map((r) => r.data),
+        [{ to: 'b@example.test' }],
+      );
+    } finally {
+      await jobs.stop();
+      await database.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, notExists, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import type { Jobs } from '../jobs/jobs.ts';
@@ -53,8 +53,9 @@ export class EventBus {
     private readonly options: {
       pollMs?: number;
       batchSize?: number;
-      claimSeconds?: number;
       onError?: (e: unknown) => void;
+      /** Told when events are sent again to a subscriber that never handled them (worth an alert). */
+      onRedelivery?: (subscriber: string, count: number) => void;
     } = {},
   ) {}
 
@@ -93,60 +94,106 @@ export class EventBus {
   }
 
   /**
-   * Moves one batch of undispatched events onto the subscribers' queues. Claims the rows first (a lease, so two
-   * dispatchers on one PostgreSQL do not double the work), enqueues outside any transaction (the embedded database
-   * has a single connection), then marks them dispatched. A crash in between re-dispatches after the lease: at least once.
+   * Moves one batch of undispatched events onto the subscribers' queues, in one transaction: the rows are locked
+   * (`SKIP LOCKED`, so dispatchers on several instances share the work), one job per subscriber is enqueued through
+   * the same transaction, and the rows are marked dispatched — all of it commits, or none of it.
    */
   async dispatchBatch(): Promise<number> {
-    const claimSeconds = this.options.claimSeconds ?? 30;
-    const pendingIds = this.db
-      .select({ id: outboxEvents.id })
-      .from(outboxEvents)
-      .where(
-        and(
-          isNull(outboxEvents.dispatchedAt),
-          or(isNull(outboxEvents.claimedUntil), lt(outboxEvents.claimedUntil, sql`now()`)),
-        ),
-      )
-      .orderBy(asc(outboxEvents.id))
-      .limit(this.options.batchSize ?? 100)
-      .for('update', { skipLocked: true });
-    const claimed = await this.db
-      .update(outboxEvents)
-      .set({ claimedUntil: sql`now() + make_interval(secs => ${claimSeconds})` })
-      .where(inArray(outboxEvents.id, pendingIds))
-      .returning({ id: outboxEvents.id, name: outboxEvents.name });
-    if (claimed.length === 0) return 0;
-    claimed.sort((a, b) => (a.id < b.id ? -1 : 1));
-    for (const event of claimed) {
-      for (const s of this.subscriptions.filter((sub) => sub.eventName === event.name)) {
-        await this.jobs.send(
-          queueOf(s.subscriber),
-          { eventId: event.id },
-          { singletonKey: `${event.id}:${s.subscriber}` },
-        );
+    return this.db.transaction(async (tx) => {
+      const batch = await tx
+        .select({ id: outboxEvents.id, name: outboxEvents.name })
+        .from(outboxEvents)
+        .where(isNull(outboxEvents.dispatchedAt))
+        .orderBy(asc(outboxEvents.id))
+        .limit(this.options.batchSize ?? 100)
+        .for('update', { skipLocked: true });
+      if (batch.length === 0) return 0;
+      for (const event of batch) {
+        for (const s of this.subscriptions.filter((sub) => sub.eventName === event.name)) {
+          await this.jobs.send(queueOf(s.subscriber), { eventId: event.id }, { tx });
+        }
       }
+      await tx
+        .update(outboxEvents)
+        .set({ dispatchedAt: sql`now()` })
+        .where(
+          inArray(
+            outboxEvents.id,
+            batch.map((e) => e.id),
+          ),
+        );
+      return batch.length;
+    });
+  }
+
+  /**
+   * Sends again every event a subscriber has not handled long after it was dispatched: its job failed all its
+   * retries, expired, or was lost with the queue (the queue is not in backups). A handler that keeps failing is
+   * retried this way for as long as the outbox keeps the event, and reported on each sweep.
+   */
+  async redeliverUnhandled(
+    options: { olderThanMinutes?: number; withinDays?: number } = {},
+  ): Promise<number> {
+    const olderThan = options.olderThanMinutes ?? 15;
+    const within = options.withinDays ?? 30;
+    let count = 0;
+    for (const s of this.subscriptions) {
+      count += await this.db.transaction(async (tx) => {
+        const stale = await tx
+          .select({ id: outboxEvents.id })
+          .from(outboxEvents)
+          .where(
+            and(
+              eq(outboxEvents.name, s.eventName),
+              lt(outboxEvents.dispatchedAt, sql`now() - make_interval(mins => ${olderThan})`),
+              gt(outboxEvents.occurredAt, sql`now() - make_interval(days => ${within})`),
+              notExists(
+                tx
+                  .select({ one: sql`1` })
+                  .from(eventReceipts)
+                  .where(
+                    and(
+                      eq(eventReceipts.eventId, outboxEvents.id),
+                      eq(eventReceipts.subscriber, s.subscriber),
+                    ),
+                  ),
+              ),
+            ),
+          )
+          .limit(this.options.batchSize ?? 100);
+        for (const event of stale) await this.jobs.send(queueOf(s.subscriber), { eventId: event.id }, { tx });
+        // Push the next sweep of these events a full interval away.
+        if (stale.length > 0) {
+          await tx
+            .update(outboxEvents)
+            .set({ dispatchedAt: sql`now()` })
+            .where(
+              inArray(
+                outboxEvents.id,
+                stale.map((e) => e.id),
+              ),
+            );
+          this.options.onRedelivery?.(s.subscriber, stale.length);
+        }
+        return stale.length;
+      });
     }
-    await this.db
-      .update(outboxEvents)
-      .set({ dispatchedAt: sql`now()`, claimedUntil: null })
-      .where(
-        inArray(
-          outboxEvents.id,
-          claimed.map((e) => e.id),
-        ),
-      );
-    return claimed.length;
+    return count;
   }
 
   /** Starts the dispatcher loop (only in processes that work on jobs). */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    let lastSweep = Date.now();
     const tick = async () => {
       try {
         // Drain: keep going while full batches come back.
         while (!this.stopped && (await this.dispatchBatch()) >= (this.options.batchSize ?? 100)) {}
+        if (Date.now() - lastSweep > 60_000) {
+          lastSweep = Date.now();
+          await this.redeliverUnhandled();
+        }
       } catch (error) {
         this.options.onError?.(error);
       }

@@ -94,17 +94,37 @@ describe('HTTP kernel', () => {
     assert.match(String(res.headers['x-request-id']), /^req_[0-9A-Z]{26}$/);
   });
 
-  it('sends security headers on pages', async () => {
+  it('sends security headers on pages, without HSTS or HTTPS upgrades on plain HTTP', async () => {
     const res = await app.inject({ url: '/' });
     const csp = String(res.headers['content-security-policy']);
     assert.match(csp, /default-src 'self'/);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.match(csp, /script-src 'self'/);
-    assert.match(String(res.headers['strict-transport-security']), /max-age=31536000/);
+    assert.doesNotMatch(
+      csp,
+      /upgrade-insecure-requests/,
+      'a plain-HTTP pilot must still load its stylesheet',
+    );
+    assert.equal(res.headers['strict-transport-security'], undefined);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.equal(res.headers['referrer-policy'], 'strict-origin-when-cross-origin');
     assert.equal(res.headers['x-powered-by'], undefined);
     assert.equal(res.headers.server, undefined);
+  });
+
+  it('behind TLS adds HSTS for a year, upgrades insecure requests and marks cookies Secure', async () => {
+    const tls = await startTestPlatform({
+      seedDemo: false,
+      env: { YIWANG_PUBLIC_URL: 'https://zwfw.shifan.example' },
+    });
+    try {
+      const res = await (tls.app as FastifyInstance).inject({ url: '/?lang=en' });
+      assert.equal(res.headers['strict-transport-security'], 'max-age=31536000');
+      assert.match(String(res.headers['content-security-policy']), /upgrade-insecure-requests/);
+      assert.equal(res.cookies.find((c) => c.name === 'yiwang_lang')?.secure, true);
+    } finally {
+      await tls.close();
+    }
   });
 
   it('reports liveness and readiness with the database mode and version', async () => {

@@ -43,6 +43,14 @@ describe('page cache', () => {
     assert.equal(renders(), 3);
   });
 
+  it('ignores query parameters the page does not declare, so they cannot bust or flood the cache', async () => {
+    const { app, renders } = await appWithCounter();
+    await app.inject({ url: '/page' });
+    const busted = await app.inject({ url: '/page?x=1&utm_source=spam' });
+    assert.equal(busted.headers['x-cache'], 'HIT');
+    assert.equal(renders(), 1);
+  });
+
   it('still sets the language cookie when a cached page answers ?lang=', async () => {
     const { app } = await appWithCounter();
     await app.inject({ url: '/page?lang=en' });

@@ -4,6 +4,8 @@ import { LOCALE_COOKIE } from './request-context.ts';
 /** Route option: `config: { pageCache: { ttlSeconds } }` makes a public page cacheable for anonymous visitors. */
 export interface PageCacheOptions {
   ttlSeconds: number;
+  /** Query parameters that change the page (`page`, `q`…); any other is ignored, so `?x=1` cannot bust the cache. */
+  varyBy?: readonly string[];
 }
 
 /** How long public pages are kept: short enough that an edit shows at once for practical purposes. */
@@ -32,7 +34,14 @@ const MAX_ENTRIES = 1000;
  */
 export function registerPageCache(app: FastifyInstance, now: () => number = Date.now): { clear(): void } {
   const entries = new Map<string, Entry>();
-  const keyOf = (locale: string, url: string) => `${locale}|${url}`;
+  const keyOf = (locale: string, url: string, options: PageCacheOptions) => {
+    const [path = '/', query = ''] = url.split('?', 2);
+    const params = new URLSearchParams(query);
+    const kept = (options.varyBy ?? [])
+      .filter((name) => params.has(name))
+      .map((name) => `${name}=${params.getAll(name).join(',')}`);
+    return `${locale}|${path}|${kept.join('&')}`;
+  };
   // The language cookie may be set on a cached page (the visitor just chose a language); any other is personal.
   const setsPersonalCookie = (header: unknown) =>
     [header ?? []].flat().some((cookie) => !String(cookie).startsWith(`${LOCALE_COOKIE}=`));
@@ -42,7 +51,7 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
   app.addHook('onRequest', async (request, reply) => {
     const options = request.routeOptions.config.pageCache;
     if (!options || request.method !== 'GET' || !isAnonymous(request.cookies)) return;
-    const entry = entries.get(keyOf(request.locale, request.url));
+    const entry = entries.get(keyOf(request.locale, request.url, options));
     if (!entry || entry.expires <= now()) {
       reply.header('x-cache', 'MISS');
       return;
@@ -63,7 +72,7 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
       return payload;
     }
     if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
-    entries.set(keyOf(request.locale, request.url), {
+    entries.set(keyOf(request.locale, request.url, options), {
       body: payload,
       contentType: String(reply.getHeader('content-type') ?? 'text/html; charset=utf-8'),
       expires: now() + options.ttlSeconds * 1000,

@@ -24,7 +24,9 @@ const Status = z
 const ReadyStatus = Status.extend({
   checks: z.object({
     database: z.boolean().describe('the database answers'),
-    migrations: z.boolean().describe('every migration of this build is applied, and no newer one'),
+    migrations: z
+      .boolean()
+      .describe('every migration of this build is applied (a newer schema is fine: rolling upgrade)'),
   }),
 }).meta({ id: 'ReadyStatus' });
 

@@ -27,8 +27,10 @@ const STYLESHEET = readFileSync(new URL('../views/styles.css', import.meta.url))
 export interface HttpKernelOptions {
   log: Logger;
   version: string;
-  /** Set cookies `Secure` (when served behind TLS). */
-  secureCookies?: boolean;
+  /** Served to people over HTTPS: Secure cookies, HSTS, and the CSP upgrade of insecure requests. */
+  behindTls?: boolean;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-* headers to believe. */
+  trustProxy?: boolean | number | string[];
 }
 
 // A client may pass its own request id (a gateway's trace id), but only a short, plain one: ids go into logs.
@@ -47,6 +49,8 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
     },
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // Fastify accepts a hop count here (documented), though its overloads do not list number.
+    trustProxy: (options.trustProxy ?? false) as boolean | string[],
     // Query strings like ?a=1&a=2 are arrays; schemas decide what is allowed.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }) as unknown as FastifyInstance; // pino's Logger type is narrower than Fastify's base logger: same object
@@ -55,6 +59,7 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
   app.setSerializerCompiler(serializerCompiler);
 
   // helmet's middleware is built once here; @fastify/helmet rebuilt it (and re-parsed the CSP) on every request.
+  const tls = options.behindTls === true;
   const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
@@ -66,10 +71,12 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
+        // Only behind TLS: on a plain-HTTP pilot it would send browsers to an HTTPS that does not exist.
+        upgradeInsecureRequests: tls ? [] : null,
       },
     },
-    // Browsers ignore HSTS over plain HTTP, so it is safe to send always; behind TLS it pins HTTPS for a year.
-    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+    // One year, and not includeSubDomains: a government apex domain may have subdomains this platform does not run.
+    strictTransportSecurity: tls ? { maxAge: 31_536_000, includeSubDomains: false } : false,
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     crossOriginEmbedderPolicy: false,
   });
@@ -79,7 +86,7 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
   });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
-  registerLocale(app, { secureCookies: options.secureCookies ?? false });
+  registerLocale(app, { secureCookies: tls });
   registerPageCache(app);
 
   await app.register(fastifySwagger, {

@@ -34,7 +34,7 @@ describe('jobs kernel', () => {
     if (!(await needPostgres(t))) return;
     const pg = await createTestPostgresDatabase();
     const databases = await Promise.all(
-      [1, 2, 3, 4].map(() => openDatabase({ mode: 'server', url: pg.url, poolSize: 3 })),
+      [1, 2, 3, 4].map(() => openDatabase({ mode: 'server', url: pg.url, poolSize: 1 })),
     );
     const instances = databases.map((database) => createJobs(database, { work: false }));
     try {

@@ -1,11 +1,13 @@
+import { type SQL, sql } from 'drizzle-orm';
+import pg from 'pg';
 import PgBoss from 'pg-boss';
-import type { Database } from '../db/database.ts';
+import { type Database, type Db, queryRows } from '../db/database.ts';
 
 /** A job's data is plain JSON. */
 export type JobData = Record<string, unknown>;
 export type JobHandler = (data: JobData, job: { id: string; name: string }) => Promise<void>;
 
-/** The jobs kernel: pg-boss on the platform's own database, so jobs and business data share one backup and one truth. */
+/** The jobs kernel: pg-boss on the platform's own database, so a job can be enqueued in the business transaction. */
 export interface Jobs {
   /** Declares a queue and, when this process works on jobs, the handler for it. Call before `start`. */
   define(
@@ -13,15 +15,45 @@ export interface Jobs {
     handler: JobHandler,
     options?: { retryLimit?: number; retryDelaySeconds?: number },
   ): void;
-  /** Enqueues a job. Never call inside an open transaction on the embedded database (one connection): publish an event instead. */
+  /**
+   * Enqueues a job. Pass the open transaction as `tx` to enqueue it as part of that transaction (it exists only if
+   * the transaction commits). Inside a transaction, `tx` is required: on the embedded database a send outside it
+   * would wait for the transaction's own connection for ever.
+   */
   send(
     name: string,
     data: JobData,
-    options?: { singletonKey?: string; startAfterSeconds?: number },
+    options?: { tx?: Db; startAfterSeconds?: number },
   ): Promise<string | null>;
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly working: boolean;
+}
+
+/** JSON-encodes objects and arrays, so Drizzle passes them as one parameter (it would expand an array into a list). */
+function toParameter(value: unknown): unknown {
+  if (value === null || value === undefined || value instanceof Date || Buffer.isBuffer(value))
+    return value ?? null;
+  return typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
+/**
+ * pg-boss's `db` contract (`executeSql(text, values)` with `$1` placeholders) on a Drizzle transaction, so a job can
+ * be enqueued atomically with the change that causes it, on PGlite and on PostgreSQL alike.
+ */
+export function transactionExecutor(tx: Db): {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+} {
+  return {
+    async executeSql(text, values = []) {
+      // "a $1 b $2" → ['a ', '1', ' b ', '2', '']: text at even positions, parameter numbers at odd ones.
+      const parts = text.split(/\$(\d+)/);
+      const chunks: SQL[] = parts.map((part, i) =>
+        i % 2 === 0 ? sql.raw(part) : sql`${toParameter(values[Number(part) - 1])}`,
+      );
+      return { rows: await queryRows(tx, sql.join(chunks)) };
+    },
+  };
 }
 
 /**
@@ -34,13 +66,14 @@ async function startSerialised(database: Database, start: () => Promise<unknown>
     await start();
     return;
   }
-  const client = await database.pool.connect();
+  // A connection of its own, outside the pool: pg-boss needs the pool's connections while the lock is held.
+  const client = new pg.Client(database.pool.options);
+  await client.connect();
   try {
     await client.query('select pg_advisory_lock(7310023)');
     await start();
   } finally {
-    await client.query('select pg_advisory_unlock(7310023)').catch(() => {});
-    client.release();
+    await client.end().catch(() => {});
   }
 }
 
@@ -78,7 +111,7 @@ export function createJobs(
     async send(name, data, opts = {}) {
       const definition = definitions.get(name);
       return boss.send(name, data, {
-        singletonKey: opts.singletonKey,
+        ...(opts.tx ? { db: transactionExecutor(opts.tx) } : {}),
         startAfter: opts.startAfterSeconds,
         retryLimit: definition?.retryLimit,
         retryDelay: definition?.retryDelaySeconds,

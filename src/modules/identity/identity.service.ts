@@ -3,8 +3,8 @@ import type { Db } from '../../kernel/db/database.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
 import { accounts, staffRoles } from './db/identity.tables.ts';
-import type { DemoPerson } from './demo-people.ts';
-import { hashPassword } from './passwords.ts';
+import { hashPassword } from './domain/passwords.ts';
+import type { DemoPerson } from './identity.seed.ts';
 
 /** Account look-ups for other modules. */
 export function createIdentityService(db: Db): IdentityContract {

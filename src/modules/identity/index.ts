@@ -1,6 +1,6 @@
 import type { ModuleManifest } from '../../kernel/modules.ts';
 import type { IdentityContract } from './contract.ts';
-import { DEMO_PASSWORD, DEMO_PEOPLE } from './demo-people.ts';
+import { DEMO_PASSWORD, DEMO_PEOPLE } from './identity.seed.ts';
 import { addMissingDemoAccounts, createIdentityService } from './identity.service.ts';
 
 export type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';

@@ -1,8 +1,8 @@
 import type { ModuleManifest } from '../../kernel/modules.ts';
 import type { OrganisationsContract } from './contract.ts';
-import { DEMO_DEPARTMENTS } from './demo-departments.ts';
 import { registerOrganisationsApi } from './http/api.routes.ts';
 import { registerOrganisationsPages } from './http/pages.routes.tsx';
+import { DEMO_DEPARTMENTS } from './organisations.seed.ts';
 import { addMissingDepartments, createOrganisationsService } from './organisations.service.ts';
 
 export type { Department, OrganisationsContract } from './contract.ts';

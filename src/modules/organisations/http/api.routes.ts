@@ -4,6 +4,7 @@ import { AppError } from '../../../kernel/errors.ts';
 import { ProblemSchema } from '../../../kernel/http/problem.schemas.ts';
 import type { OrganisationsContract } from '../contract.ts';
 import { OrganisationsErrors } from '../organisations.errors.ts';
+import { presentDepartment } from './organisations.presenters.ts';
 import { DepartmentCodeParams, DepartmentListSchema, DepartmentSchema } from './organisations.schemas.ts';
 
 /** Public read API of the department directory. */
@@ -19,7 +20,7 @@ export function registerOrganisationsApi(app: FastifyInstance, service: Organisa
       },
     },
     async () => {
-      const items = await service.listDepartments();
+      const items = (await service.listDepartments()).map(presentDepartment);
       return { items, total: items.length };
     },
   );
@@ -37,7 +38,7 @@ export function registerOrganisationsApi(app: FastifyInstance, service: Organisa
       const department = await service.findDepartment(request.params.code);
       if (!department)
         throw new AppError(OrganisationsErrors.departmentNotFound, { code: request.params.code });
-      return department;
+      return presentDepartment(department);
     },
   );
 }

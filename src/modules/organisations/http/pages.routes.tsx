@@ -3,7 +3,7 @@ import { PUBLIC_PAGE_CACHE } from '../../../kernel/http/page-cache.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
 import { DataTable } from '../../../kernel/views/components.tsx';
 import type { OrganisationsContract } from '../contract.ts';
-import { organisationsMessages } from '../messages.ts';
+import { organisationsMessages } from '../organisations.messages.ts';
 
 /** The public department directory. It exists, but it is not the front door: the home page is by need. */
 export function registerOrganisationsPages(app: FastifyInstance, service: OrganisationsContract): void {

@@ -5,8 +5,8 @@ import { sendPage } from '../../../kernel/http/pages.tsx';
 import type { KernelContext } from '../../../kernel/modules.ts';
 import { SummaryList } from '../../../kernel/views/components.tsx';
 import type { OrganisationsContract } from '../../organisations/index.ts';
-import { portalMessages } from '../messages.ts';
-import { describeTodayCached } from '../today.ts';
+import { describeTodayCached } from '../domain/today.ts';
+import { portalMessages } from '../portal.messages.ts';
 
 /** The portal's front door and its fixed pages. */
 export function registerPortalPages(

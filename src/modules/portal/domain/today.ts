@@ -1,6 +1,6 @@
-import type { WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
-import type { Locale } from '../../kernel/i18n/index.ts';
-import { portalMessages } from './messages.ts';
+import type { WorkingDayCalendar } from '../../../kernel/calendar/working-days.ts';
+import type { Locale } from '../../../kernel/i18n/index.ts';
+import { portalMessages } from '../portal.messages.ts';
 
 // Building an Intl.DateTimeFormat costs about 100 µs: build each one once and reuse it.
 const formatters = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OFFICIAL_SCHEDULES } from '../../kernel/calendar/official-schedule.ts';
-import { WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
+import { OFFICIAL_SCHEDULES } from '../../../kernel/calendar/official-schedule.ts';
+import { WorkingDayCalendar } from '../../../kernel/calendar/working-days.ts';
 import { describeToday, formatCivilDate } from './today.ts';
 
 const calendar = new WorkingDayCalendar(Object.values(OFFICIAL_SCHEDULES).flat());

@@ -34,6 +34,11 @@ interface Subscription {
   handler: EventHandler;
 }
 
+/** Records when events were (last) handed to the job queue. */
+async function markDispatched(tx: Db, ids: string[]): Promise<void> {
+  await tx.update(outboxEvents).set({ dispatchedAt: sql`now()` }).where(inArray(outboxEvents.id, ids));
+}
+
 /** Which queue carries a subscriber's deliveries. */
 const queueOf = (subscriber: string) => `event.${subscriber}`;
 
@@ -113,15 +118,10 @@ export class EventBus {
           await this.jobs.send(queueOf(s.subscriber), { eventId: event.id }, { tx });
         }
       }
-      await tx
-        .update(outboxEvents)
-        .set({ dispatchedAt: sql`now()` })
-        .where(
-          inArray(
-            outboxEvents.id,
-            batch.map((e) => e.id),
-          ),
-        );
+      await markDispatched(
+        tx,
+        batch.map((e) => e.id),
+      );
       return batch.length;
     });
   }
@@ -164,15 +164,10 @@ export class EventBus {
         for (const event of stale) await this.jobs.send(queueOf(s.subscriber), { eventId: event.id }, { tx });
         // Push the next sweep of these events a full interval away.
         if (stale.length > 0) {
-          await tx
-            .update(outboxEvents)
-            .set({ dispatchedAt: sql`now()` })
-            .where(
-              inArray(
-                outboxEvents.id,
-                stale.map((e) => e.id),
-              ),
-            );
+          await markDispatched(
+            tx,
+            stale.map((e) => e.id),
+          );
           this.options.onRedelivery?.(s.subscriber, stale.length);
         }
         return stale.length;

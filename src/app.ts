@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import packageJson from '../package.json' with { type: 'json' };
+import { createAuditLog } from './kernel/audit/audit.ts';
 import { addOfficialSchedules, loadCalendar } from './kernel/calendar/calendar.store.ts';
 import type { Config } from './kernel/config.ts';
 import { type Database, type DatabaseTarget, openDatabase, ping } from './kernel/db/database.ts';
@@ -81,7 +82,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       onRedelivery: (subscriber, count) =>
         log.warn({ subscriber, count }, 'events sent again: the subscriber had not handled them'),
     });
-    const kernel: KernelContext = { config, secret: resolveSecret(config), db, events, jobs, calendar, log };
+    const secret = resolveSecret(config);
+    const audit = createAuditLog(secret);
+    const kernel: KernelContext = { config, secret, db, events, jobs, calendar, log, audit };
 
     const app =
       options.http === false

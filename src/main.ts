@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { createPlatform, databaseTarget, MODULES, type Platform, VERSION } from './app.ts';
 import { runDoctor } from './cli/doctor.ts';
 import { writeApiArtefacts } from './cli/openapi-artefacts.ts';
+import { auditChainLength, createAuditLog } from './kernel/audit/audit.ts';
 import { type Config, ConfigError, loadConfig } from './kernel/config.ts';
 import { createBackup, restoreBackup } from './kernel/db/backup.ts';
 import { openDatabase } from './kernel/db/database.ts';
@@ -9,6 +10,7 @@ import { DataDirectoryLockedError } from './kernel/db/lock-file.ts';
 import { migrate } from './kernel/db/migrations.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
 import { startProgress } from './kernel/progress.ts';
+import { resolveSecret } from './kernel/secret.ts';
 
 // sysexits.h: a configuration error is EX_CONFIG, so supervisors can tell it from a crash.
 const EXIT_CONFIG = 78;
@@ -211,6 +213,37 @@ program
       try {
         const summary = await restoreBackup(database, file, { progress: true });
         process.stdout.write(`Restored ${summary.rows} rows into ${summary.tables} tables from ${file}.\n`);
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      await fail(error);
+    }
+  });
+
+const audit = program.command('audit').description('the tamper-evident audit log');
+audit
+  .command('verify')
+  .description('check the whole audit chain; exit 1 naming the first record altered, deleted or inserted')
+  .action(async () => {
+    const config = configOrExit();
+    try {
+      const database = await openDatabase(databaseTarget(config));
+      try {
+        const log = createAuditLog(resolveSecret(config));
+        const progress = startProgress('Verifying audit chain', await auditChainLength(database.db));
+        let reported = 0;
+        const result = await log.verify(database.db, (checked) => {
+          progress.tick(checked - reported);
+          reported = checked;
+        });
+        progress.stop();
+        if (result.ok) {
+          process.stdout.write(`The audit chain is intact: ${result.checked} records verified.\n`);
+        } else {
+          process.stdout.write(`The audit chain is broken. ${result.problem?.message}\n`);
+          process.exitCode = 1;
+        }
       } finally {
         await database.close();
       }

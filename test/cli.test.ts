@@ -5,6 +5,8 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from '../src/kernel/db/database.ts';
 import { createTestPostgresDatabase, needPostgres } from './support/environment.ts';
 import { freePort, runYiwang, spawnYiwang, waitForOk } from './support/processes.ts';
 
@@ -107,6 +109,26 @@ describe('the yiwang command', () => {
     }
     const doctor = await runYiwang(['doctor'], { YIWANG_DATA_DIR: dataDir });
     assert.equal(doctor.code, 0, doctor.output);
+  });
+
+  it('verifies the audit chain, and names the record someone altered', async () => {
+    const dataDir = tmp();
+    assert.equal((await runYiwang(['seed', '--demo'], { YIWANG_DATA_DIR: dataDir })).code, 0);
+    const clean = await runYiwang(['audit', 'verify'], { YIWANG_DATA_DIR: dataDir });
+    assert.equal(clean.code, 0, clean.output);
+    assert.match(clean.output, /intact: 34 records verified/);
+    const database = await openDatabase({ mode: 'embedded', dataDir });
+    try {
+      await database.db.execute(sql.raw('alter table kernel_audit_records disable trigger user'));
+      await database.db.execute(
+        sql.raw("update kernel_audit_records set actor_kind = 'staff' where seq = 7"),
+      );
+    } finally {
+      await database.close();
+    }
+    const broken = await runYiwang(['audit', 'verify'], { YIWANG_DATA_DIR: dataDir });
+    assert.equal(broken.code, 1);
+    assert.match(broken.output, /Record 7 was altered/);
   });
 
   it('backs up and restores through the CLI, with progress', async () => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AuditLog } from './audit/audit.ts';
 import type { WorkingDayCalendar } from './calendar/working-days.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
@@ -15,6 +16,8 @@ export interface KernelContext {
   readonly events: EventBus;
   readonly jobs: Jobs;
   readonly calendar: WorkingDayCalendar;
+  /** The tamper-evident audit log: record every state change and every read of personal data, in its transaction. */
+  readonly audit: AuditLog;
   readonly log: Logger;
 }
 

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import type { AuditLog } from '../../kernel/audit/audit.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
@@ -29,6 +30,7 @@ export function createIdentityService(db: Db): IdentityContract {
 /** Creates the demo accounts that do not exist yet (by username); returns the usernames created. */
 export async function addMissingDemoAccounts(
   tx: Db,
+  audit: AuditLog,
   people: readonly DemoPerson[],
   password: string,
 ): Promise<string[]> {
@@ -53,6 +55,13 @@ export async function addMissingDemoAccounts(
     if (person.roles.length > 0) {
       await tx.insert(staffRoles).values(person.roles.map((r) => ({ accountId: id, ...r })));
     }
+    await audit.record(tx, {
+      actor: { kind: 'system' },
+      action: 'identity.account.created',
+      object: { type: 'account', id },
+      subjectId: id,
+      details: { username: person.username, kind: person.kind, roles: person.roles, source: 'demo seed' },
+    });
     created.push(person.username);
   }
   return created;

@@ -13,8 +13,8 @@ export const identityModule: ModuleManifest<IdentityContract> = {
   async register({ kernel }) {
     return createIdentityService(kernel.db);
   },
-  async seedDemo({ tx, report }) {
-    const created = await addMissingDemoAccounts(tx, DEMO_PEOPLE, DEMO_PASSWORD);
+  async seedDemo({ tx, kernel, report }) {
+    const created = await addMissingDemoAccounts(tx, kernel.audit, DEMO_PEOPLE, DEMO_PASSWORD);
     if (created.length === 0) return;
     report.lines.push(`demo accounts (password for all: ${DEMO_PASSWORD}):`);
     for (const person of DEMO_PEOPLE.filter((p) => created.includes(p.username))) {

@@ -20,8 +20,8 @@ export const organisationsModule: ModuleManifest<OrganisationsContract> = {
     }
     return service;
   },
-  async seedDemo({ tx, report }) {
-    const added = await addMissingDepartments(tx, DEMO_DEPARTMENTS);
+  async seedDemo({ tx, kernel, report }) {
+    const added = await addMissingDepartments(tx, kernel.audit, DEMO_DEPARTMENTS);
     report.lines.push(`departments: ${added} added, ${DEMO_DEPARTMENTS.length} in the demo city`);
   },
 };

@@ -1,4 +1,5 @@
 import { asc } from 'drizzle-orm';
+import type { AuditLog } from '../../kernel/audit/audit.ts';
 import { ttlCache } from '../../kernel/cache.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import { newId } from '../../kernel/ids.ts';
@@ -33,15 +34,24 @@ export function createOrganisationsService(db: Db): OrganisationsContract {
   };
 }
 
-/** Inserts departments that are not there yet (by code); returns how many were added. */
+/** Inserts departments that are not there yet (by code), each with its audit record; returns how many were added. */
 export async function addMissingDepartments(
   tx: Db,
+  audit: AuditLog,
   list: readonly { code: string; nameZh: string; nameEn: string }[],
 ): Promise<number> {
   const added = await tx
     .insert(departments)
     .values(list.map((d, index) => ({ id: newId('dep'), sortOrder: index + 1, ...d })))
     .onConflictDoNothing({ target: departments.code })
-    .returning({ id: departments.id });
+    .returning({ id: departments.id, code: departments.code });
+  for (const department of added) {
+    await audit.record(tx, {
+      actor: { kind: 'system' },
+      action: 'organisations.department.created',
+      object: { type: 'department', id: department.id },
+      details: { code: department.code, source: 'demo seed' },
+    });
+  }
   return added.length;
 }

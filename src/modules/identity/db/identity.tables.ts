@@ -1,4 +1,4 @@
-import { pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** People who sign in: members of the public and staff. Issue-level detail (ID numbers, mandates) grows here. */
 export const accounts = pgTable('identity_accounts', {
@@ -11,6 +11,15 @@ export const accounts = pgTable('identity_accounts', {
   assuranceLevel: smallint('assurance_level').notNull().default(1),
   /** argon2id hash; never leaves this module. */
   passwordHash: text('password_hash').notNull(),
+  /** Staff only: the highest information classification this person may see (public < internal < restricted < secret). */
+  clearance: text('clearance', { enum: ['public', 'internal', 'restricted', 'secret'] })
+    .notNull()
+    .default('public'),
+  /** TOTP secret, encrypted with a key derived from the platform secret (AES-256-GCM); null until enrolled. */
+  totpSecretEncrypted: text('totp_secret_encrypted'),
+  totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+  /** The last TOTP time step accepted: a code is never accepted twice. */
+  totpLastStep: integer('totp_last_step'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -26,3 +35,39 @@ export const staffRoles = pgTable(
   },
   (t) => [primaryKey({ columns: [t.accountId, t.departmentCode, t.role] })],
 );
+
+/**
+ * Signed-in sessions. The cookie holds a random 256-bit token; only its SHA-256 is stored, so a copy of the table
+ * signs nobody in. Idle and absolute limits are fixed when the session starts (staff shorter than the public).
+ */
+export const sessions = pgTable(
+  'identity_sessions',
+  {
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull().unique(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    /** 'password' until a staff member has passed the second factor, then 'complete'. */
+    stage: text('stage', { enum: ['password', 'complete'] }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    idleSeconds: integer('idle_seconds').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    clientAddress: text('client_address'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('identity_sessions_account_idx').on(t.accountId)],
+);
+
+/**
+ * Failed sign-ins per key (`account:<name>` or `address:<ip>`), shared by every instance: the basis of progressive
+ * lockout. A key exists whether or not the account does, so responses never reveal which accounts exist.
+ */
+export const signInThrottle = pgTable('identity_sign_in_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull().defaultNow(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+});

@@ -1,0 +1,283 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { generate, generateSecret, generateURI, verify } from 'otplib';
+import type { AuditLog } from '../../kernel/audit/audit.ts';
+import type { Db } from '../../kernel/db/database.ts';
+import { newId } from '../../kernel/ids.ts';
+import { openValue, sealValue } from '../../kernel/secret.ts';
+import { accounts, sessions, signInThrottle } from './db/identity.tables.ts';
+import {
+  ACCOUNT_RULE,
+  ADDRESS_RULE,
+  failuresAfter,
+  type LockoutRule,
+  lockedUntil,
+} from './domain/lockout.ts';
+import { hashPassword, verifyPassword } from './domain/passwords.ts';
+
+/** Idle and absolute limits: staff sessions are shorter, because what is behind them is more sensitive. */
+export const SESSION_LIMITS = {
+  public: { idleSeconds: 30 * 60, absoluteSeconds: 12 * 3600 },
+  staff: { idleSeconds: 15 * 60, absoluteSeconds: 8 * 3600 },
+} as const;
+
+/** Where a request came from, for the audit log and the sessions list. */
+export interface ClientInfo {
+  clientAddress?: string;
+  userAgent?: string;
+  requestId?: string;
+}
+
+/** What a sign-in attempt led to. */
+export type SignInOutcome =
+  | { kind: 'signed-in'; token: string; sessionId: string; needsSecondFactor: boolean }
+  | { kind: 'refused' }
+  | { kind: 'locked'; retryAfterSeconds: number };
+
+/** A live session and whose it is. */
+export interface ActiveSession {
+  id: string;
+  accountId: string;
+  username: string;
+  kind: 'public' | 'staff';
+  stage: 'password' | 'complete';
+  createdAt: Date;
+  lastSeenAt: Date;
+}
+
+const TOTP_PURPOSE = 'identity.totp';
+const TOTP_STEP_SECONDS = 30;
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+// Verifying against this when the account does not exist takes as long as a real check: timing tells nothing.
+let dummyHash: Promise<string> | undefined;
+
+/** Sign-in, second factor and sessions. Every outcome is audited; refusals never reveal whether an account exists. */
+export function createSessionsService(
+  db: Db,
+  audit: AuditLog,
+  secret: string,
+  now: () => Date = () => new Date(),
+) {
+  async function lockedFor(keys: [string, LockoutRule][]): Promise<number> {
+    let seconds = 0;
+    for (const [key] of keys) {
+      const [row] = await db.select().from(signInThrottle).where(eq(signInThrottle.key, key));
+      if (row?.lockedUntil && row.lockedUntil > now()) {
+        seconds = Math.max(seconds, Math.ceil((row.lockedUntil.getTime() - now().getTime()) / 1000));
+      }
+    }
+    return seconds;
+  }
+
+  async function recordFailure(tx: Db, keys: [string, LockoutRule][]): Promise<void> {
+    for (const [key, rule] of keys) {
+      const [row] = await tx.select().from(signInThrottle).where(eq(signInThrottle.key, key)).for('update');
+      const failures = failuresAfter(rule, row?.failures ?? 0, row?.lastFailureAt, now());
+      const values = {
+        failures,
+        lastFailureAt: now(),
+        lockedUntil: lockedUntil(rule, failures, now()) ?? null,
+      };
+      await tx
+        .insert(signInThrottle)
+        .values({ key, ...values })
+        .onConflictDoUpdate({ target: signInThrottle.key, set: values });
+    }
+  }
+
+  return {
+    /** Checks a user name and password; on success starts a session (staff still owe their second factor). */
+    async signIn(input: { username: string; password: string } & ClientInfo): Promise<SignInOutcome> {
+      const username = input.username.trim().toLowerCase();
+      const keys: [string, LockoutRule][] = [
+        [`account:${username}`, ACCOUNT_RULE],
+        [`address:${input.clientAddress ?? 'unknown'}`, ADDRESS_RULE],
+      ];
+      const retryAfterSeconds = await lockedFor(keys);
+      if (retryAfterSeconds > 0) return { kind: 'locked', retryAfterSeconds };
+
+      const [account] = await db.select().from(accounts).where(eq(accounts.username, username));
+      dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+      const valid = await verifyPassword(account?.passwordHash ?? (await dummyHash), input.password);
+      const request = {
+        clientAddress: input.clientAddress,
+        userAgent: input.userAgent,
+        requestId: input.requestId,
+      };
+
+      if (!account || !valid) {
+        await db.transaction(async (tx) => {
+          await recordFailure(tx, keys);
+          await audit.record(tx, {
+            actor: { kind: 'anonymous' },
+            action: 'identity.session.refused',
+            outcome: 'failure',
+            request,
+            details: { username },
+          });
+        });
+        return { kind: 'refused' };
+      }
+
+      const token = randomBytes(32).toString('base64url');
+      const sessionId = newId('ses');
+      const limits = SESSION_LIMITS[account.kind];
+      const needsSecondFactor = account.kind === 'staff';
+      await db.transaction(async (tx) => {
+        await tx.delete(signInThrottle).where(eq(signInThrottle.key, `account:${username}`));
+        await tx.insert(sessions).values({
+          id: sessionId,
+          tokenHash: hashToken(token),
+          accountId: account.id,
+          stage: needsSecondFactor ? 'password' : 'complete',
+          createdAt: now(),
+          lastSeenAt: now(),
+          idleSeconds: limits.idleSeconds,
+          expiresAt: new Date(now().getTime() + limits.absoluteSeconds * 1000),
+          clientAddress: input.clientAddress ?? null,
+          userAgent: input.userAgent?.slice(0, 512) ?? null,
+        });
+        await audit.record(tx, {
+          actor: { id: account.id, kind: account.kind === 'staff' ? 'staff' : 'person' },
+          action: 'identity.session.started',
+          object: { type: 'session', id: sessionId },
+          request,
+          details: { secondFactorPending: needsSecondFactor },
+        });
+      });
+      return { kind: 'signed-in', token, sessionId, needsSecondFactor };
+    },
+
+    /** The live session a cookie token names, or undefined when it is unknown, ended, idle too long or expired. */
+    async resolve(token: string): Promise<ActiveSession | undefined> {
+      const [row] = await db
+        .select({ session: sessions, account: accounts })
+        .from(sessions)
+        .innerJoin(accounts, eq(accounts.id, sessions.accountId))
+        .where(and(eq(sessions.tokenHash, hashToken(token)), isNull(sessions.endedAt)));
+      if (!row) return undefined;
+      const at = now().getTime();
+      if (row.session.expiresAt.getTime() <= at) return undefined;
+      if (row.session.lastSeenAt.getTime() + row.session.idleSeconds * 1000 <= at) return undefined;
+      // Refresh "last seen" at most once a minute: a write per request would cost more than it tells.
+      if (at - row.session.lastSeenAt.getTime() > 60_000) {
+        await db.update(sessions).set({ lastSeenAt: now() }).where(eq(sessions.id, row.session.id));
+      }
+      return {
+        id: row.session.id,
+        accountId: row.account.id,
+        username: row.account.username,
+        kind: row.account.kind,
+        stage: row.session.stage,
+        createdAt: row.session.createdAt,
+        lastSeenAt: row.session.lastSeenAt,
+      };
+    },
+
+    /** For a staff member without an authenticator yet: a new secret to enter in the app (kept until confirmed). */
+    async beginTotpEnrollment(session: ActiveSession): Promise<{ secret: string; uri: string } | undefined> {
+      const [account] = await db.select().from(accounts).where(eq(accounts.id, session.accountId));
+      if (!account || account.totpEnabledAt) return undefined;
+      const totpSecret = account.totpSecretEncrypted
+        ? openValue(secret, TOTP_PURPOSE, account.totpSecretEncrypted)
+        : generateSecret();
+      if (!account.totpSecretEncrypted) {
+        await db
+          .update(accounts)
+          .set({ totpSecretEncrypted: sealValue(secret, TOTP_PURPOSE, totpSecret) })
+          .where(eq(accounts.id, account.id));
+      }
+      return {
+        secret: totpSecret,
+        uri: generateURI({ issuer: '示范市政务服务网', label: account.username, secret: totpSecret }),
+      };
+    },
+
+    /** Checks the second factor (enrolling the authenticator on first use); completes the session. */
+    async completeSecondFactor(
+      session: ActiveSession,
+      code: string,
+      client: ClientInfo,
+    ): Promise<'complete' | 'refused'> {
+      const [account] = await db.select().from(accounts).where(eq(accounts.id, session.accountId));
+      if (!account?.totpSecretEncrypted || !/^\d{6}$/.test(code.trim())) return 'refused';
+      const totpSecret = openValue(secret, TOTP_PURPOSE, account.totpSecretEncrypted);
+      const result = await verify({
+        secret: totpSecret,
+        token: code.trim(),
+        epochTolerance: TOTP_STEP_SECONDS,
+        // A code already used is refused: a shoulder-surfed code cannot be replayed.
+        ...(account.totpLastStep ? { afterTimeStep: account.totpLastStep } : {}),
+        epoch: Math.floor(now().getTime() / 1000),
+      });
+      const ok = result.valid === true;
+      await db.transaction(async (tx) => {
+        if (ok) {
+          const step =
+            'timeStep' in result
+              ? Number(result.timeStep)
+              : Math.floor(now().getTime() / 1000 / TOTP_STEP_SECONDS);
+          await tx
+            .update(accounts)
+            .set({ totpLastStep: step, totpEnabledAt: account.totpEnabledAt ?? now() })
+            .where(eq(accounts.id, account.id));
+          await tx.update(sessions).set({ stage: 'complete' }).where(eq(sessions.id, session.id));
+        }
+        await audit.record(tx, {
+          actor: { id: account.id, kind: 'staff' },
+          action: 'identity.session.secondFactorChecked',
+          object: { type: 'session', id: session.id },
+          outcome: ok ? 'success' : 'failure',
+          request: client,
+          details: { enrolled: !account.totpEnabledAt && ok },
+        });
+      });
+      return ok ? 'complete' : 'refused';
+    },
+
+    /** Ends one of the account's sessions (sign-out, or "end this session" in the sessions list). */
+    async end(accountId: string, sessionId: string, client: ClientInfo): Promise<boolean> {
+      return db.transaction(async (tx) => {
+        const ended = await tx
+          .update(sessions)
+          .set({ endedAt: now() })
+          .where(and(eq(sessions.id, sessionId), eq(sessions.accountId, accountId), isNull(sessions.endedAt)))
+          .returning({ id: sessions.id });
+        if (ended.length > 0) {
+          await audit.record(tx, {
+            actor: { id: accountId, kind: 'person' },
+            action: 'identity.session.ended',
+            object: { type: 'session', id: sessionId },
+            request: client,
+          });
+        }
+        return ended.length > 0;
+      });
+    },
+
+    /** The account's sessions that are still open, newest first. */
+    async list(accountId: string) {
+      return db
+        .select({
+          id: sessions.id,
+          createdAt: sessions.createdAt,
+          lastSeenAt: sessions.lastSeenAt,
+          clientAddress: sessions.clientAddress,
+          userAgent: sessions.userAgent,
+        })
+        .from(sessions)
+        .where(
+          and(eq(sessions.accountId, accountId), isNull(sessions.endedAt), gt(sessions.expiresAt, now())),
+        )
+        .orderBy(desc(sessions.createdAt));
+    },
+
+    /** The current TOTP code for a secret (tests and the demo's printed instructions only). */
+    currentCode: (totpSecret: string) =>
+      generate({ secret: totpSecret, epoch: Math.floor(now().getTime() / 1000) }),
+  };
+}
+
+/** The sessions service's type, for routes and tests. */
+export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -92,6 +92,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         : await createHttpServer({
             log,
             version: VERSION,
+            cookieSecret: secret,
             behindTls: config.behindTls,
             trustProxy: config.trustProxy,
           });

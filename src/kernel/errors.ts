@@ -84,6 +84,10 @@ export const KernelErrors = {
     'zh-CN': '不支持的内容类型。',
     en: 'This content type is not supported.',
   }),
+  csrf: defineError('KERNEL_ERR_CSRF', 403, {
+    'zh-CN': '表单已过期或来源无法确认，内容未提交。请返回上一页刷新后重新提交。',
+    en: 'The form has expired or its origin could not be confirmed, so nothing was submitted. Go back, reload the page and submit again.',
+  }),
   tooManyRequests: defineError('KERNEL_ERR_TOO_MANY_REQUESTS', 429, {
     'zh-CN': '请求过于频繁，请稍后再试。',
     en: 'Too many requests. Try again later.',

@@ -24,6 +24,8 @@ const FASTIFY_CODES: Record<string, ErrorDefinition> = {
   FST_ERR_ASYNC_CONSTRAINT: KernelErrors.badRequest,
   FST_ERR_VALIDATION: KernelErrors.validation,
   FST_ERR_NOT_FOUND: KernelErrors.notFound,
+  FST_CSRF_INVALID_TOKEN: KernelErrors.csrf,
+  FST_CSRF_MISSING_SECRET: KernelErrors.csrf,
 };
 
 const BY_STATUS: Record<number, ErrorDefinition> = {

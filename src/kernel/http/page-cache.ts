@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { LOCALE_COOKIE } from './request-context.ts';
+import { CSRF_COOKIE, LOCALE_COOKIE } from './request-context.ts';
 
 /** Route option: `config: { pageCache: { ttlSeconds } }` makes a public page cacheable for anonymous visitors. */
 export interface PageCacheOptions {
@@ -43,10 +43,14 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
     return `${locale}|${path}|${kept.join('&')}`;
   };
   // The language cookie may be set on a cached page (the visitor just chose a language); any other is personal.
+  // The language choice and the CSRF secret say nothing about who the visitor is; any other cookie might.
+  const NOT_PERSONAL = [LOCALE_COOKIE, CSRF_COOKIE];
   const setsPersonalCookie = (header: unknown) =>
-    [header ?? []].flat().some((cookie) => !String(cookie).startsWith(`${LOCALE_COOKIE}=`));
+    [header ?? []]
+      .flat()
+      .some((cookie) => !NOT_PERSONAL.some((name) => String(cookie).startsWith(`${name}=`)));
   const isAnonymous = (cookies: Record<string, string | undefined>) =>
-    Object.keys(cookies).every((name) => name === LOCALE_COOKIE);
+    Object.keys(cookies).every((name) => NOT_PERSONAL.includes(name));
 
   app.addHook('onRequest', async (request, reply) => {
     const options = request.routeOptions.config.pageCache;

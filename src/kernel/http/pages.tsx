@@ -21,6 +21,7 @@ export function pageContext(request: FastifyRequest): PageContext {
     currentUrl: request.url,
     requestId: String(request.id),
     stylesheetHref,
+    viewer: request.viewer,
   };
 }
 

@@ -2,11 +2,21 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULT_LOCALE, type Locale, parseLocale } from '../i18n/index.ts';
 
 export const LOCALE_COOKIE = 'yiwang_lang';
+/** Holds the CSRF secret (random, not personal): forms carry a token derived from it. */
+export const CSRF_COOKIE = 'yiwang_csrf';
+
+/** Who is looking at a page, as the layout shows it; set by the identity module when someone is signed in. */
+export interface Viewer {
+  displayName: string;
+  accountUrl: string;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The language this request is answered in. */
     locale: Locale;
+    /** The signed-in person, for the page header; undefined for anonymous visitors. */
+    viewer: Viewer | undefined;
   }
 }
 
@@ -31,6 +41,7 @@ function acceptLanguage(header: string | undefined): Locale | undefined {
  */
 export function registerLocale(app: FastifyInstance, options: { secureCookies: boolean }): void {
   app.decorateRequest('locale', DEFAULT_LOCALE);
+  app.decorateRequest('viewer', undefined);
   app.addHook('onRequest', async (request, reply) => {
     const fromQuery = parseLocale((request.query as Record<string, unknown> | undefined)?.lang);
     if (fromQuery) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -15,7 +16,7 @@ import type { Logger } from '../logger.ts';
 import { registerErrorHandling } from './error-handler.tsx';
 import { registerPageCache } from './page-cache.ts';
 import { setStylesheetHref } from './pages.tsx';
-import { registerLocale } from './request-context.ts';
+import { CSRF_COOKIE, registerLocale } from './request-context.ts';
 import { zodValidatorCompiler } from './validation.ts';
 
 /** The Fastify instance type every module's routes are written against (Zod schemas give the types). */
@@ -29,6 +30,8 @@ export interface HttpKernelOptions {
   version: string;
   /** Served to people over HTTPS: Secure cookies, HSTS, and the CSP upgrade of insecure requests. */
   behindTls?: boolean;
+  /** Key for signed cookies (the CSRF secret): the platform secret, so every instance accepts every other's. */
+  cookieSecret: string;
   /** Fastify's trustProxy: which proxies' X-Forwarded-* headers to believe. */
   trustProxy?: boolean | number | string[];
 }
@@ -84,7 +87,13 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
     reply.header('x-request-id', request.id);
     securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
   });
-  await app.register(fastifyCookie);
+  // Signed cookies (the CSRF secret) are keyed by the platform secret, shared by every instance.
+  await app.register(fastifyCookie, { secret: options.cookieSecret });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: CSRF_COOKIE,
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: tls, signed: true },
+  });
   await app.register(fastifyFormbody);
   registerLocale(app, { secureCookies: tls });
   registerPageCache(app);

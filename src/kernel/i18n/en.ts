@@ -22,6 +22,7 @@ export const en: Record<MessageKey, string> = {
     'This is a demonstration city: every person, organisation and ID number is fictional.',
   'nav.departments': 'Departments',
   'nav.help': 'Help',
+  'nav.signIn': 'Sign in',
   'apiDocs.title': 'Open API reference',
   'apiDocs.lead':
     'The REST interface of the Demo City platform (/api/v1), generated from the schemas that validate it. Machine-readable version:',

@@ -23,6 +23,7 @@ export const zhCN = {
   'layout.footer.demoNotice': '这是一个演示城市，所有人员、单位和证件号码均为虚构。',
   'nav.departments': '部门',
   'nav.help': '帮助',
+  'nav.signIn': '登录',
   'apiDocs.title': '开放接口文档',
   'apiDocs.lead': '示范市政务服务平台的 REST 接口（/api/v1），由接口的校验模式自动生成。机器可读版本：',
   'apiDocs.operation': '接口',

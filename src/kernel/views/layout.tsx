@@ -84,6 +84,11 @@ export function Layout({ ctx, title, breadcrumbs, children }: LayoutProps) {
           <ul class="container site-nav__list">
             <NavItem href="/" label={t('layout.home')} path={path} />
             <NavItem href="/departments" label={t('nav.departments')} path={path} />
+            {ctx.viewer ? (
+              <NavItem href={ctx.viewer.accountUrl} label={ctx.viewer.displayName} path={path} />
+            ) : (
+              <NavItem href="/sign-in" label={t('nav.signIn')} path={path} />
+            )}
           </ul>
         </nav>
         <div class="container page">

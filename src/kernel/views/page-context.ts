@@ -10,6 +10,8 @@ export interface PageContext {
   requestId: string;
   /** URL at which the HTTP kernel serves `styles.css`. */
   stylesheetHref: string;
+  /** The signed-in person, shown in the header with a link to their account; undefined for anonymous visitors. */
+  viewer?: { displayName: string; accountUrl: string };
   /** Elderly mode (larger text, AAA contrast): sets `class="elderly"` on `<html>`. */
   elderly?: boolean;
 }

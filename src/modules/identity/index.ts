@@ -1,7 +1,10 @@
 import type { ModuleManifest } from '../../kernel/modules.ts';
 import type { IdentityContract } from './contract.ts';
+import { registerIdentityPages } from './http/pages.routes.tsx';
+import { registerSessionResolution } from './http/session-cookie.ts';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from './identity.seed.ts';
 import { addMissingDemoAccounts, createIdentityService } from './identity.service.ts';
+import { createSessionsService } from './sessions.service.ts';
 
 export type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
 
@@ -10,8 +13,14 @@ export const identityModule: ModuleManifest<IdentityContract> = {
   name: 'identity',
   dependsOn: ['organisations'],
   permissions: ['identity.manageAccounts'],
-  async register({ kernel }) {
-    return createIdentityService(kernel.db);
+  async register({ app, kernel }) {
+    const identity = createIdentityService(kernel.db);
+    const sessions = createSessionsService(kernel.db, kernel.audit, kernel.secret);
+    if (app) {
+      registerSessionResolution(app, sessions);
+      registerIdentityPages(app, sessions, identity, { secureCookies: kernel.config.behindTls });
+    }
+    return identity;
   },
   async seedDemo({ tx, kernel, report }) {
     const created = await addMissingDemoAccounts(tx, kernel.audit, DEMO_PEOPLE, DEMO_PASSWORD);

@@ -39,6 +39,7 @@ export interface ActiveSession {
   id: string;
   accountId: string;
   username: string;
+  displayName: { 'zh-CN': string; en: string };
   kind: 'public' | 'staff';
   stage: 'password' | 'complete';
   createdAt: Date;
@@ -168,6 +169,7 @@ export function createSessionsService(
         id: row.session.id,
         accountId: row.account.id,
         username: row.account.username,
+        displayName: { 'zh-CN': row.account.displayNameZh, en: row.account.displayNameEn },
         kind: row.account.kind,
         stage: row.session.stage,
         createdAt: row.session.createdAt,

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { count } from 'drizzle-orm';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { startTestPlatform } from '../../../../test/support/platform.ts';
+import type { Platform } from '../../../app.ts';
+import { sessions } from '../db/identity.tables.ts';
+import { DEMO_PASSWORD } from '../identity.seed.ts';
+
+/** A browser without JavaScript: keeps cookies, reads the CSRF token from the form, posts url-encoded forms. */
+class FormClient {
+  cookies: Record<string, string> = {};
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly address = '198.51.100.7',
+  ) {}
+
+  private keep(res: LightMyRequestResponse) {
+    for (const c of res.cookies) {
+      if (c.value === '' || (c.expires && new Date(c.expires) < new Date())) delete this.cookies[c.name];
+      else this.cookies[c.name] = c.value;
+    }
+    return res;
+  }
+
+  async get(url: string) {
+    return this.keep(await this.app.inject({ url, cookies: this.cookies, remoteAddress: this.address }));
+  }
+
+  async post(url: string, form: Record<string, string>) {
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        cookies: this.cookies,
+        remoteAddress: this.address,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams(form).toString(),
+      }),
+    );
+  }
+
+  async csrfFrom(url: string): Promise<string> {
+    const page = await this.get(url);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+    if (!token) throw new Error(`no CSRF token on ${url}`);
+    return token;
+  }
+}
+
+describe('sign-in pages', () => {
+  let platform: Platform;
+  let app: FastifyInstance;
+  before(async () => {
+    platform = await startTestPlatform();
+    app = platform.app as FastifyInstance;
+  });
+  after(() => platform.close());
+
+  const sessionCount = async () => (await platform.kernel.db.select({ n: count() }).from(sessions))[0]?.n;
+
+  it('refuses a form without its CSRF token with 403, translated, and signs nobody in', async () => {
+    const client = new FormClient(app);
+    await client.get('/sign-in');
+    const before = await sessionCount();
+    const res = await client.post('/sign-in', { username: 'zhangwei', password: DEMO_PASSWORD });
+    assert.equal(res.statusCode, 403);
+    assert.match(res.body, /表单已过期或来源无法确认/);
+    assert.equal(await sessionCount(), before);
+  });
+
+  it('signs a citizen in with a secure session cookie, shows the account, and signs out', async () => {
+    const client = new FormClient(app, '198.51.100.8');
+    const csrf = await client.csrfFrom('/sign-in');
+    const wrong = await client.post('/sign-in', {
+      username: 'zhangwei',
+      password: 'not-the-password',
+      _csrf: csrf,
+    });
+    assert.equal(wrong.statusCode, 401);
+    assert.match(wrong.body, /用户名或密码不正确/);
+    const ok = await client.post('/sign-in', { username: 'zhangwei', password: DEMO_PASSWORD, _csrf: csrf });
+    assert.equal(ok.statusCode, 303);
+    assert.equal(ok.headers.location, '/account');
+    const cookie = ok.cookies.find((c) => c.name === 'yiwang_session');
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.sameSite, 'Lax');
+    assert.ok((cookie?.value.length ?? 0) >= 43, '256-bit token');
+    const account = await client.get('/account?lang=en');
+    assert.equal(account.statusCode, 200);
+    assert.match(account.body, /Zhang Wei/);
+    assert.equal(account.headers['x-cache'], undefined, 'a personal page is never cached');
+    const token = /name="_csrf" value="([^"]+)"/.exec(account.body)?.[1] ?? '';
+    const out = await client.post('/sign-out', { _csrf: token });
+    assert.equal(out.statusCode, 303);
+    assert.equal((await client.get('/account')).statusCode, 303, 'signed out: back to sign-in');
+  });
+
+  it('says the same for an unknown account and a wrong password, then answers 429 with Retry-After', async () => {
+    const client = new FormClient(app, '198.51.100.9');
+    const csrf = await client.csrfFrom('/sign-in');
+    const unknown = await client.post('/sign-in', {
+      username: 'no-such-person',
+      password: 'whatever12',
+      _csrf: csrf,
+    });
+    const wrong = await client.post('/sign-in', { username: 'lina', password: 'whatever12', _csrf: csrf });
+    assert.equal(unknown.statusCode, wrong.statusCode);
+    assert.equal(
+      /<main[\s\S]*<\/main>/.exec(unknown.body)?.[0].replace(/value="[^"]*"/g, ''),
+      /<main[\s\S]*<\/main>/.exec(wrong.body)?.[0].replace(/value="[^"]*"/g, ''),
+    );
+    for (let i = 0; i < 4; i++)
+      await client.post('/sign-in', { username: 'lina', password: 'whatever12', _csrf: csrf });
+    const locked = await client.post('/sign-in', { username: 'lina', password: DEMO_PASSWORD, _csrf: csrf });
+    assert.equal(locked.statusCode, 429);
+    assert.equal(locked.headers['retry-after'], '60');
+    assert.match(locked.body, /尝试次数过多/);
+  });
+
+  it('sends staff to the second factor, and keeps the account closed until it is passed', async () => {
+    const client = new FormClient(app, '198.51.100.10');
+    const csrf = await client.csrfFrom('/sign-in');
+    const res = await client.post('/sign-in', { username: 'wumin', password: DEMO_PASSWORD, _csrf: csrf });
+    assert.equal(res.headers.location, '/sign-in/second-factor');
+    assert.equal((await client.get('/account')).statusCode, 303);
+    const page = await client.get('/sign-in/second-factor');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<code>[A-Z2-7]{16,}<\/code>/, 'the enrolment key is shown the first time');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const refused = await client.post('/sign-in/second-factor', { code: '123456', _csrf: token });
+    assert.equal(refused.statusCode, 401);
+    assert.match(refused.body, /验证码不正确/);
+  });
+});

@@ -1,0 +1,268 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppError } from '../../../kernel/errors.ts';
+import { sendPage } from '../../../kernel/http/pages.tsx';
+import { DataTable, ErrorSummary, SummaryList } from '../../../kernel/views/components.tsx';
+import type { IdentityContract } from '../contract.ts';
+import { IdentityErrors } from '../identity.errors.ts';
+import { identityMessages } from '../identity.messages.ts';
+import type { SessionsService } from '../sessions.service.ts';
+import { SecondFactorForm, SessionParams, SignInForm } from './identity.schemas.ts';
+import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
+
+function clientOf(request: FastifyRequest) {
+  return {
+    clientAddress: request.ip,
+    userAgent: request.headers['user-agent'],
+    requestId: String(request.id),
+  };
+}
+
+function errorText(
+  error: AppError['definition'],
+  locale: 'zh-CN' | 'en',
+  params: Record<string, string | number> = {},
+) {
+  return error.messages[locale].replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole));
+}
+
+/** Sign-in (with the staff second factor), sign-out and "my account" with the list of sessions. Plain HTML forms. */
+export function registerIdentityPages(
+  app: FastifyInstance,
+  sessions: SessionsService,
+  identity: IdentityContract,
+  options: { secureCookies: boolean },
+): void {
+  // preHandler, not onRequest: the token is in the posted form, which is parsed after onRequest.
+  const protectedRoute = { preHandler: app.csrfProtection };
+
+  function signInPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    problem?: string,
+    username = '',
+  ): FastifyReply {
+    const m = identityMessages.translator(request.locale);
+    const csrf = reply.generateCsrf();
+    return sendPage(
+      request,
+      reply,
+      { title: m('signIn.title'), status, breadcrumbs: [{ label: m('signIn.title') }] },
+      () => (
+        <>
+          {problem ? (
+            <ErrorSummary title={m('signIn.problem')} errors={[{ fieldId: 'username', message: problem }]} />
+          ) : null}
+          <h1>{m('signIn.title')}</h1>
+          <p class="lead">{m('signIn.lead')}</p>
+          <form method="post" action="/sign-in" novalidate>
+            <input type="hidden" name="_csrf" value={csrf} />
+            <div class="form-group">
+              <label for="username">{m('signIn.username')}</label>
+              <input
+                id="username"
+                name="username"
+                type="text"
+                autocomplete="username"
+                value={username}
+                required
+              />
+            </div>
+            <div class="form-group">
+              <label for="password">{m('signIn.password')}</label>
+              <input id="password" name="password" type="password" autocomplete="current-password" required />
+            </div>
+            <button type="submit" class="button">
+              {m('signIn.submit')}
+            </button>
+          </form>
+          <p class="hint">{m('signIn.help')}</p>
+        </>
+      ),
+    );
+  }
+
+  app.get('/sign-in', { schema: { hide: true } }, async (request, reply) => signInPage(request, reply, 200));
+
+  app.post('/sign-in', { schema: { hide: true }, ...protectedRoute }, async (request, reply) => {
+    const parsed = SignInForm.safeParse(request.body);
+    if (!parsed.success) {
+      return signInPage(request, reply, 400, errorText(IdentityErrors.signInFailed, request.locale));
+    }
+    const outcome = await sessions.signIn({ ...parsed.data, ...clientOf(request) });
+    if (outcome.kind === 'locked') {
+      reply.header('retry-after', String(outcome.retryAfterSeconds));
+      const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
+      return signInPage(
+        request,
+        reply,
+        429,
+        errorText(IdentityErrors.tooManyAttempts, request.locale, { minutes }),
+        parsed.data.username,
+      );
+    }
+    if (outcome.kind === 'refused') {
+      return signInPage(
+        request,
+        reply,
+        401,
+        errorText(IdentityErrors.signInFailed, request.locale),
+        parsed.data.username,
+      );
+    }
+    setSessionCookie(reply, outcome.token, options.secureCookies);
+    return reply.redirect(outcome.needsSecondFactor ? '/sign-in/second-factor' : '/account', 303);
+  });
+
+  async function secondFactorPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    problem?: string,
+  ) {
+    const session = request.identitySession;
+    if (!session || session.stage !== 'password') return reply.redirect('/sign-in', 303);
+    const m = identityMessages.translator(request.locale);
+    const enrollment = await sessions.beginTotpEnrollment(session);
+    const csrf = reply.generateCsrf();
+    return sendPage(request, reply, { title: m('secondFactor.title'), status }, () => (
+      <>
+        {problem ? (
+          <ErrorSummary title={m('signIn.problem')} errors={[{ fieldId: 'code', message: problem }]} />
+        ) : null}
+        <h1>{m('secondFactor.title')}</h1>
+        <p class="lead">{m('secondFactor.lead')}</p>
+        {enrollment ? (
+          <>
+            <p>{m('secondFactor.enrol')}</p>
+            <SummaryList rows={[{ key: m('secondFactor.key'), value: <code>{enrollment.secret}</code> }]} />
+          </>
+        ) : null}
+        <form method="post" action="/sign-in/second-factor" novalidate>
+          <input type="hidden" name="_csrf" value={csrf} />
+          <div class="form-group">
+            <label for="code">{m('secondFactor.code')}</label>
+            <input
+              id="code"
+              name="code"
+              type="text"
+              inputmode="numeric"
+              autocomplete="one-time-code"
+              pattern="[0-9]{6}"
+              required
+            />
+          </div>
+          <button type="submit" class="button">
+            {m('secondFactor.submit')}
+          </button>
+        </form>
+      </>
+    ));
+  }
+
+  app.get('/sign-in/second-factor', { schema: { hide: true } }, (request, reply) =>
+    secondFactorPage(request, reply, 200),
+  );
+
+  app.post(
+    '/sign-in/second-factor',
+    { schema: { hide: true }, ...protectedRoute },
+    async (request, reply) => {
+      const session = request.identitySession;
+      if (!session || session.stage !== 'password') return reply.redirect('/sign-in', 303);
+      const parsed = SecondFactorForm.safeParse(request.body);
+      const result = parsed.success
+        ? await sessions.completeSecondFactor(session, parsed.data.code, clientOf(request))
+        : 'refused';
+      if (result === 'refused')
+        return secondFactorPage(request, reply, 401, errorText(IdentityErrors.codeInvalid, request.locale));
+      return reply.redirect('/account', 303);
+    },
+  );
+
+  app.post('/sign-out', { schema: { hide: true }, ...protectedRoute }, async (request, reply) => {
+    const session = request.identitySession;
+    if (session) await sessions.end(session.accountId, session.id, clientOf(request));
+    clearSessionCookie(reply);
+    return reply.redirect('/', 303);
+  });
+
+  app.get('/account', { schema: { hide: true } }, async (request, reply) => {
+    const session = request.identitySession;
+    if (!session || session.stage !== 'complete') return reply.redirect('/sign-in', 303);
+    const m = identityMessages.translator(request.locale);
+    const account = await identity.findAccount(session.username);
+    const list = await sessions.list(session.accountId);
+    const csrf = reply.generateCsrf();
+    const formatter = new Intl.DateTimeFormat(request.locale, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: 'Asia/Shanghai',
+    });
+    return sendPage(
+      request,
+      reply,
+      { title: m('account.title'), breadcrumbs: [{ label: m('account.title') }] },
+      (ctx) => (
+        <>
+          <h1>{m('account.title')}</h1>
+          <SummaryList
+            rows={[
+              { key: m('account.name'), value: account?.displayName[ctx.locale] ?? session.username },
+              { key: m('account.username'), value: session.username },
+              {
+                key: m('account.kind'),
+                value: m(session.kind === 'staff' ? 'account.kind.staff' : 'account.kind.public'),
+              },
+            ]}
+          />
+          <h2>{m('account.sessions')}</h2>
+          <DataTable
+            caption={m('account.sessions.caption')}
+            columns={[
+              { header: m('account.sessions.started'), cell: (s) => formatter.format(s.createdAt) },
+              { header: m('account.sessions.lastSeen'), cell: (s) => formatter.format(s.lastSeenAt) },
+              {
+                header: m('account.sessions.device'),
+                cell: (s) =>
+                  `${s.userAgent ?? '—'}${s.id === session.id ? ` ${m('account.sessions.current')}` : ''}`,
+              },
+              {
+                header: m('account.sessions.end'),
+                cell: (s) => (
+                  <form method="post" action={`/account/sessions/${s.id}/end`}>
+                    <input type="hidden" name="_csrf" value={csrf} />
+                    <button type="submit" class="button button--secondary">
+                      {m('account.sessions.end')}
+                    </button>
+                  </form>
+                ),
+              },
+            ]}
+            rows={list}
+            rowKey={(s) => s.id}
+          />
+          <form method="post" action="/sign-out">
+            <input type="hidden" name="_csrf" value={csrf} />
+            <button type="submit" class="button">
+              {m('account.signOut')}
+            </button>
+          </form>
+        </>
+      ),
+    );
+  });
+
+  app.post(
+    '/account/sessions/:id/end',
+    { schema: { hide: true }, ...protectedRoute },
+    async (request, reply) => {
+      const session = request.identitySession;
+      if (!session || session.stage !== 'complete') return reply.redirect('/sign-in', 303);
+      const params = SessionParams.safeParse(request.params);
+      if (params.success) await sessions.end(session.accountId, params.data.id, clientOf(request));
+      if (params.success && params.data.id === session.id) clearSessionCookie(reply);
+      return reply.redirect(params.success && params.data.id === session.id ? '/' : '/account', 303);
+    },
+  );
+}

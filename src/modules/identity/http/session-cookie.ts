@@ -1,0 +1,37 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ActiveSession, SessionsService } from '../sessions.service.ts';
+
+/** The cookie that carries the session token (HttpOnly, SameSite=Lax, Secure behind TLS). */
+export const SESSION_COOKIE = 'yiwang_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The session this request belongs to, if its cookie names a live one. */
+    identitySession: ActiveSession | undefined;
+  }
+}
+
+/** Resolves the session cookie on every request, and tells the layout who is signed in. */
+export function registerSessionResolution(app: FastifyInstance, sessions: SessionsService): void {
+  app.decorateRequest('identitySession', undefined);
+  app.addHook('onRequest', async (request) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token) return;
+    const session = await sessions.resolve(token);
+    if (!session) return;
+    request.identitySession = session;
+    if (session.stage === 'complete') {
+      request.viewer = { displayName: session.displayName[request.locale], accountUrl: '/account' };
+    }
+  });
+}
+
+/** Sets the session cookie; the server enforces the idle and absolute limits, so the cookie needs no expiry. */
+export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+}
+
+/** Removes the session cookie. */
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+}

@@ -91,7 +91,11 @@ describe('the yiwang command', () => {
   it('closes the database cleanly on SIGTERM during start-up, and when its port is taken', async () => {
     const dataDir = tmp();
     const early = spawnYiwang(['serve'], { YIWANG_DATA_DIR: dataDir, PORT: String(await freePort()) });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The lock file appears once start-up is under way (signal handlers are installed before it): stop it then.
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(path.join(dataDir, 'yiwang.lock')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     early.child.kill('SIGTERM');
     assert.equal(await early.exited, 0, early.output());
     assert.ok(!existsSync(path.join(dataDir, 'yiwang.lock')), 'the lock is released');

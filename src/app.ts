@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import packageJson from '../package.json' with { type: 'json' };
 import { createAuditLog } from './kernel/audit/audit.ts';
+import { createPermissionRegistry } from './kernel/authz/authz.ts';
 import { addOfficialSchedules, loadCalendar } from './kernel/calendar/calendar.store.ts';
 import type { Config } from './kernel/config.ts';
 import { type Database, type DatabaseTarget, openDatabase, ping } from './kernel/db/database.ts';
@@ -14,7 +15,7 @@ import { type KernelContext, type ModuleManifest, orderModules, type SeedReport 
 import type { Progress } from './kernel/progress.ts';
 import { resolveSecret } from './kernel/secret.ts';
 import { isDemoSeeded, seedDemoCity } from './kernel/seed.ts';
-import { identityModule } from './modules/identity/index.ts';
+import { identityModule, STAFF_ROLES } from './modules/identity/index.ts';
 import { organisationsModule } from './modules/organisations/index.ts';
 import { portalModule } from './modules/portal/index.ts';
 
@@ -84,7 +85,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     });
     const secret = resolveSecret(config);
     const audit = createAuditLog(secret);
-    const kernel: KernelContext = { config, secret, db, events, jobs, calendar, log, audit };
+    const authz = createPermissionRegistry({ roles: STAFF_ROLES });
+    const kernel: KernelContext = { config, secret, db, events, jobs, calendar, log, audit, authz };
 
     const app =
       options.http === false
@@ -113,6 +115,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const ordered = orderModules(options.modules ?? MODULES);
     const contracts: Record<string, unknown> = {};
     for (const module of ordered) {
+      // A bad permission (name, unknown role, duplicate, granted to nobody) stops start-up here.
+      authz.register(module.permissions, { module: module.name });
       const deps = Object.fromEntries(module.dependsOn.map((name) => [name, contracts[name]]));
       contracts[module.name] = await module.register({ app, kernel, deps });
     }

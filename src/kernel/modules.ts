@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from './audit/audit.ts';
+import type { Permission, PermissionRegistry } from './authz/authz.ts';
 import type { WorkingDayCalendar } from './calendar/working-days.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
@@ -18,6 +19,8 @@ export interface KernelContext {
   readonly calendar: WorkingDayCalendar;
   /** The tamper-evident audit log: record every state change and every read of personal data, in its transaction. */
   readonly audit: AuditLog;
+  /** The one authorisation policy: every module's permissions, deny by default. */
+  readonly authz: PermissionRegistry;
   readonly log: Logger;
 }
 
@@ -33,8 +36,8 @@ export interface SeedReport {
 export interface ModuleManifest<Contract = unknown> {
   readonly name: string;
   readonly dependsOn: readonly string[];
-  /** Permission names this module defines (`<module>.<verb>`), for the authorisation kernel. */
-  readonly permissions: readonly string[];
+  /** The permissions this module defines (`<module>.<entity>.<verb>`, made with `definePermission`). */
+  readonly permissions: readonly Permission[];
   /** Builds the module's services and, when `app` is given, its routes. Called once, in dependency order. */
   register(input: {
     app: FastifyInstance | undefined;

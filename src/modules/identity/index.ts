@@ -2,17 +2,19 @@ import type { ModuleManifest } from '../../kernel/modules.ts';
 import type { IdentityContract } from './contract.ts';
 import { registerIdentityPages } from './http/pages.routes.tsx';
 import { registerSessionResolution } from './http/session-cookie.ts';
+import { IDENTITY_PERMISSIONS } from './identity.policy.ts';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from './identity.seed.ts';
 import { addMissingDemoAccounts, createIdentityService } from './identity.service.ts';
 import { createSessionsService } from './sessions.service.ts';
 
 export type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
+export { STAFF_ROLES } from './contract.ts';
 
 /** People, staff roles and (with the identity issue) sign-in, sessions and mandates. */
 export const identityModule: ModuleManifest<IdentityContract> = {
   name: 'identity',
   dependsOn: ['organisations'],
-  permissions: ['identity.manageAccounts'],
+  permissions: IDENTITY_PERMISSIONS,
   async register({ app, kernel }) {
     const identity = createIdentityService(kernel.db);
     const sessions = createSessionsService(kernel.db, kernel.audit, kernel.secret);

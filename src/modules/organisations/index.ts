@@ -2,6 +2,7 @@ import type { ModuleManifest } from '../../kernel/modules.ts';
 import type { OrganisationsContract } from './contract.ts';
 import { registerOrganisationsApi } from './http/api.routes.ts';
 import { registerOrganisationsPages } from './http/pages.routes.tsx';
+import { ORGANISATIONS_PERMISSIONS } from './organisations.policy.ts';
 import { DEMO_DEPARTMENTS } from './organisations.seed.ts';
 import { addMissingDepartments, createOrganisationsService } from './organisations.service.ts';
 
@@ -11,7 +12,7 @@ export type { Department, OrganisationsContract } from './contract.ts';
 export const organisationsModule: ModuleManifest<OrganisationsContract> = {
   name: 'organisations',
   dependsOn: [],
-  permissions: ['organisations.manage'],
+  permissions: ORGANISATIONS_PERMISSIONS,
   async register({ app, kernel }) {
     const service = createOrganisationsService(kernel.db);
     if (app) {

@@ -20,8 +20,8 @@ const VIEWPORTS = [
 ] as const;
 
 /** Every page the foundation serves, in both languages (`?lang=` sets the language explicitly). */
-const PAGES = ['/', '/departments', '/accessibility', '/api/docs', '/no-such-page'].flatMap((path) =>
-  ['zh-CN', 'en'].map((lang) => `${path}?lang=${lang}`),
+const PAGES = ['/', '/departments', '/accessibility', '/api/docs', '/sign-in', '/no-such-page'].flatMap(
+  (path) => ['zh-CN', 'en'].map((lang) => `${path}?lang=${lang}`),
 );
 
 let browser: Browser | undefined;

@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { asc, eq, gt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, ne, or } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
 import { auditHead, auditRecords } from './audit.tables.ts';
 
@@ -225,6 +225,39 @@ function checkRecord(
     kind: 'altered',
     message: `Record ${row.seq} was altered: its content no longer matches its hash.`,
   };
+}
+
+/** One access to a person's data by someone else, as "who looked at my data" shows it. */
+export interface SubjectAccess {
+  occurredAt: Date;
+  action: string;
+  actorKind: string;
+  role: string | null;
+  department: string | null;
+  purpose: string | null;
+}
+
+/** Every record of someone else touching this person's data, newest first. */
+export async function accessesToSubject(db: Db, subjectId: string, limit = 200): Promise<SubjectAccess[]> {
+  return db
+    .select({
+      occurredAt: auditRecords.occurredAt,
+      action: auditRecords.action,
+      actorKind: auditRecords.actorKind,
+      role: auditRecords.role,
+      department: auditRecords.department,
+      purpose: auditRecords.purpose,
+    })
+    .from(auditRecords)
+    .where(
+      and(
+        eq(auditRecords.subjectId, subjectId),
+        or(isNull(auditRecords.actorId), ne(auditRecords.actorId, subjectId)),
+        ne(auditRecords.actorKind, 'system'),
+      ),
+    )
+    .orderBy(desc(auditRecords.seq))
+    .limit(limit);
 }
 
 /** For `yiwang doctor` and reports: how many records the chain holds. */

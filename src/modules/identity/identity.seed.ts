@@ -14,6 +14,9 @@ export interface DemoPerson {
   assuranceLevel: 1 | 2 | 3;
   roles: { departmentCode: string; role: StaffRole }[];
   descriptionEn: string;
+  /** 17 digits of a demo resident ID number (division code 990100, which no real place has); the check digit is computed. */
+  idFirst17: string;
+  phone: string;
 }
 
 export const DEMO_PEOPLE: readonly DemoPerson[] = [
@@ -25,6 +28,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 2,
     roles: [],
     descriptionEn: 'citizen, identity verified (L2)',
+    idFirst17: '99010019880512003',
+    phone: '13900000001',
   },
   {
     username: 'lina',
@@ -34,6 +39,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 1,
     roles: [],
     descriptionEn: 'citizen, self-registered (L1)',
+    idFirst17: '99010019920815002',
+    phone: '13900000002',
   },
   {
     username: 'wangfang',
@@ -43,6 +50,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 2,
     roles: [],
     descriptionEn: 'legal representative of 示范市味道餐饮有限公司',
+    idFirst17: '99010019850302004',
+    phone: '13900000003',
   },
   {
     username: 'chenjing',
@@ -52,6 +61,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'ZWFW', role: 'clerk' }],
     descriptionEn: 'counter clerk, Government Service Centre',
+    idFirst17: '99010019900101002',
+    phone: '13900000004',
   },
   {
     username: 'liuyang',
@@ -61,6 +72,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'SJ', role: 'clerk' }],
     descriptionEn: 'clerk, Market Regulation',
+    idFirst17: '99010019870623001',
+    phone: '13900000005',
   },
   {
     username: 'zhaolei',
@@ -70,6 +83,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'XF', role: 'clerk' }],
     descriptionEn: 'clerk, Fire and Rescue',
+    idFirst17: '99010019890911003',
+    phone: '13900000006',
   },
   {
     username: 'sunli',
@@ -79,6 +94,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'HB', role: 'clerk' }],
     descriptionEn: 'clerk, Ecology and Environment',
+    idFirst17: '99010019910227004',
+    phone: '13900000007',
   },
   {
     username: 'zhouqiang',
@@ -88,6 +105,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'CG', role: 'clerk' }],
     descriptionEn: 'clerk, Urban Management',
+    idFirst17: '99010019860708005',
+    phone: '13900000008',
   },
   {
     username: 'wumin',
@@ -97,6 +116,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'SJ', role: 'head' }],
     descriptionEn: 'head, Market Regulation',
+    idFirst17: '99010019790419002',
+    phone: '13900000009',
   },
   {
     username: 'zhenghao',
@@ -106,6 +127,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'GA', role: 'data_steward' }],
     descriptionEn: 'data steward, Public Security',
+    idFirst17: '99010019830530007',
+    phone: '13900000010',
   },
   {
     username: 'hejing',
@@ -115,6 +138,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'ZWFW', role: 'hotline_operator' }],
     descriptionEn: 'hotline operator, 12345',
+    idFirst17: '99010019930316006',
+    phone: '13900000011',
   },
   {
     username: 'machao',
@@ -124,6 +149,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'DSJ', role: 'platform_admin' }],
     descriptionEn: 'platform administrator / CIO, Big Data Bureau',
+    idFirst17: '99010019820120009',
+    phone: '13900000012',
   },
   {
     username: 'linfeng',
@@ -133,6 +160,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'DSJ', role: 'auditor' }],
     descriptionEn: 'auditor',
+    idFirst17: '99010019801104001',
+    phone: '13900000013',
   },
   {
     username: 'huanglei',
@@ -142,5 +171,7 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     assuranceLevel: 3,
     roles: [{ departmentCode: 'BGT', role: 'leader' }],
     descriptionEn: 'city leader (answers the mailbox)',
+    idFirst17: '99010019720915005',
+    phone: '13900000014',
   },
 ];

@@ -1,11 +1,108 @@
 import { eq } from 'drizzle-orm';
 import type { AuditLog } from '../../kernel/audit/audit.ts';
+import {
+  type Actor,
+  assertAllowed,
+  auditActorOf,
+  type PermissionRegistry,
+} from '../../kernel/authz/authz.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import { newId } from '../../kernel/ids.ts';
+import { maskIdNumber, maskPhone } from '../../kernel/masking.ts';
 import type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
 import { accounts, staffRoles } from './db/identity.tables.ts';
+import { residentIdCheckCharacter } from './domain/identifiers.ts';
 import { hashPassword } from './domain/passwords.ts';
+import { IdentityPermissions } from './identity.policy.ts';
 import type { DemoPerson } from './identity.seed.ts';
+
+/** A person's profile as staff see it: identifiers masked, because the task rarely needs them whole. */
+export interface ProfileView {
+  accountId: string;
+  username: string;
+  displayName: { 'zh-CN': string; en: string };
+  idNumberMasked: string | null;
+  phoneMasked: string | null;
+  assuranceLevel: number;
+}
+
+/** Builds the authorisation actor of a signed-in account: roles and clearance for staff, the person otherwise. */
+export async function actorOf(db: Db, accountId: string): Promise<Actor> {
+  const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId));
+  if (!account) return { kind: 'anonymous' };
+  if (account.kind === 'public') {
+    return { kind: 'person', accountId, assuranceLevel: account.assuranceLevel as 1 | 2 | 3, mandates: [] };
+  }
+  const roles = await db.select().from(staffRoles).where(eq(staffRoles.accountId, accountId));
+  return {
+    kind: 'staff',
+    accountId,
+    clearance: account.clearance,
+    roles: roles.map((r) => ({ departmentCode: r.departmentCode, role: r.role })),
+  };
+}
+
+/**
+ * Opens a person's profile for a member of staff: authorised by the one policy, refused without a stated purpose,
+ * and recorded in the audit log (granted or refused) so the person can see who looked and why.
+ */
+export async function readProfileForStaff(
+  db: Db,
+  kernel: { authz: PermissionRegistry; audit: AuditLog },
+  actor: Actor,
+  input: {
+    username: string;
+    purpose: string;
+    client: { clientAddress?: string; userAgent?: string; requestId?: string };
+  },
+): Promise<ProfileView> {
+  const [account] = await db
+    .select()
+    .from(accounts)
+    .where(eq(accounts.username, input.username.trim().toLowerCase()));
+  const resource = { type: 'account', id: account?.id, ownerId: account?.id };
+  const decision = kernel.authz.authorize(actor, IdentityPermissions.profileRead, resource, {
+    purpose: input.purpose.trim(),
+  });
+  if (!decision.allowed || !account) {
+    await db.transaction((tx) =>
+      kernel.audit.record(tx, {
+        actor: auditActorOf(actor),
+        action: 'identity.profile.read',
+        object: account ? { type: 'account', id: account.id } : undefined,
+        outcome: 'denied',
+        purpose: input.purpose.trim() || undefined,
+        request: input.client,
+        details: { reason: decision.allowed ? 'not-found' : decision.reason },
+      }),
+    );
+    // A missing account is refused like a forbidden one: the answer never confirms that someone exists.
+    assertAllowed(
+      decision.allowed && !account
+        ? { allowed: false, permission: decision.permission, reason: 'not-granted' }
+        : decision,
+    );
+    throw new Error('unreachable');
+  }
+  await db.transaction((tx) =>
+    kernel.audit.record(tx, {
+      actor: auditActorOf(actor, decision),
+      action: 'identity.profile.read',
+      object: { type: 'account', id: account.id },
+      subjectId: account.id,
+      purpose: decision.purpose,
+      request: input.client,
+    }),
+  );
+  return {
+    accountId: account.id,
+    username: account.username,
+    displayName: { 'zh-CN': account.displayNameZh, en: account.displayNameEn },
+    idNumberMasked: account.idNumber ? maskIdNumber(account.idNumber) : null,
+    phoneMasked: account.phone ? maskPhone(account.phone) : null,
+    assuranceLevel: account.assuranceLevel,
+  };
+}
 
 /** Account look-ups for other modules. */
 export function createIdentityService(db: Db): IdentityContract {
@@ -47,6 +144,11 @@ export async function addMissingDemoAccounts(
         displayNameEn: person.nameEn,
         kind: person.kind,
         assuranceLevel: person.assuranceLevel,
+        idType: 'resident_id',
+        idNumber: person.idFirst17 + residentIdCheckCharacter(person.idFirst17),
+        phone: person.phone,
+        email: `${person.username}@shifan.example`,
+        clearance: person.kind === 'staff' ? 'internal' : 'public',
         passwordHash,
       })
       .onConflictDoNothing({ target: accounts.username })

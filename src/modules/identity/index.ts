@@ -1,10 +1,16 @@
+import { accessesToSubject } from '../../kernel/audit/audit.ts';
 import type { ModuleManifest } from '../../kernel/modules.ts';
 import type { IdentityContract } from './contract.ts';
 import { registerIdentityPages } from './http/pages.routes.tsx';
 import { registerSessionResolution } from './http/session-cookie.ts';
 import { IDENTITY_PERMISSIONS } from './identity.policy.ts';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from './identity.seed.ts';
-import { addMissingDemoAccounts, createIdentityService } from './identity.service.ts';
+import {
+  actorOf,
+  addMissingDemoAccounts,
+  createIdentityService,
+  readProfileForStaff,
+} from './identity.service.ts';
 import { createSessionsService } from './sessions.service.ts';
 
 export type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
@@ -20,7 +26,16 @@ export const identityModule: ModuleManifest<IdentityContract> = {
     const sessions = createSessionsService(kernel.db, kernel.audit, kernel.secret);
     if (app) {
       registerSessionResolution(app, sessions);
-      registerIdentityPages(app, sessions, identity, { secureCookies: kernel.config.behindTls });
+      registerIdentityPages(app, sessions, identity, {
+        secureCookies: kernel.config.behindTls,
+        accessesToMe: (accountId) => accessesToSubject(kernel.db, accountId),
+        readProfile: async (staffAccountId, username, purpose, client) =>
+          readProfileForStaff(kernel.db, kernel, await actorOf(kernel.db, staffAccountId), {
+            username,
+            purpose,
+            client,
+          }),
+      });
     }
     return identity;
   },

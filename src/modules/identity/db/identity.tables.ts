@@ -7,6 +7,14 @@ export const accounts = pgTable('identity_accounts', {
   displayNameZh: text('display_name_zh').notNull(),
   displayNameEn: text('display_name_en').notNull(),
   kind: text('kind', { enum: ['public', 'staff'] }).notNull(),
+  /** Resident ID card (GB 11643), passport, or another document for international users. */
+  idType: text('id_type', { enum: ['resident_id', 'passport', 'other'] }),
+  idNumber: text('id_number'),
+  phone: text('phone'),
+  email: text('email'),
+  preferredLocale: text('preferred_locale', { enum: ['zh-CN', 'en'] })
+    .notNull()
+    .default('zh-CN'),
   /** Identity assurance: 1 self-registered, 2 verified against the population register, 3 verified in person. */
   assuranceLevel: smallint('assurance_level').notNull().default(1),
   /** argon2id hash; never leaves this module. */

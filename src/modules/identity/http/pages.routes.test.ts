@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { count } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { generate } from 'otplib';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
 import type { Platform } from '../../../app.ts';
 import { sessions } from '../db/identity.tables.ts';
@@ -131,5 +132,52 @@ describe('sign-in pages', () => {
     const refused = await client.post('/sign-in/second-factor', { code: '123456', _csrf: token });
     assert.equal(refused.statusCode, 401);
     assert.match(refused.body, /验证码不正确/);
+  });
+
+  it('lets the hotline operator open a profile only with a purpose, masked, and the citizen sees who looked and why', async () => {
+    const staff = new FormClient(app, '198.51.100.20');
+    const csrf = await staff.csrfFrom('/sign-in');
+    await staff.post('/sign-in', { username: 'hejing', password: DEMO_PASSWORD, _csrf: csrf });
+    const enrolment = await staff.get('/sign-in/second-factor');
+    const key = /<code>([A-Z2-7]+)<\/code>/.exec(enrolment.body)?.[1] ?? '';
+    const token = /name="_csrf" value="([^"]+)"/.exec(enrolment.body)?.[1] ?? '';
+    const passed = await staff.post('/sign-in/second-factor', {
+      code: await generate({ secret: key }),
+      _csrf: token,
+    });
+    assert.equal(passed.headers.location, '/account');
+
+    const lookupToken = await staff.csrfFrom('/workbench/people');
+    const withoutPurpose = await staff.post('/workbench/people', {
+      username: 'zhangwei',
+      purpose: '',
+      _csrf: lookupToken,
+    });
+    assert.equal(withoutPurpose.statusCode, 403);
+    assert.match(withoutPurpose.body, /请说明查阅目的/);
+    const unknown = await staff.post('/workbench/people', {
+      username: 'nobody-here',
+      purpose: '核对来电人身份',
+      _csrf: lookupToken,
+    });
+    assert.equal(unknown.statusCode, 403, 'a missing person is refused like a forbidden one');
+
+    const shown = await staff.post('/workbench/people', {
+      username: 'zhangwei',
+      purpose: '受理 12345 来电，核对来电人身份',
+      _csrf: lookupToken,
+    });
+    assert.equal(shown.statusCode, 200);
+    assert.match(shown.body, /990100\*{8}\d{3}[\dX]/, 'ID number masked: first 6 and last 4');
+    assert.match(shown.body, /139\*{4}0001/, 'phone masked: first 3 and last 4');
+
+    const citizen = new FormClient(app, '198.51.100.21');
+    const citizenCsrf = await citizen.csrfFrom('/sign-in');
+    await citizen.post('/sign-in', { username: 'zhangwei', password: DEMO_PASSWORD, _csrf: citizenCsrf });
+    const log = await citizen.get('/account/access-log');
+    assert.equal(log.statusCode, 200);
+    assert.match(log.body, /ZWFW · hotline_operator/);
+    assert.match(log.body, /受理 12345 来电，核对来电人身份/);
+    assert.equal((await platform.kernel.audit.verify(platform.kernel.db)).ok, true);
   });
 });

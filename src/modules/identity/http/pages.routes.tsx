@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SubjectAccess } from '../../../kernel/audit/audit.ts';
 import type { AppError } from '../../../kernel/errors.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
 import { DataTable, ErrorSummary, SummaryList } from '../../../kernel/views/components.tsx';
 import type { IdentityContract } from '../contract.ts';
 import { IdentityErrors } from '../identity.errors.ts';
 import { identityMessages } from '../identity.messages.ts';
+import type { ProfileView } from '../identity.service.ts';
 import type { SessionsService } from '../sessions.service.ts';
-import { SecondFactorForm, SessionParams, SignInForm } from './identity.schemas.ts';
+import { LookupForm, SecondFactorForm, SessionParams, SignInForm } from './identity.schemas.ts';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
 
 function clientOf(request: FastifyRequest) {
@@ -30,7 +32,16 @@ export function registerIdentityPages(
   app: FastifyInstance,
   sessions: SessionsService,
   identity: IdentityContract,
-  options: { secureCookies: boolean },
+  options: {
+    secureCookies: boolean;
+    accessesToMe: (accountId: string) => Promise<SubjectAccess[]>;
+    readProfile: (
+      staffAccountId: string,
+      username: string,
+      purpose: string,
+      client: ReturnType<typeof clientOf>,
+    ) => Promise<ProfileView>;
+  },
 ): void {
   // preHandler, not onRequest: the token is in the posted form, which is parsed after onRequest.
   const protectedRoute = { preHandler: app.csrfProtection };
@@ -242,6 +253,15 @@ export function registerIdentityPages(
             rows={list}
             rowKey={(s) => s.id}
           />
+          <p>
+            <a href="/account/access-log">{m('account.accessLog')}</a>
+            {session.kind === 'staff' ? (
+              <>
+                {' · '}
+                <a href="/workbench/people">{m('lookup.title')}</a>
+              </>
+            ) : null}
+          </p>
           <form method="post" action="/sign-out">
             <input type="hidden" name="_csrf" value={csrf} />
             <button type="submit" class="button">
@@ -265,4 +285,107 @@ export function registerIdentityPages(
       return reply.redirect(params.success && params.data.id === session.id ? '/' : '/account', 303);
     },
   );
+
+  app.get('/account/access-log', { schema: { hide: true } }, async (request, reply) => {
+    const session = request.identitySession;
+    if (!session || session.stage !== 'complete') return reply.redirect('/sign-in', 303);
+    const m = identityMessages.translator(request.locale);
+    const accesses = await options.accessesToMe(session.accountId);
+    const formatter = new Intl.DateTimeFormat(request.locale, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: 'Asia/Shanghai',
+    });
+    return sendPage(
+      request,
+      reply,
+      {
+        title: m('accessLog.title'),
+        breadcrumbs: [{ label: m('account.title'), href: '/account' }, { label: m('accessLog.title') }],
+      },
+      () => (
+        <>
+          <h1>{m('accessLog.title')}</h1>
+          <p class="lead">{m('accessLog.lead')}</p>
+          <DataTable
+            caption={m('accessLog.caption')}
+            columns={[
+              { header: m('accessLog.when'), cell: (a) => formatter.format(a.occurredAt) },
+              {
+                header: m('accessLog.who'),
+                cell: (a) => [a.department, a.role].filter(Boolean).join(' · ') || a.actorKind,
+              },
+              { header: m('accessLog.purpose'), cell: (a) => a.purpose ?? '—' },
+            ]}
+            rows={accesses}
+            empty={m('accessLog.empty')}
+          />
+        </>
+      ),
+    );
+  });
+
+  async function lookupPage(request: FastifyRequest, reply: FastifyReply, profile?: ProfileView) {
+    const session = request.identitySession;
+    if (!session || session.stage !== 'complete' || session.kind !== 'staff')
+      return reply.redirect('/sign-in', 303);
+    const m = identityMessages.translator(request.locale);
+    const csrf = reply.generateCsrf();
+    return sendPage(
+      request,
+      reply,
+      { title: m('lookup.title'), breadcrumbs: [{ label: m('lookup.title') }] },
+      (ctx) => (
+        <>
+          <h1>{m('lookup.title')}</h1>
+          <p class="lead">{m('lookup.lead')}</p>
+          {profile ? (
+            <SummaryList
+              rows={[
+                { key: m('account.name'), value: profile.displayName[ctx.locale] },
+                { key: m('lookup.idNumber'), value: profile.idNumberMasked ?? '—' },
+                { key: m('lookup.phone'), value: profile.phoneMasked ?? '—' },
+                { key: m('lookup.level'), value: `L${profile.assuranceLevel}` },
+              ]}
+            />
+          ) : null}
+          <form method="post" action="/workbench/people" novalidate>
+            <input type="hidden" name="_csrf" value={csrf} />
+            <div class="form-group">
+              <label for="username">{m('lookup.username')}</label>
+              <input id="username" name="username" type="text" required />
+            </div>
+            <div class="form-group">
+              <label for="purpose">{m('lookup.purpose')}</label>
+              <p class="hint" id="purpose-hint">
+                {m('lookup.purposeHint')}
+              </p>
+              <input id="purpose" name="purpose" type="text" aria-describedby="purpose-hint" required />
+            </div>
+            <button type="submit" class="button">
+              {m('lookup.submit')}
+            </button>
+          </form>
+        </>
+      ),
+    );
+  }
+
+  app.get('/workbench/people', { schema: { hide: true } }, (request, reply) => lookupPage(request, reply));
+
+  app.post('/workbench/people', { schema: { hide: true }, ...protectedRoute }, async (request, reply) => {
+    const session = request.identitySession;
+    if (!session || session.stage !== 'complete' || session.kind !== 'staff')
+      return reply.redirect('/sign-in', 303);
+    // An unreadable form is refused like any other lookup: the policy then answers (and audits) it.
+    const parsed = LookupForm.safeParse(request.body);
+    const form = parsed.success ? parsed.data : { username: '', purpose: '' };
+    const profile = await options.readProfile(
+      session.accountId,
+      form.username,
+      form.purpose,
+      clientOf(request),
+    );
+    return lookupPage(request, reply, profile);
+  });
 }

@@ -11,6 +11,19 @@ import type { SessionsService } from '../sessions.service.ts';
 import { LookupForm, SecondFactorForm, SessionParams, SignInForm } from './identity.schemas.ts';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
 
+/** The request's session once fully signed in (staff: second factor passed), or undefined. */
+function signedIn(request: FastifyRequest, options: { staffOnly?: boolean } = {}) {
+  const session = request.identitySession;
+  return session?.stage === 'complete' && (!options.staffOnly || session.kind === 'staff')
+    ? session
+    : undefined;
+}
+
+/** The request's session while it still owes the second factor, or undefined. */
+function awaitingSecondFactor(request: FastifyRequest) {
+  return request.identitySession?.stage === 'password' ? request.identitySession : undefined;
+}
+
 function clientOf(request: FastifyRequest) {
   return {
     clientAddress: request.ip,
@@ -131,8 +144,8 @@ export function registerIdentityPages(
     status: number,
     problem?: string,
   ) {
-    const session = request.identitySession;
-    if (!session || session.stage !== 'password') return reply.redirect('/sign-in', 303);
+    const session = awaitingSecondFactor(request);
+    if (!session) return reply.redirect('/sign-in', 303);
     const m = identityMessages.translator(request.locale);
     const enrollment = await sessions.beginTotpEnrollment(session);
     const csrf = reply.generateCsrf();
@@ -179,8 +192,8 @@ export function registerIdentityPages(
     '/sign-in/second-factor',
     { schema: { hide: true }, ...protectedRoute },
     async (request, reply) => {
-      const session = request.identitySession;
-      if (!session || session.stage !== 'password') return reply.redirect('/sign-in', 303);
+      const session = awaitingSecondFactor(request);
+      if (!session) return reply.redirect('/sign-in', 303);
       const parsed = SecondFactorForm.safeParse(request.body);
       const result = parsed.success
         ? await sessions.completeSecondFactor(session, parsed.data.code, clientOf(request))
@@ -199,8 +212,8 @@ export function registerIdentityPages(
   });
 
   app.get('/account', { schema: { hide: true } }, async (request, reply) => {
-    const session = request.identitySession;
-    if (!session || session.stage !== 'complete') return reply.redirect('/sign-in', 303);
+    const session = signedIn(request);
+    if (!session) return reply.redirect('/sign-in', 303);
     const m = identityMessages.translator(request.locale);
     const account = await identity.findAccount(session.username);
     const list = await sessions.list(session.accountId);
@@ -277,8 +290,8 @@ export function registerIdentityPages(
     '/account/sessions/:id/end',
     { schema: { hide: true }, ...protectedRoute },
     async (request, reply) => {
-      const session = request.identitySession;
-      if (!session || session.stage !== 'complete') return reply.redirect('/sign-in', 303);
+      const session = signedIn(request);
+      if (!session) return reply.redirect('/sign-in', 303);
       const params = SessionParams.safeParse(request.params);
       if (params.success) await sessions.end(session.accountId, params.data.id, clientOf(request));
       if (params.success && params.data.id === session.id) clearSessionCookie(reply);
@@ -287,8 +300,8 @@ export function registerIdentityPages(
   );
 
   app.get('/account/access-log', { schema: { hide: true } }, async (request, reply) => {
-    const session = request.identitySession;
-    if (!session || session.stage !== 'complete') return reply.redirect('/sign-in', 303);
+    const session = signedIn(request);
+    if (!session) return reply.redirect('/sign-in', 303);
     const m = identityMessages.translator(request.locale);
     const accesses = await options.accessesToMe(session.accountId);
     const formatter = new Intl.DateTimeFormat(request.locale, {
@@ -326,9 +339,8 @@ export function registerIdentityPages(
   });
 
   async function lookupPage(request: FastifyRequest, reply: FastifyReply, profile?: ProfileView) {
-    const session = request.identitySession;
-    if (!session || session.stage !== 'complete' || session.kind !== 'staff')
-      return reply.redirect('/sign-in', 303);
+    const session = signedIn(request, { staffOnly: true });
+    if (!session) return reply.redirect('/sign-in', 303);
     const m = identityMessages.translator(request.locale);
     const csrf = reply.generateCsrf();
     return sendPage(
@@ -374,9 +386,8 @@ export function registerIdentityPages(
   app.get('/workbench/people', { schema: { hide: true } }, (request, reply) => lookupPage(request, reply));
 
   app.post('/workbench/people', { schema: { hide: true }, ...protectedRoute }, async (request, reply) => {
-    const session = request.identitySession;
-    if (!session || session.stage !== 'complete' || session.kind !== 'staff')
-      return reply.redirect('/sign-in', 303);
+    const session = signedIn(request, { staffOnly: true });
+    if (!session) return reply.redirect('/sign-in', 303);
     // An unreadable form is refused like any other lookup: the policy then answers (and audits) it.
     const parsed = LookupForm.safeParse(request.body);
     const form = parsed.success ? parsed.data : { username: '', purpose: '' };

@@ -11,6 +11,8 @@ import { registerPlatformRoutes } from './kernel/http/platform.routes.tsx';
 import { createHttpServer } from './kernel/http/server.ts';
 import { createJobs } from './kernel/jobs/jobs.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
+import { createMailer, createMailOutbox, registerMailJob } from './kernel/mail/mail.ts';
+import { registerDevMailbox } from './kernel/mail/mailbox.routes.tsx';
 import { type KernelContext, type ModuleManifest, orderModules, type SeedReport } from './kernel/modules.ts';
 import type { Progress } from './kernel/progress.ts';
 import { resolveSecret } from './kernel/secret.ts';
@@ -86,7 +88,15 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const secret = resolveSecret(config);
     const audit = createAuditLog(secret);
     const authz = createPermissionRegistry({ roles: STAFF_ROLES });
-    const kernel: KernelContext = { config, secret, db, events, jobs, calendar, log, audit, authz };
+    const mailer = createMailer(
+      config.smtp
+        ? { transport: 'smtp', smtp: config.smtp, from: config.mailFrom, log }
+        : { transport: 'log', from: config.mailFrom, log, devMailbox: config.devMailbox },
+    );
+    // Every process declares the queue before jobs start: pg-boss refuses a send to a queue that does not exist.
+    registerMailJob(jobs, db, mailer);
+    const mail = createMailOutbox(jobs);
+    const kernel: KernelContext = { config, secret, db, events, jobs, calendar, log, audit, authz, mail };
 
     const app =
       options.http === false
@@ -110,6 +120,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           return { database: reachable, migrations };
         },
       });
+      if (config.devMailbox) registerDevMailbox(app, db, { timeZone: config.timeZone });
     }
 
     const ordered = orderModules(options.modules ?? MODULES);
@@ -145,6 +156,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           if (app) await app.close();
           await events.stop();
           await jobs.stop();
+          mailer.close();
           await database.close();
         })();
         return closing;

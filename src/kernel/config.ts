@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseSmtpUrl, SMTP_URL_EXPECTED, type SmtpSettings } from './mail/smtp-url.ts';
 
 /** Which database the platform runs on: embedded PGlite in the data directory, or a PostgreSQL server. */
 export type DatabaseMode = 'embedded' | 'server';
@@ -18,6 +19,12 @@ export interface Config {
   timeZone: string;
   /** Seed the demo city: 'auto' seeds on the first embedded start only. */
   demo: 'auto' | 'always' | 'never';
+  /** Where mail goes; undefined: stored only (and readable at /dev/mailbox when devMailbox). */
+  smtp: SmtpSettings | undefined;
+  /** The From address of every mail. */
+  mailFrom: string;
+  /** Serve /dev/mailbox, which shows every mail (codes included) to anyone: embedded demo only. */
+  devMailbox: boolean;
   /** Whether this web process also works on background jobs (always true in embedded mode). */
   runJobs: boolean;
   dbPoolSize: number;
@@ -184,6 +191,40 @@ export function loadConfig(env: Source = process.env): Config {
     },
     false,
   );
+  const demo = read(
+    source,
+    { name: 'YIWANG_DEMO', expected: 'auto, always or never', parse: oneOf('auto', 'always', 'never') },
+    'auto',
+  );
+  const smtp = read<SmtpSettings | undefined>(
+    source,
+    { name: 'YIWANG_SMTP_URL', expected: SMTP_URL_EXPECTED, parse: parseSmtpUrl },
+    undefined,
+  );
+  const mailFrom = read(
+    source,
+    {
+      name: 'YIWANG_MAIL_FROM',
+      expected:
+        'an e-mail address such as noreply@shifan.gov.example, or 示范市政务服务 <noreply@shifan.gov.example>',
+      parse: (raw) =>
+        /^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(raw) ? raw : undefined,
+    },
+    'noreply@shifan.gov.example',
+  );
+  // The development mailbox shows every mail, one-time codes included, to anyone who can open the site.
+  const devMailbox = read(
+    source,
+    { name: 'YIWANG_DEV_MAILBOX', expected: 'true or false', parse: bool },
+    mode === 'embedded' && !smtp && demo !== 'never',
+  );
+  if (devMailbox && mode === 'server') {
+    throw new ConfigError(
+      'YIWANG_DEV_MAILBOX',
+      'false or unset when DATABASE_URL is set (it shows every mail to anyone)',
+      'true',
+    );
+  }
   return {
     publicUrl,
     behindTls: publicUrl?.protocol === 'https:',
@@ -226,11 +267,10 @@ export function loadConfig(env: Source = process.env): Config {
       },
       'Asia/Shanghai',
     ),
-    demo: read(
-      source,
-      { name: 'YIWANG_DEMO', expected: 'auto, always or never', parse: oneOf('auto', 'always', 'never') },
-      'auto',
-    ),
+    demo,
+    smtp,
+    mailFrom,
+    devMailbox,
     runJobs: mode === 'embedded' ? true : runJobs,
     dbPoolSize: read(
       source,

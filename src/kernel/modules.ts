@@ -7,6 +7,7 @@ import type { Db } from './db/database.ts';
 import type { EventBus } from './events/events.ts';
 import type { Jobs } from './jobs/jobs.ts';
 import type { Logger } from './logger.ts';
+import type { MailOutbox } from './mail/mail.ts';
 
 /** What the kernel hands every module: no domain words, only infrastructure. */
 export interface KernelContext {
@@ -21,6 +22,8 @@ export interface KernelContext {
   readonly audit: AuditLog;
   /** The one authorisation policy: every module's permissions, deny by default. */
   readonly authz: PermissionRegistry;
+  /** Outgoing mail: `mail.queue(tx, message)` stores it and enqueues delivery in the transaction of the change. */
+  readonly mail: MailOutbox;
   readonly log: Logger;
 }
 

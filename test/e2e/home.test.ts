@@ -20,9 +20,16 @@ const VIEWPORTS = [
 ] as const;
 
 /** Every page the foundation serves, in both languages (`?lang=` sets the language explicitly). */
-const PAGES = ['/', '/departments', '/accessibility', '/api/docs', '/sign-in', '/no-such-page'].flatMap(
-  (path) => ['zh-CN', 'en'].map((lang) => `${path}?lang=${lang}`),
-);
+const PAGES = [
+  '/',
+  '/departments',
+  '/accessibility',
+  '/api/docs',
+  '/sign-in',
+  '/register',
+  '/dev/mailbox',
+  '/no-such-page',
+].flatMap((path) => ['zh-CN', 'en'].map((lang) => `${path}?lang=${lang}`));
 
 let browser: Browser | undefined;
 let served: ServedPlatform | undefined;

@@ -36,7 +36,12 @@ describe('jobs kernel', () => {
     const databases = await Promise.all(
       [1, 2, 3, 4].map(() => openDatabase({ mode: 'server', url: pg.url, poolSize: 1 })),
     );
-    const instances = databases.map((database) => createJobs(database, { work: false }));
+    const instances = databases.map((database) => {
+      const jobs = createJobs(database, { work: false });
+      // Queues are created at start too, and collided (a deadlock) before that was serialised.
+      for (const name of ['mail.send', 'event.one', 'event.two']) jobs.define(name, async () => {});
+      return jobs;
+    });
     try {
       await Promise.all(instances.map((jobs) => jobs.start()));
       const { rows } = await pgDatabase(databases).executeSql(

@@ -57,9 +57,8 @@ export function transactionExecutor(tx: Db): {
 }
 
 /**
- * Runs pg-boss's start (which installs or migrates its schema) one instance at a time. Its own advisory lock does
- * not stop two instances starting together on one PostgreSQL from colliding on `CREATE SCHEMA` (seen in CI:
- * duplicate key on pg_namespace). The embedded database has one process, so nothing to serialise there.
+ * Runs pg-boss's start and queue creation one instance at a time: its own advisory lock does not stop instances
+ * starting together on one PostgreSQL from colliding. The embedded database has one process: nothing to serialise.
  */
 async function startSerialised(database: Database, start: () => Promise<unknown>): Promise<void> {
   if (!database.pool) {
@@ -119,10 +118,14 @@ export function createJobs(
       });
     },
     async start() {
-      await startSerialised(database, () => boss.start());
+      // Installing the schema and creating queues (which adds partitions) both collide when instances start
+      // together (seen: duplicate pg_namespace key, then a deadlock in createQueue), so both go under the lock.
+      await startSerialised(database, async () => {
+        await boss.start();
+        for (const name of definitions.keys()) await boss.createQueue(name);
+      });
       started = true;
       for (const [name, definition] of definitions) {
-        await boss.createQueue(name);
         if (options.work) {
           await boss.work<JobData>(name, { pollingIntervalSeconds: 1 }, async (jobs) => {
             for (const job of jobs) await definition.handler(job.data, { id: job.id, name: job.name });

@@ -18,4 +18,16 @@ export const IdentityErrors = {
     'zh-CN': '登录已过期，请重新登录。',
     en: 'Your session has ended. Please sign in again.',
   }),
+  registrationInvalid: defineError('IDENTITY_ERR_REGISTRATION_INVALID', 400, {
+    'zh-CN': '注册信息有误，请按提示修改。',
+    en: 'Some of the registration details are not right. Correct them as described.',
+  }),
+  alreadyRegistered: defineError('IDENTITY_ERR_ALREADY_REGISTERED', 409, {
+    'zh-CN': '该用户名、证件号码或电子邮箱已经注册。如果不是您本人注册的，请拨打 12345 热线。',
+    en: 'This user name, ID number or e-mail address is already registered. If it was not you, call the 12345 hotline.',
+  }),
+  verificationCodeInvalid: defineError('IDENTITY_ERR_VERIFICATION_CODE_INVALID', 400, {
+    'zh-CN': '验证码不正确、已过期或已使用。请检查邮件中的 6 位数字，或重新注册以获取新验证码。',
+    en: 'The code is wrong, has expired or has already been used. Check the 6 digits in the e-mail, or register again for a new code.',
+  }),
 } as const;

@@ -175,3 +175,14 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
     phone: '13900000014',
   },
 ];
+
+/**
+ * The demo city's population register (人口库), as the demo verifier sees it: residents who may register online and
+ * be verified at L2. Besides the people above, three residents who have no account yet.
+ */
+export const DEMO_REGISTER: readonly { name: string; idFirst17: string }[] = [
+  ...DEMO_PEOPLE.map((p) => ({ name: p.nameZh, idFirst17: p.idFirst17 })),
+  { name: '赵敏', idFirst17: '99010019950601002' },
+  { name: '钱进', idFirst17: '99010019780211003' },
+  { name: '孙悦', idFirst17: '99010020010930004' },
+];

@@ -2,6 +2,7 @@ import { accessesToSubject } from '../../kernel/audit/audit.ts';
 import type { ModuleManifest } from '../../kernel/modules.ts';
 import type { IdentityContract } from './contract.ts';
 import { registerIdentityPages } from './http/pages.routes.tsx';
+import { registerRegistrationPages } from './http/register.routes.tsx';
 import { registerSessionResolution } from './http/session-cookie.ts';
 import { IDENTITY_PERMISSIONS } from './identity.policy.ts';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from './identity.seed.ts';
@@ -11,6 +12,8 @@ import {
   createIdentityService,
   readProfileForStaff,
 } from './identity.service.ts';
+import { createDemoPopulationRegister } from './population-register.ts';
+import { createRegistrationService } from './registration.service.ts';
 import { createSessionsService } from './sessions.service.ts';
 
 export type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
@@ -26,6 +29,16 @@ export const identityModule: ModuleManifest<IdentityContract> = {
     const sessions = createSessionsService(kernel.db, kernel.audit, kernel.secret);
     if (app) {
       registerSessionResolution(app, sessions);
+      registerRegistrationPages(
+        app,
+        createRegistrationService({
+          db: kernel.db,
+          audit: kernel.audit,
+          mail: kernel.mail,
+          secret: kernel.secret,
+          register: createDemoPopulationRegister(),
+        }),
+      );
       registerIdentityPages(app, sessions, identity, {
         secureCookies: kernel.config.behindTls,
         accessesToMe: (accountId) => accessesToSubject(kernel.db, accountId),

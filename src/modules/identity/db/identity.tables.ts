@@ -79,3 +79,25 @@ export const signInThrottle = pgTable('identity_sign_in_throttle', {
   lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull().defaultNow(),
   lockedUntil: timestamp('locked_until', { withTimezone: true }),
 });
+
+/**
+ * A registration waiting for its e-mail code. The account is created only when the code is confirmed, so an
+ * unconfirmed address never becomes an account; the code itself is stored as a keyed hash and works once.
+ */
+export const registrations = pgTable('identity_registrations', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull(),
+  displayName: text('display_name').notNull(),
+  idType: text('id_type', { enum: ['resident_id', 'passport', 'other'] }).notNull(),
+  idNumber: text('id_number').notNull(),
+  phone: text('phone'),
+  email: text('email').notNull(),
+  preferredLocale: text('preferred_locale', { enum: ['zh-CN', 'en'] }).notNull(),
+  passwordHash: text('password_hash').notNull(),
+  codeHash: text('code_hash').notNull(),
+  codeExpiresAt: timestamp('code_expires_at', { withTimezone: true }).notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+  accountId: text('account_id'),
+});

@@ -25,3 +25,22 @@ export const LookupForm = z.object({
   purpose: z.string().trim().max(200),
   _csrf: z.string().optional(),
 });
+
+/** The registration form as posted; the service checks each field and says what is wrong with all of them. */
+export const RegisterForm = z.object({
+  displayName: z.string().max(100).default(''),
+  username: z.string().max(100).default(''),
+  idType: z.enum(['resident_id', 'passport', 'other']).catch('resident_id'),
+  idNumber: z.string().max(40).default(''),
+  email: z.string().max(300).default(''),
+  phone: z.string().max(30).optional(),
+  password: z.string().max(1000).default(''),
+  _csrf: z.string().optional(),
+});
+
+/** The code confirmation form. */
+export const VerifyForm = z.object({
+  registration: z.string().regex(/^reg_[0-9A-HJKMNP-TV-Z]{26}$/),
+  code: z.string().trim().max(12),
+  _csrf: z.string().optional(),
+});

@@ -100,6 +100,9 @@ export function registerIdentityPages(
               {m('signIn.submit')}
             </button>
           </form>
+          <p>
+            <a href="/register">{m('signIn.register')}</a>
+          </p>
           <p class="hint">{m('signIn.help')}</p>
         </>
       ),

@@ -1,0 +1,63 @@
+import { defineMessages } from '../i18n/index.ts';
+
+/** Words of the development mailbox pages. */
+export const mailMessages = defineMessages(
+  {
+    'mailbox.title': '开发邮箱',
+    'mailbox.lead':
+      '平台发出的每一封邮件都保存在这里，便于在演示和开发中查看验证码等内容。此页面只在嵌入式演示模式下提供。',
+    'mailbox.warning.title': '仅供演示',
+    'mailbox.warning.body':
+      '任何能打开本网站的人都能看到这里的邮件，包括一次性验证码。请勿在有真实用户的部署中启用开发邮箱。',
+    'mailbox.caption': '最近的 {count} 封邮件（最新的在前）',
+    'mailbox.empty': '还没有邮件。',
+    'mailbox.created': '时间',
+    'mailbox.to': '收件人',
+    'mailbox.subject': '主题',
+    'mailbox.status': '状态',
+    'mailbox.status.smtp': '已发送',
+    'mailbox.status.log': '未发送（仅保存）',
+    'mailbox.status.failed': '发送失败，等待重试',
+    'mailbox.status.queued': '排队中',
+    'mailbox.message.title': '邮件：{subject}',
+    'mailbox.message.details': '邮件信息',
+    'mailbox.message.id': '编号',
+    'mailbox.message.locale': '语言',
+    'mailbox.message.sentAt': '发送时间',
+    'mailbox.message.attempts': '尝试次数',
+    'mailbox.message.lastError': '最近一次错误',
+    'mailbox.message.messageId': 'Message-ID',
+    'mailbox.message.body': '正文',
+    'mailbox.message.html': 'HTML 版本（源代码）',
+    'mailbox.back': '返回开发邮箱',
+  },
+  {
+    'mailbox.title': 'Development mailbox',
+    'mailbox.lead':
+      'Every mail the platform sends is kept here, so that codes and notices can be read during demonstrations and development. This page exists only in the embedded demo mode.',
+    'mailbox.warning.title': 'For demonstrations only',
+    'mailbox.warning.body':
+      'Anyone who can open this website can read these mails, one-time codes included. Never enable the development mailbox where real people use the platform.',
+    'mailbox.caption': 'The latest {count} mails (newest first)',
+    'mailbox.empty': 'No mail yet.',
+    'mailbox.created': 'Time',
+    'mailbox.to': 'To',
+    'mailbox.subject': 'Subject',
+    'mailbox.status': 'Status',
+    'mailbox.status.smtp': 'Sent',
+    'mailbox.status.log': 'Not sent (kept here only)',
+    'mailbox.status.failed': 'Failed, will retry',
+    'mailbox.status.queued': 'Queued',
+    'mailbox.message.title': 'Mail: {subject}',
+    'mailbox.message.details': 'About this mail',
+    'mailbox.message.id': 'ID',
+    'mailbox.message.locale': 'Language',
+    'mailbox.message.sentAt': 'Sent',
+    'mailbox.message.attempts': 'Attempts',
+    'mailbox.message.lastError': 'Last error',
+    'mailbox.message.messageId': 'Message-ID',
+    'mailbox.message.body': 'Text',
+    'mailbox.message.html': 'HTML version (source)',
+    'mailbox.back': 'Back to the development mailbox',
+  },
+);

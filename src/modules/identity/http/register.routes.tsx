@@ -1,0 +1,242 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type FieldProblem } from '../../../kernel/errors.ts';
+import { sendPage } from '../../../kernel/http/pages.tsx';
+import { ErrorSummary, Panel } from '../../../kernel/views/components.tsx';
+import { identityMessages } from '../identity.messages.ts';
+import type { RegistrationService } from '../registration.service.ts';
+import { RegisterForm, VerifyForm } from './identity.schemas.ts';
+
+type Values = Partial<Record<'displayName' | 'username' | 'idType' | 'idNumber' | 'email' | 'phone', string>>;
+
+/** One labelled input with its hint and error, linked for screen readers (GOV.UK's form group pattern). */
+function Field(props: {
+  id: string;
+  label: string;
+  value?: string;
+  type?: 'text' | 'email' | 'tel' | 'password';
+  hint?: string;
+  error?: string;
+  autocomplete?: string;
+}) {
+  const describedBy = [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class={props.error ? 'form-group form-group--error' : 'form-group'}>
+      <label for={props.id}>{props.label}</label>
+      {props.hint ? (
+        <p class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p class="error-message" id={`${props.id}-error`}>
+          {props.error}
+        </p>
+      ) : null}
+      <input
+        id={props.id}
+        name={props.id}
+        // Preact's types narrow the other attributes by a literal `type`; any of these four takes the same ones.
+        type={(props.type ?? 'text') as 'text'}
+        value={props.value ?? ''}
+        autocomplete={props.autocomplete}
+        aria-describedby={describedBy || undefined}
+        aria-invalid={props.error ? 'true' : undefined}
+      />
+    </div>
+  );
+}
+
+/** Registration by e-mail code: one form (every problem reported at once), then the code, then the account. */
+export function registerRegistrationPages(app: FastifyInstance, registration: RegistrationService): void {
+  const client = (request: FastifyRequest) => ({ clientAddress: request.ip, requestId: String(request.id) });
+
+  function formPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    values: Values = {},
+    problems: FieldProblem[] = [],
+    summary?: string,
+  ) {
+    const m = identityMessages.translator(request.locale);
+    const csrf = reply.generateCsrf();
+    const errorOf = (field: string) => problems.find((p) => p.path === field)?.message;
+    return sendPage(
+      request,
+      reply,
+      { title: m('register.title'), status, breadcrumbs: [{ label: m('register.title') }] },
+      () => (
+        <>
+          {problems.length > 0 || summary ? (
+            <ErrorSummary
+              title={m('register.problem')}
+              errors={
+                problems.length > 0
+                  ? problems.map((p) => ({ fieldId: p.path, message: p.message }))
+                  : [{ fieldId: 'username', message: summary ?? '' }]
+              }
+            />
+          ) : null}
+          <h1>{m('register.title')}</h1>
+          <p class="lead">{m('register.lead')}</p>
+          <form method="post" action="/register" novalidate>
+            <input type="hidden" name="_csrf" value={csrf} />
+            <Field
+              id="displayName"
+              label={m('register.displayName')}
+              value={values.displayName}
+              error={errorOf('displayName')}
+              autocomplete="name"
+            />
+            <Field
+              id="username"
+              label={m('register.username')}
+              hint={m('register.usernameHint')}
+              value={values.username}
+              error={errorOf('username')}
+              autocomplete="username"
+            />
+            <div class="form-group">
+              <label for="idType">{m('register.idType')}</label>
+              <select id="idType" name="idType">
+                {(['resident_id', 'passport', 'other'] as const).map((t) => (
+                  <option value={t} selected={values.idType === t}>
+                    {m(`register.idType.${t}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <Field
+              id="idNumber"
+              label={m('register.idNumber')}
+              value={values.idNumber}
+              error={errorOf('idNumber')}
+            />
+            <Field
+              id="email"
+              label={m('register.email')}
+              type="email"
+              value={values.email}
+              error={errorOf('email')}
+              autocomplete="email"
+            />
+            <Field
+              id="phone"
+              label={m('register.phone')}
+              type="tel"
+              value={values.phone}
+              error={errorOf('phone')}
+              autocomplete="tel"
+            />
+            <Field
+              id="password"
+              label={m('register.password')}
+              type="password"
+              hint={m('register.passwordHint')}
+              error={errorOf('password')}
+              autocomplete="new-password"
+            />
+            <button type="submit" class="button">
+              {m('register.submit')}
+            </button>
+          </form>
+        </>
+      ),
+    );
+  }
+
+  function verifyPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    registrationId: string,
+    problem?: string,
+  ) {
+    const m = identityMessages.translator(request.locale);
+    const csrf = reply.generateCsrf();
+    return sendPage(request, reply, { title: m('register.verify.title'), status }, () => (
+      <>
+        {problem ? (
+          <ErrorSummary title={m('register.problem')} errors={[{ fieldId: 'code', message: problem }]} />
+        ) : null}
+        <h1>{m('register.verify.title')}</h1>
+        <p class="lead">{m('register.verify.lead')}</p>
+        <form method="post" action="/register/verify" novalidate>
+          <input type="hidden" name="_csrf" value={csrf} />
+          <input type="hidden" name="registration" value={registrationId} />
+          <Field id="code" label={m('register.verify.code')} autocomplete="one-time-code" />
+          <button type="submit" class="button">
+            {m('register.verify.submit')}
+          </button>
+        </form>
+      </>
+    ));
+  }
+
+  app.get('/register', { schema: { hide: true } }, (request, reply) => formPage(request, reply, 200));
+
+  app.post(
+    '/register',
+    { schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const form = RegisterForm.parse(request.body ?? {});
+      const { password: _password, _csrf, ...values } = form;
+      try {
+        const id = await registration.start({ ...form, locale: request.locale }, client(request));
+        return reply.redirect(`/register/verify?registration=${id}`, 303);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return formPage(
+          request,
+          reply,
+          error.definition.status,
+          values,
+          error.fields,
+          error.messageFor(request.locale),
+        );
+      }
+    },
+  );
+
+  app.get('/register/verify', { schema: { hide: true } }, (request, reply) => {
+    const id = String((request.query as Record<string, unknown>).registration ?? '');
+    if (!/^reg_[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) return reply.redirect('/register', 303);
+    return verifyPage(request, reply, 200, id);
+  });
+
+  app.post(
+    '/register/verify',
+    { schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const parsed = VerifyForm.safeParse(request.body);
+      if (!parsed.success) return reply.redirect('/register', 303);
+      const m = identityMessages.translator(request.locale);
+      try {
+        const account = await registration.confirm(
+          parsed.data.registration,
+          parsed.data.code,
+          client(request),
+        );
+        return sendPage(request, reply, { title: m('register.done.title') }, () => (
+          <Panel title={m('register.done.title')}>
+            <p>{m('register.done.level', { level: account.assuranceLevel })}</p>
+            <p>
+              <a href="/sign-in">{m('register.done.next')}</a>
+            </p>
+          </Panel>
+        ));
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return verifyPage(
+          request,
+          reply,
+          error.definition.status,
+          parsed.data.registration,
+          error.messageFor(request.locale),
+        );
+      }
+    },
+  );
+}

@@ -1,3 +1,6 @@
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../kernel/authz/authz.ts';
+
 /** The staff roles of product.md; each later module grants permissions to some of them. */
 export const STAFF_ROLES = [
   'clerk',
@@ -24,4 +27,19 @@ export interface AccountSummary {
 /** What the identity module offers the modules above it (sign-in and sessions arrive with the identity issue). */
 export interface IdentityContract {
   findAccount(username: string): Promise<AccountSummary | undefined>;
+  /** The authorisation actor of an account (roles and clearance for staff), for other modules' policy checks. */
+  actorOf(accountId: string): Promise<Actor>;
+  /** The signed-in session of an HTTP request, if any (undefined in processes without HTTP). */
+  sessionOf(request: FastifyRequest): RequestSession | undefined;
+}
+
+/** The signed-in session of a request, as the identity module resolves it from the session cookie. */
+export interface RequestSession {
+  id: string;
+  accountId: string;
+  username: string;
+  displayName: { 'zh-CN': string; en: string };
+  kind: 'public' | 'staff';
+  /** 'password' while a member of staff still owes the second factor. */
+  stage: 'password' | 'complete';
 }

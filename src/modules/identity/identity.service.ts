@@ -107,6 +107,9 @@ export async function readProfileForStaff(
 /** Account look-ups for other modules. */
 export function createIdentityService(db: Db): IdentityContract {
   return {
+    actorOf: (accountId) => actorOf(db, accountId),
+    // The session hook (http/session-cookie.ts) sets it; without HTTP there is none.
+    sessionOf: (request) => request.identitySession,
     async findAccount(username) {
       const [row] = await db.select().from(accounts).where(eq(accounts.username, username));
       if (!row) return undefined;

@@ -16,7 +16,7 @@ import { createDemoPopulationRegister } from './population-register.ts';
 import { createRegistrationService } from './registration.service.ts';
 import { createSessionsService } from './sessions.service.ts';
 
-export type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
+export type { AccountSummary, IdentityContract, RequestSession, StaffRole } from './contract.ts';
 export { STAFF_ROLES } from './contract.ts';
 
 /** People, staff roles and (with the identity issue) sign-in, sessions and mandates. */

@@ -6,7 +6,7 @@ export const SESSION_COOKIE = 'yiwang_session';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The session this request belongs to, if its cookie names a live one. */
+    /** The session this request belongs to, if its cookie names a live one (read it through the contract's type). */
     identitySession: ActiveSession | undefined;
   }
 }

@@ -30,4 +30,8 @@ export const IdentityErrors = {
     'zh-CN': '验证码不正确、已过期或已使用。请检查邮件中的 6 位数字，或重新注册以获取新验证码。',
     en: 'The code is wrong, has expired or has already been used. Check the 6 digits in the e-mail, or register again for a new code.',
   }),
+  resetLinkInvalid: defineError('IDENTITY_ERR_RESET_LINK_INVALID', 400, {
+    'zh-CN': '重置链接无效、已过期或已使用。请重新申请重置密码。',
+    en: 'This reset link is not valid, has expired or has already been used. Ask for a new one.',
+  }),
 } as const;

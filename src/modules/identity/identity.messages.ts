@@ -48,6 +48,22 @@ export const identityMessages = defineMessages(
     'accessLog.who': '部门和岗位',
     'accessLog.purpose': '事由',
     'accessLog.empty': '还没有人查看过您的信息。',
+    'reset.title': '忘记密码',
+    'reset.lead': '输入您的用户名或注册时的电子邮箱，我们会发送一个重置密码的链接，30 分钟内有效。',
+    'reset.identifier': '用户名或电子邮箱',
+    'reset.submit': '发送重置链接',
+    'reset.sent.title': '请查看您的电子邮箱',
+    'reset.sent.body':
+      '如果该用户名或邮箱对应一个账户，重置链接已经发出。没有收到？请检查垃圾邮件，或拨打 12345 热线。',
+    'reset.confirm.title': '设置新密码',
+    'reset.confirm.password': '新密码',
+    'reset.confirm.submit': '保存新密码',
+    'reset.done.title': '密码已更新',
+    'reset.done.body': '您在所有设备上的登录都已退出，请用新密码重新登录。',
+    'reset.mail.subject': '示范市政务服务网：重置密码',
+    'reset.mail.text':
+      '{name}，您好：\n\n请在 {minutes} 分钟内打开以下链接设置新密码（只能使用一次）：\n{link}\n\n如果不是您本人申请，请忽略本邮件，您的密码不会改变。\n\n示范市政务服务网',
+    'signIn.forgotten': '忘记密码？',
     'register.title': '注册个人账户',
     'register.lead':
       '填写一次即可。我们会向您的电子邮箱发送验证码；身份信息与人口库一致的，账户直接达到实名认证（L2）。',
@@ -137,6 +153,23 @@ export const identityMessages = defineMessages(
     'accessLog.who': 'Department and role',
     'accessLog.purpose': 'Purpose',
     'accessLog.empty': 'Nobody has viewed your data yet.',
+    'reset.title': 'Forgotten password',
+    'reset.lead':
+      'Enter your user name or the e-mail address you registered with, and we will send a link to reset your password. It is valid for 30 minutes.',
+    'reset.identifier': 'User name or e-mail address',
+    'reset.submit': 'Send the reset link',
+    'reset.sent.title': 'Check your e-mail',
+    'reset.sent.body':
+      'If this user name or address belongs to an account, the reset link is on its way. Nothing came? Check your spam folder, or call the 12345 hotline.',
+    'reset.confirm.title': 'Choose a new password',
+    'reset.confirm.password': 'New password',
+    'reset.confirm.submit': 'Save the new password',
+    'reset.done.title': 'Your password is changed',
+    'reset.done.body': 'You are signed out everywhere. Sign in again with the new password.',
+    'reset.mail.subject': 'Demo City Government Services: reset your password',
+    'reset.mail.text':
+      'Dear {name},\n\nOpen this link within {minutes} minutes to choose a new password (it works once):\n{link}\n\nIf you did not ask for this, ignore this e-mail: your password stays as it is.\n\nDemo City Government Services',
+    'signIn.forgotten': 'Forgotten your password?',
     'register.title': 'Create a personal account',
     'register.lead':
       'Fill this in once. We send a code to your e-mail; if your details match the population register, the account is identity-verified (L2) at once.',

@@ -2,6 +2,7 @@ import { accessesToSubject } from '../../kernel/audit/audit.ts';
 import type { ModuleManifest } from '../../kernel/modules.ts';
 import type { IdentityContract } from './contract.ts';
 import { registerIdentityPages } from './http/pages.routes.tsx';
+import { registerPasswordResetPages } from './http/password-reset.routes.tsx';
 import { registerRegistrationPages } from './http/register.routes.tsx';
 import { registerSessionResolution } from './http/session-cookie.ts';
 import { IDENTITY_PERMISSIONS } from './identity.policy.ts';
@@ -12,6 +13,7 @@ import {
   createIdentityService,
   readProfileForStaff,
 } from './identity.service.ts';
+import { createPasswordResetService } from './password-reset.service.ts';
 import { createDemoPopulationRegister } from './population-register.ts';
 import { createRegistrationService } from './registration.service.ts';
 import { createSessionsService } from './sessions.service.ts';
@@ -29,6 +31,17 @@ export const identityModule: ModuleManifest<IdentityContract> = {
     const sessions = createSessionsService(kernel.db, kernel.audit, kernel.secret);
     if (app) {
       registerSessionResolution(app, sessions);
+      registerPasswordResetPages(
+        app,
+        createPasswordResetService({
+          db: kernel.db,
+          audit: kernel.audit,
+          mail: kernel.mail,
+          baseUrl:
+            kernel.config.publicUrl?.toString() ??
+            `http://${kernel.config.host === '0.0.0.0' ? 'localhost' : kernel.config.host}:${kernel.config.port}`,
+        }),
+      );
       registerRegistrationPages(
         app,
         createRegistrationService({

@@ -101,3 +101,15 @@ export const registrations = pgTable('identity_registrations', {
   completedAt: timestamp('completed_at', { withTimezone: true }),
   accountId: text('account_id'),
 });
+
+/** A password reset link: single use, valid for 30 minutes; only the token's SHA-256 is stored. */
+export const passwordResets = pgTable('identity_password_resets', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id),
+  tokenHash: text('token_hash').notNull().unique(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -44,3 +44,13 @@ export const VerifyForm = z.object({
   code: z.string().trim().max(12),
   _csrf: z.string().optional(),
 });
+
+/** Asking for a reset link. */
+export const ResetRequestForm = z.object({ identifier: z.string().max(300), _csrf: z.string().optional() });
+
+/** Setting the new password with the link's token. */
+export const ResetConfirmForm = z.object({
+  token: z.string().max(100),
+  password: z.string().max(1000),
+  _csrf: z.string().optional(),
+});

@@ -11,6 +11,7 @@ import { migrate } from './kernel/db/migrations.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
 import { startProgress } from './kernel/progress.ts';
 import { resolveSecret } from './kernel/secret.ts';
+import type { IdentityContract } from './modules/identity/index.ts';
 
 // sysexits.h: a configuration error is EX_CONFIG, so supervisors can tell it from a crash.
 const EXIT_CONFIG = 78;
@@ -250,6 +251,82 @@ audit
     } catch (error) {
       await fail(error);
     }
+  });
+
+const tokens = program
+  .command('tokens')
+  .description('API tokens of machine clients (a department’s own system)');
+
+/** Runs `work` with the identity module of a platform without HTTP or jobs, then closes it. */
+async function withIdentity(work: (identity: IdentityContract) => Promise<void>): Promise<void> {
+  const config = configOrExit();
+  try {
+    const platform = await createPlatform({
+      config,
+      log: createLogger('warn'),
+      http: false,
+      work: false,
+      seedDemo: false,
+    });
+    try {
+      await work(platform.contracts.identity as IdentityContract);
+    } finally {
+      await platform.close();
+    }
+  } catch (error) {
+    await fail(error);
+  }
+}
+
+tokens
+  .command('issue')
+  .description('issue a token; it is printed once and never shown again')
+  .requiredOption('--client <name>', 'the client system, e.g. sj-licensing')
+  .requiredOption('--scope <permission...>', 'permission names the client may use')
+  .option('--department <code>', 'the department the client belongs to')
+  .option('--days <n>', 'days until it expires (1–366)', '90')
+  .action(async (options: { client: string; scope: string[]; department?: string; days: string }) => {
+    await withIdentity(async (identity) => {
+      const issued = await identity.apiTokens.issue({
+        clientName: options.client,
+        scopes: options.scope,
+        departmentCode: options.department,
+        days: Number(options.days),
+      });
+      process.stdout.write(
+        `Token ${issued.id} for ${options.client}:\n${issued.token}\nStore it now: it is not shown again.\n`,
+      );
+    });
+  });
+
+tokens
+  .command('revoke')
+  .description('revoke a token at once')
+  .argument('<id>', 'the token id (tok_…)')
+  .action(async (id: string) => {
+    await withIdentity(async (identity) => {
+      const revoked = await identity.apiTokens.revoke(id);
+      process.stdout.write(revoked ? `Revoked ${id}.\n` : `No active token ${id}.\n`);
+      if (!revoked) process.exitCode = 1;
+    });
+  });
+
+tokens
+  .command('list')
+  .description('list tokens (never their secrets)')
+  .action(async () => {
+    await withIdentity(async (identity) => {
+      for (const t of await identity.apiTokens.list()) {
+        const state = t.revokedAt
+          ? 'revoked'
+          : t.expiresAt < new Date()
+            ? 'expired'
+            : `valid until ${t.expiresAt.toISOString()}`;
+        process.stdout.write(
+          `${t.id}  ${t.clientName}  ${t.departmentCode ?? '-'}  ${t.scopes.join(',')}  ${state}\n`,
+        );
+      }
+    });
   });
 
 program

@@ -51,9 +51,14 @@ export interface ServedPlatform {
   close(): Promise<void>;
 }
 
-/** Starts `startTestPlatform()` and serves it over real HTTP, for a browser to visit. */
-export async function serveTestPlatform(): Promise<ServedPlatform> {
-  const platform = await startTestPlatform();
+/**
+ * Starts `startTestPlatform()` and serves it over real HTTP, for a browser to visit. The options go to
+ * `startTestPlatform()`: for example `{ work: true, env: { YIWANG_SMTP_URL: smtp.url } }` to deliver mail.
+ */
+export async function serveTestPlatform(
+  options: Pick<NonNullable<Parameters<typeof startTestPlatform>[0]>, 'env' | 'work'> = {},
+): Promise<ServedPlatform> {
+  const platform = await startTestPlatform(options);
   const app = platform.app;
   if (!app) {
     await platform.close();

@@ -108,8 +108,19 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
           'The REST interface of the Yiwang e-government platform. Errors are RFC 9457 problem details with a stable `code` from the error catalogue (docs/errors.md). Send `Accept-Language: en` or `?lang=en` for English messages; Chinese is the default.',
         license: { name: 'Apache-2.0' },
       },
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An API token issued to a machine client (`yiwang tokens issue`): scoped, expiring, revocable.',
+          },
+        },
+      },
       tags: [
         { name: 'platform', description: 'Health and readiness of the platform' },
+        { name: 'identity', description: 'Who is calling' },
         { name: 'organisations', description: 'Departments of the city government' },
       ],
     },

@@ -29,6 +29,26 @@ export interface IdentityContract {
   findAccount(username: string): Promise<AccountSummary | undefined>;
   /** The authorisation actor of an account (roles and clearance for staff), for other modules' policy checks. */
   actorOf(accountId: string): Promise<Actor>;
+  /** Machine clients' API tokens, for the `yiwang tokens` command and the administrator. */
+  apiTokens: {
+    issue(input: {
+      clientName: string;
+      departmentCode?: string;
+      scopes: string[];
+      days: number;
+    }): Promise<{ id: string; token: string }>;
+    revoke(id: string): Promise<boolean>;
+    list(): Promise<
+      {
+        id: string;
+        clientName: string;
+        departmentCode: string | null;
+        scopes: string[];
+        expiresAt: Date;
+        revokedAt: Date | null;
+      }[]
+    >;
+  };
   /** The signed-in session of an HTTP request, if any (undefined in processes without HTTP). */
   sessionOf(request: FastifyRequest): RequestSession | undefined;
 }

@@ -34,4 +34,8 @@ export const IdentityErrors = {
     'zh-CN': '重置链接无效、已过期或已使用。请重新申请重置密码。',
     en: 'This reset link is not valid, has expired or has already been used. Ask for a new one.',
   }),
+  tokenInvalid: defineError('IDENTITY_ERR_TOKEN_INVALID', 401, {
+    'zh-CN': '接口令牌无效、已过期或已被吊销。',
+    en: 'The API token is not valid, has expired or has been revoked.',
+  }),
 } as const;

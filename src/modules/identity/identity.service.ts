@@ -105,8 +105,9 @@ export async function readProfileForStaff(
 }
 
 /** Account look-ups for other modules. */
-export function createIdentityService(db: Db): IdentityContract {
+export function createIdentityService(db: Db, apiTokens: IdentityContract['apiTokens']): IdentityContract {
   return {
+    apiTokens,
     actorOf: (accountId) => actorOf(db, accountId),
     // The session hook (http/session-cookie.ts) sets it; without HTTP there is none.
     sessionOf: (request) => request.identitySession,

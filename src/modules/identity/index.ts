@@ -1,6 +1,9 @@
 import { accessesToSubject } from '../../kernel/audit/audit.ts';
 import type { ModuleManifest } from '../../kernel/modules.ts';
+import type { OrganisationsContract } from '../organisations/index.ts';
+import { createApiTokensService } from './api-tokens.service.ts';
 import type { IdentityContract } from './contract.ts';
+import { registerApiAuthentication } from './http/api.routes.ts';
 import { registerIdentityPages } from './http/pages.routes.tsx';
 import { registerPasswordResetPages } from './http/password-reset.routes.tsx';
 import { registerRegistrationPages } from './http/register.routes.tsx';
@@ -26,10 +29,12 @@ export const identityModule: ModuleManifest<IdentityContract> = {
   name: 'identity',
   dependsOn: ['organisations'],
   permissions: IDENTITY_PERMISSIONS,
-  async register({ app, kernel }) {
-    const identity = createIdentityService(kernel.db);
+  async register({ app, kernel, deps }) {
+    const tokens = createApiTokensService(kernel.db, kernel.audit);
+    const identity = createIdentityService(kernel.db, tokens);
     const sessions = createSessionsService(kernel.db, kernel.audit, kernel.secret);
     if (app) {
+      registerApiAuthentication(app, tokens);
       registerSessionResolution(app, sessions);
       registerPasswordResetPages(
         app,
@@ -55,6 +60,13 @@ export const identityModule: ModuleManifest<IdentityContract> = {
       registerIdentityPages(app, sessions, identity, {
         secureCookies: kernel.config.behindTls,
         accessesToMe: (accountId) => accessesToSubject(kernel.db, accountId),
+        departmentNames: async (locale) =>
+          new Map(
+            (await (deps.organisations as OrganisationsContract).listDepartments()).map((d) => [
+              d.code,
+              d.name[locale],
+            ]),
+          ),
         readProfile: async (staffAccountId, username, purpose, client) =>
           readProfileForStaff(kernel.db, kernel, await actorOf(kernel.db, staffAccountId), {
             username,

@@ -113,3 +113,20 @@ export const passwordResets = pgTable('identity_password_resets', {
   usedAt: timestamp('used_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * API tokens of machine clients (a department's own system calling the platform): scoped, expiring, revocable.
+ * Only the token's SHA-256 is stored; the token itself is shown once, when it is issued.
+ */
+export const apiTokens = pgTable('identity_api_tokens', {
+  id: text('id').primaryKey(),
+  clientName: text('client_name').notNull(),
+  departmentCode: text('department_code'),
+  scopes: text('scopes').array().notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  issuedBy: text('issued_by'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+});

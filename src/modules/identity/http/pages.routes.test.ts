@@ -176,7 +176,7 @@ describe('sign-in pages', () => {
     await citizen.post('/sign-in', { username: 'zhangwei', password: DEMO_PASSWORD, _csrf: citizenCsrf });
     const log = await citizen.get('/account/access-log');
     assert.equal(log.statusCode, 200);
-    assert.match(log.body, /ZWFW · hotline_operator/);
+    assert.match(log.body, /市政务服务中心 · 12345 热线接线员/);
     assert.match(log.body, /受理 12345 来电，核对来电人身份/);
     assert.equal((await platform.kernel.audit.verify(platform.kernel.db)).ok, true);
   });

@@ -48,6 +48,8 @@ export function registerIdentityPages(
   options: {
     secureCookies: boolean;
     accessesToMe: (accountId: string) => Promise<SubjectAccess[]>;
+    /** Department names by code, in a language, so people read 市政务服务中心 rather than ZWFW. */
+    departmentNames: (locale: 'zh-CN' | 'en') => Promise<Map<string, string>>;
     readProfile: (
       staffAccountId: string,
       username: string,
@@ -307,6 +309,7 @@ export function registerIdentityPages(
     if (!session) return reply.redirect('/sign-in', 303);
     const m = identityMessages.translator(request.locale);
     const accesses = await options.accessesToMe(session.accountId);
+    const departments = await options.departmentNames(request.locale);
     const formatter = new Intl.DateTimeFormat(request.locale, {
       dateStyle: 'medium',
       timeStyle: 'short',
@@ -329,7 +332,15 @@ export function registerIdentityPages(
               { header: m('accessLog.when'), cell: (a) => formatter.format(a.occurredAt) },
               {
                 header: m('accessLog.who'),
-                cell: (a) => [a.department, a.role].filter(Boolean).join(' · ') || a.actorKind,
+                cell: (a) =>
+                  [
+                    a.department ? (departments.get(a.department) ?? a.department) : undefined,
+                    a.role && identityMessages.has(`role.${a.role}`)
+                      ? m(`role.${a.role}` as 'role.clerk')
+                      : a.role,
+                  ]
+                    .filter(Boolean)
+                    .join(' · ') || a.actorKind,
               },
               { header: m('accessLog.purpose'), cell: (a) => a.purpose ?? '—' },
             ]}

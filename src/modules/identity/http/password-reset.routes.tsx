@@ -115,12 +115,14 @@ export function registerPasswordResetPages(app: FastifyInstance, resets: Passwor
         return confirmPage(request, reply, error.definition.status, token, message);
       }
       return sendPage(request, reply, { title: m('reset.done.title') }, () => (
-        <Panel title={m('reset.done.title')}>
-          <p>{m('reset.done.body')}</p>
+        <>
+          <Panel title={m('reset.done.title')}>
+            <p>{m('reset.done.body')}</p>
+          </Panel>
           <p>
             <a href="/sign-in">{m('signIn.submit')}</a>
           </p>
-        </Panel>
+        </>
       ));
     },
   );

@@ -219,13 +219,16 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
           parsed.data.code,
           client(request),
         );
+        // The next step sits under the panel, not in it (GOV.UK's confirmation pattern; links on green fail contrast).
         return sendPage(request, reply, { title: m('register.done.title') }, () => (
-          <Panel title={m('register.done.title')}>
-            <p>{m('register.done.level', { level: account.assuranceLevel })}</p>
+          <>
+            <Panel title={m('register.done.title')}>
+              <p>{m('register.done.level', { level: account.assuranceLevel })}</p>
+            </Panel>
             <p>
               <a href="/sign-in">{m('register.done.next')}</a>
             </p>
-          </Panel>
+          </>
         ));
       } catch (error) {
         if (!(error instanceof AppError)) throw error;

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Database, openDatabase } from '../db/database.ts';
+import { migrate } from '../db/migrations.ts';
+import { AUDIT_SEARCH_MAX_LIMIT, searchAuditRecords } from './audit.search.ts';
+import { type AuditEntry, createAuditLog } from './audit.ts';
+
+const SECRET = 'audit-search-test-secret-of-32-characters';
+
+describe('searchAuditRecords', () => {
+  let database: Database;
+  let between: Date;
+  const audit = createAuditLog(SECRET);
+  const append = (entries: AuditEntry[]) =>
+    database.db.transaction(async (tx) => {
+      for (const entry of entries) await audit.record(tx, entry);
+    });
+
+  before(async () => {
+    database = await openDatabase({ mode: 'memory' });
+    await migrate(database.db);
+    await append([
+      {
+        actor: { kind: 'system' },
+        action: 'identity.account.created',
+        object: { type: 'account', id: 'acct_1' },
+      },
+      {
+        actor: { kind: 'system' },
+        action: 'identity.account.created',
+        object: { type: 'account', id: 'acct_2' },
+      },
+      {
+        actor: { id: 'acct_clerk', kind: 'staff', role: 'clerk', department: 'SJ' },
+        action: 'identity.profile.read',
+        object: { type: 'account', id: 'acct_1' },
+        subjectId: 'acct_1',
+        purpose: '受理开办餐饮店申请',
+      },
+    ]);
+    // Timestamps have millisecond precision: leave a clear gap on each side of the boundary.
+    await sleep(15);
+    between = new Date();
+    await sleep(15);
+    await append([
+      {
+        actor: { id: 'acct_clerk', kind: 'staff', role: 'clerk', department: 'SJ' },
+        action: 'identity.profile.read',
+        object: { type: 'account', id: 'acct_2' },
+        subjectId: 'acct_2',
+        outcome: 'denied',
+      },
+      { actor: { kind: 'system' }, action: 'organisations.department.created' },
+    ]);
+  });
+  after(() => database.close());
+
+  it('returns records newest first and pages by seq until the last page', async () => {
+    const first = await searchAuditRecords(database.db, { limit: 2 });
+    assert.deepEqual(
+      first.records.map((r) => r.seq),
+      [5, 4],
+    );
+    assert.equal(first.nextBefore, 4);
+    const second = await searchAuditRecords(database.db, { limit: 2, before: first.nextBefore });
+    assert.deepEqual(
+      second.records.map((r) => r.seq),
+      [3, 2],
+    );
+    const last = await searchAuditRecords(database.db, { limit: 2, before: second.nextBefore });
+    assert.deepEqual(
+      last.records.map((r) => r.seq),
+      [1],
+    );
+    assert.equal(last.nextBefore, undefined);
+    assert.equal('hash' in (first.records[0] ?? {}), false, 'the chain’s hashes are not part of a result');
+  });
+
+  it('filters by actor, action prefix, object, subject, outcome and time, all together', async () => {
+    const seqs = async (filters: Parameters<typeof searchAuditRecords>[1]) =>
+      (await searchAuditRecords(database.db, filters)).records.map((r) => r.seq);
+    assert.deepEqual(await seqs({ actorId: 'acct_clerk' }), [4, 3]);
+    assert.deepEqual(await seqs({ action: 'identity.' }), [4, 3, 2, 1]);
+    assert.deepEqual(await seqs({ action: 'identity.account.created' }), [2, 1]);
+    assert.deepEqual(await seqs({ objectType: 'account', objectId: 'acct_1' }), [3, 1]);
+    assert.deepEqual(await seqs({ subjectId: 'acct_2' }), [4]);
+    assert.deepEqual(await seqs({ outcome: 'denied' }), [4]);
+    assert.deepEqual(await seqs({ from: between }), [5, 4]);
+    assert.deepEqual(await seqs({ to: between }), [3, 2, 1]);
+    assert.deepEqual(await seqs({ actorId: 'acct_clerk', from: between, outcome: 'success' }), []);
+  });
+
+  it('takes the action prefix literally: % and _ are not wildcards', async () => {
+    assert.equal((await searchAuditRecords(database.db, { action: '%' })).records.length, 0);
+    assert.equal((await searchAuditRecords(database.db, { action: 'identity_' })).records.length, 0);
+    assert.equal((await searchAuditRecords(database.db, { action: 'identity\\' })).records.length, 0);
+  });
+
+  it('keeps the page size between 1 and the maximum', async () => {
+    await append(
+      Array.from({ length: AUDIT_SEARCH_MAX_LIMIT + 1 }, (_, i) => ({
+        actor: { kind: 'system' as const },
+        action: 'kernel.test.appended',
+        details: { i },
+      })),
+    );
+    const big = await searchAuditRecords(database.db, { limit: 10_000 });
+    assert.equal(big.records.length, AUDIT_SEARCH_MAX_LIMIT);
+    assert.equal(typeof big.nextBefore, 'number');
+    assert.equal((await searchAuditRecords(database.db, { limit: 0 })).records.length, 1);
+    assert.equal((await audit.verify(database.db)).ok, true);
+  });
+});

@@ -20,12 +20,18 @@ import { isDemoSeeded, seedDemoCity } from './kernel/seed.ts';
 import { identityModule, STAFF_ROLES } from './modules/identity/index.ts';
 import { organisationsModule } from './modules/organisations/index.ts';
 import { portalModule } from './modules/portal/index.ts';
+import { supervisionModule } from './modules/supervision/index.ts';
 
 /** The platform's version, as /healthz and the OpenAPI document report it. */
 export const VERSION = packageJson.version;
 
 /** Every module of the platform. Order does not matter: `dependsOn` decides it, and start-up checks the graph. */
-export const MODULES: readonly ModuleManifest[] = [organisationsModule, identityModule, portalModule];
+export const MODULES: readonly ModuleManifest[] = [
+  organisationsModule,
+  identityModule,
+  portalModule,
+  supervisionModule,
+];
 
 /** The database a configuration names. */
 export function databaseTarget(config: Config): DatabaseTarget {

@@ -8,6 +8,7 @@ describe('civil days in a time zone', () => {
     assert.equal(endOfCivilDay('2026-11-23', 'Asia/Shanghai').toISOString(), '2026-11-23T16:00:00.000Z');
     assert.equal(endOfCivilDay('2026-12-31', 'Asia/Shanghai').toISOString(), '2026-12-31T16:00:00.000Z');
     assert.equal(startOfCivilDay('2028-02-29', 'UTC').toISOString(), '2028-02-29T00:00:00.000Z');
+    assert.equal(endOfCivilDay('9999-12-31', 'Asia/Shanghai').toISOString(), '9999-12-31T16:00:00.000Z');
   });
 
   it('follows summer time where a zone has it', () => {
@@ -21,7 +22,15 @@ describe('civil days in a time zone', () => {
   it('accepts only real days written YYYY-MM-DD', () => {
     assert.equal(isCivilDate('2026-11-23'), true);
     assert.equal(isCivilDate('0099-01-01'), true);
-    for (const bad of ['2026-02-30', '2026-13-01', '2026-1-1', '23/11/2026', '', '2026-11-23T00:00'])
+    for (const bad of [
+      '0000-01-01',
+      '2026-02-30',
+      '2026-13-01',
+      '2026-1-1',
+      '23/11/2026',
+      '',
+      '2026-11-23T00:00',
+    ])
       assert.equal(isCivilDate(bad), false, bad);
     assert.throws(() => startOfCivilDay('2026-02-30', 'Asia/Shanghai'), RangeError);
   });

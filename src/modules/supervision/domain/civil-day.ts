@@ -47,6 +47,8 @@ function parse(date: string): [number, number, number] {
   const match = CIVIL_DATE.exec(date);
   if (!match) throw new RangeError(`Not a civil date (YYYY-MM-DD): ${date}`);
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  // Year 0 would be 1 BC in Intl's calendar, and no record of this platform is that old.
+  if (year < 1) throw new RangeError(`No such day: ${date}`);
   const check = new Date(utcMidnight(year, month, day));
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day)
     throw new RangeError(`No such day: ${date}`);
@@ -63,18 +65,22 @@ export function isCivilDate(text: string): boolean {
   }
 }
 
-/** The instant a civil day begins in a time zone, e.g. 2026-11-23 in Asia/Shanghai → 2026-11-22T16:00:00.000Z. */
-export function startOfCivilDay(date: string, timeZone: string): Date {
-  const guess = utcMidnight(...parse(date));
+/** The instant the wall clock of `timeZone` shows midnight at the start of this (valid) day. */
+function startOf(year: number, month: number, day: number, timeZone: string): Date {
+  const guess = utcMidnight(year, month, day);
   const first = guess - offsetAt(guess, timeZone);
   // Near a change of offset (summer time) the offset at the guess may differ from the one at the answer.
-  const second = guess - offsetAt(first, timeZone);
-  return new Date(second);
+  return new Date(guess - offsetAt(first, timeZone));
+}
+
+/** The instant a civil day begins in a time zone, e.g. 2026-11-23 in Asia/Shanghai → 2026-11-22T16:00:00.000Z. */
+export function startOfCivilDay(date: string, timeZone: string): Date {
+  return startOf(...parse(date), timeZone);
 }
 
 /** The instant a civil day ends (the next day's start, exclusive) in a time zone. */
 export function endOfCivilDay(date: string, timeZone: string): Date {
   const [year, month, day] = parse(date);
-  const next = new Date(utcMidnight(year, month, day + 1)).toISOString().slice(0, 10);
-  return startOfCivilDay(next, timeZone);
+  const next = new Date(utcMidnight(year, month, day + 1));
+  return startOf(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), timeZone);
 }

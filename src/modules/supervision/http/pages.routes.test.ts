@@ -7,7 +7,6 @@ import { startTestPlatform } from '../../../../test/support/platform.ts';
 import type { Platform } from '../../../app.ts';
 import { auditRecords } from '../../../kernel/audit/audit.tables.ts';
 import { accessesToSubject, auditChainLength } from '../../../kernel/audit/audit.ts';
-import { supervisionModule } from '../index.ts';
 
 // The demo city's password for every account (shared/docs/demo-city.md); identity's seed file is its own.
 const DEMO_PASSWORD = 'shifan-demo-2026';

@@ -5,7 +5,7 @@ import { startTestPlatform } from '../../../test/support/platform.ts';
 import { openValue } from '../../kernel/secret.ts';
 import { accounts } from './db/identity.tables.ts';
 import { DEMO_PASSWORD } from './identity.seed.ts';
-import { createSessionsService, SESSION_LIMITS } from './sessions.service.ts';
+import { createSessionsService, SESSION_CACHE_MS, SESSION_LIMITS } from './sessions.service.ts';
 
 async function setup() {
   const platform = await startTestPlatform();
@@ -132,6 +132,35 @@ describe('sign-in and sessions', () => {
       advance(30);
       const next = await service.currentCode(enrollment?.secret ?? '');
       assert.equal(await service.completeSecondFactor(second, next, client), 'complete');
+    } finally {
+      await platform.close();
+    }
+  });
+
+  it('trusts a resolved session for at most a few seconds when another instance ends it', async () => {
+    const { platform, service, advance } = await setup();
+    try {
+      let clock = new Date('2026-11-23T02:00:00Z').getTime();
+      const other = createSessionsService(
+        platform.kernel.db,
+        platform.kernel.audit,
+        platform.kernel.secret,
+        () => new Date(clock),
+      );
+      const outcome = await service.signIn({ username: 'lina', password: DEMO_PASSWORD, ...client });
+      if (outcome.kind !== 'signed-in') throw new Error('sign-in failed');
+      const session = await service.resolve(outcome.token);
+      assert.ok(session);
+      assert.equal(await other.end(session.accountId, session.id, client), true, 'ended on another instance');
+      assert.ok(await service.resolve(outcome.token), 'still trusted here within the cache window');
+      advance(SESSION_CACHE_MS / 1000 + 1);
+      clock += SESSION_CACHE_MS + 1000;
+      assert.equal(await service.resolve(outcome.token), undefined, 'gone once the window has passed');
+      assert.equal(
+        await other.resolve(outcome.token),
+        undefined,
+        'and at once on the instance that ended it',
+      );
     } finally {
       await platform.close();
     }

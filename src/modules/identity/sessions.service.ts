@@ -47,6 +47,9 @@ export interface ActiveSession {
 }
 
 const TOTP_PURPOSE = 'identity.totp';
+/** How long a resolved session is trusted without asking the database again (ADR 9). */
+export const SESSION_CACHE_MS = 5_000;
+const SESSION_CACHE_ENTRIES = 10_000;
 const TOTP_STEP_SECONDS = 30;
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -60,6 +63,16 @@ export function createSessionsService(
   secret: string,
   now: () => Date = () => new Date(),
 ) {
+  // Resolved sessions, by token hash, for a few seconds: a signed-in page then costs no database read. A session
+  // ended here is forgotten at once; one ended by another instance stops working within SESSION_CACHE_MS.
+  const resolved = new Map<
+    string,
+    { fetchedAt: number; expiresAt: number; idleSeconds: number; session: ActiveSession }
+  >();
+  const forgetSession = (sessionId: string) => {
+    for (const [key, entry] of resolved) if (entry.session.id === sessionId) resolved.delete(key);
+  };
+
   async function lockedFor(keys: [string, LockoutRule][]): Promise<number> {
     let seconds = 0;
     for (const [key] of keys) {
@@ -152,29 +165,47 @@ export function createSessionsService(
 
     /** The live session a cookie token names, or undefined when it is unknown, ended, idle too long or expired. */
     async resolve(token: string): Promise<ActiveSession | undefined> {
-      const [row] = await db
-        .select({ session: sessions, account: accounts })
-        .from(sessions)
-        .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-        .where(and(eq(sessions.tokenHash, hashToken(token)), isNull(sessions.endedAt)));
-      if (!row) return undefined;
+      const key = hashToken(token);
       const at = now().getTime();
-      if (row.session.expiresAt.getTime() <= at) return undefined;
-      if (row.session.lastSeenAt.getTime() + row.session.idleSeconds * 1000 <= at) return undefined;
-      // Refresh "last seen" at most once a minute: a write per request would cost more than it tells.
-      if (at - row.session.lastSeenAt.getTime() > 60_000) {
-        await db.update(sessions).set({ lastSeenAt: now() }).where(eq(sessions.id, row.session.id));
+      let entry = resolved.get(key);
+      if (!entry || at - entry.fetchedAt > SESSION_CACHE_MS) {
+        const [row] = await db
+          .select({ session: sessions, account: accounts })
+          .from(sessions)
+          .innerJoin(accounts, eq(accounts.id, sessions.accountId))
+          .where(and(eq(sessions.tokenHash, key), isNull(sessions.endedAt)));
+        if (!row) {
+          resolved.delete(key);
+          return undefined;
+        }
+        entry = {
+          fetchedAt: at,
+          expiresAt: row.session.expiresAt.getTime(),
+          idleSeconds: row.session.idleSeconds,
+          session: {
+            id: row.session.id,
+            accountId: row.account.id,
+            username: row.account.username,
+            displayName: { 'zh-CN': row.account.displayNameZh, en: row.account.displayNameEn },
+            kind: row.account.kind,
+            stage: row.session.stage,
+            createdAt: row.session.createdAt,
+            lastSeenAt: row.session.lastSeenAt,
+          },
+        };
+        if (resolved.size >= SESSION_CACHE_ENTRIES) resolved.delete(resolved.keys().next().value as string);
+        resolved.set(key, entry);
       }
-      return {
-        id: row.session.id,
-        accountId: row.account.id,
-        username: row.account.username,
-        displayName: { 'zh-CN': row.account.displayNameZh, en: row.account.displayNameEn },
-        kind: row.account.kind,
-        stage: row.session.stage,
-        createdAt: row.session.createdAt,
-        lastSeenAt: row.session.lastSeenAt,
-      };
+      if (entry.expiresAt <= at || entry.session.lastSeenAt.getTime() + entry.idleSeconds * 1000 <= at) {
+        resolved.delete(key);
+        return undefined;
+      }
+      // Refresh "last seen" at most once a minute: a write per request would cost more than it tells.
+      if (at - entry.session.lastSeenAt.getTime() > 60_000) {
+        await db.update(sessions).set({ lastSeenAt: now() }).where(eq(sessions.id, entry.session.id));
+        entry.session = { ...entry.session, lastSeenAt: now() };
+      }
+      return entry.session;
     },
 
     /** For a staff member without an authenticator yet: a new secret to enter in the app (kept until confirmed). */
@@ -225,6 +256,7 @@ export function createSessionsService(
             .set({ totpLastStep: step, totpEnabledAt: account.totpEnabledAt ?? now() })
             .where(eq(accounts.id, account.id));
           await tx.update(sessions).set({ stage: 'complete' }).where(eq(sessions.id, session.id));
+          forgetSession(session.id);
         }
         await audit.record(tx, {
           actor: { id: account.id, kind: 'staff' },
@@ -247,6 +279,7 @@ export function createSessionsService(
           .where(and(eq(sessions.id, sessionId), eq(sessions.accountId, accountId), isNull(sessions.endedAt)))
           .returning({ id: sessions.id });
         if (ended.length > 0) {
+          forgetSession(sessionId);
           await audit.record(tx, {
             actor: { id: accountId, kind: 'person' },
             action: 'identity.session.ended',

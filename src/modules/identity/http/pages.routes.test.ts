@@ -1,53 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { count } from 'drizzle-orm';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { generate } from 'otplib';
+import { FormClient } from '../../../../test/support/form-client.ts';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
 import type { Platform } from '../../../app.ts';
 import { sessions } from '../db/identity.tables.ts';
 import { DEMO_PASSWORD } from '../identity.seed.ts';
-
-/** A browser without JavaScript: keeps cookies, reads the CSRF token from the form, posts url-encoded forms. */
-class FormClient {
-  cookies: Record<string, string> = {};
-  constructor(
-    private readonly app: FastifyInstance,
-    private readonly address = '198.51.100.7',
-  ) {}
-
-  private keep(res: LightMyRequestResponse) {
-    for (const c of res.cookies) {
-      if (c.value === '' || (c.expires && new Date(c.expires) < new Date())) delete this.cookies[c.name];
-      else this.cookies[c.name] = c.value;
-    }
-    return res;
-  }
-
-  async get(url: string) {
-    return this.keep(await this.app.inject({ url, cookies: this.cookies, remoteAddress: this.address }));
-  }
-
-  async post(url: string, form: Record<string, string>) {
-    return this.keep(
-      await this.app.inject({
-        method: 'POST',
-        url,
-        cookies: this.cookies,
-        remoteAddress: this.address,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams(form).toString(),
-      }),
-    );
-  }
-
-  async csrfFrom(url: string): Promise<string> {
-    const page = await this.get(url);
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-    if (!token) throw new Error(`no CSRF token on ${url}`);
-    return token;
-  }
-}
 
 describe('sign-in pages', () => {
   let platform: Platform;

@@ -2,39 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { FormClient } from '../../../../test/support/form-client.ts';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../../../../test/support/smtp-test-server.ts';
 import type { Platform } from '../../../app.ts';
 import { accounts, sessions } from '../db/identity.tables.ts';
 import { verifyPassword } from '../domain/passwords.ts';
 import { DEMO_PASSWORD } from '../identity.seed.ts';
-
-/** A browser without JavaScript on the test platform. */
-class FormClient {
-  cookies: Record<string, string> = {};
-  constructor(private readonly app: FastifyInstance) {}
-  private keep(res: LightMyRequestResponse) {
-    for (const c of res.cookies) this.cookies[c.name] = c.value;
-    return res;
-  }
-  async get(url: string) {
-    return this.keep(await this.app.inject({ url, cookies: this.cookies }));
-  }
-  async post(url: string, form: Record<string, string>) {
-    return this.keep(
-      await this.app.inject({
-        method: 'POST',
-        url,
-        cookies: this.cookies,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams(form).toString(),
-      }),
-    );
-  }
-  token(body: string): string {
-    return /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
-  }
-}
 
 describe('forgotten password, through a real SMTP server', () => {
   let smtp: TestSmtpServer;

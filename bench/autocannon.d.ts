@@ -9,6 +9,8 @@ declare module 'autocannon' {
     timeout?: number;
     overallRate?: number;
     headers?: Record<string, string>;
+    method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    body?: string;
   }
 
   /** A histogram summary: latency in milliseconds, requests per second. */

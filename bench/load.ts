@@ -1,4 +1,4 @@
-// The load generator of `npm run bench`: one autocannon run, started pinned to its own core; prints JSON.
+// The load generator of `npm run bench` and `bench/identity.ts`: one autocannon run, started pinned to its own core; prints JSON.
 import autocannon from 'autocannon';
 
 /** What the orchestrator asks for (argv[2], JSON). */
@@ -10,6 +10,10 @@ export interface LoadRequest {
   rate?: number;
   /** Extra request headers (e.g. a cookie that makes the platform bypass its page cache). */
   headers?: Record<string, string>;
+  /** GET unless set (`bench/identity.ts` POSTs JSON to the audit server). */
+  method?: 'GET' | 'POST';
+  /** The request body, sent with every request. */
+  body?: string;
 }
 
 /** What one run measured (stdout, one JSON line). */
@@ -38,6 +42,8 @@ async function runLoad(request: LoadRequest): Promise<LoadResult> {
     timeout: 10,
     ...(request.rate ? { overallRate: request.rate } : {}),
     ...(request.headers ? { headers: request.headers } : {}),
+    ...(request.method ? { method: request.method } : {}),
+    ...(request.body !== undefined ? { body: request.body } : {}),
   });
   return {
     url: request.url,

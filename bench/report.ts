@@ -272,6 +272,10 @@ rewrites the results section below. It takes about six minutes. For a quick look
 \`BENCH_DOCS=0\` never does). Other knobs: \`BENCH_WARMUP\` (s), \`BENCH_CONNECTIONS\`, \`BENCH_STARTS\`,
 \`BENCH_IDLE_SECONDS\`, \`BENCH_RATE_REPS\`. Never put timing assertions in tests: this is the place for them.
 
+\`node --import tsx bench/identity.ts\` (\`npm run bench:identity\`) measures the identity issue's targets: a
+signed-in page against the same page anonymous, and a mutating route with its audit record against the same
+route without. It rewrites only its own section, [Identity and audit](#identity-and-audit), at the end.
+
 Anonymous visitors get public pages from a 5-second in-process page cache (\`src/kernel/http/page-cache.ts\`), so
 a page is rendered at most once per 5 s per language and URL, and a surge causes no database work on the
 embedded database, whose single connection would otherwise queue every query. The "rendered" row sends the same

@@ -98,6 +98,8 @@ async function expectSkipLinkFirst(page: Page, text: string): Promise<void> {
     `the focused skip link is visible inside the viewport (box ${JSON.stringify(box)})`,
   );
   await page.keyboard.press('Enter');
+  // Following a fragment link is asynchronous: wait for it rather than racing it (flaky under load).
+  await page.waitForURL((url) => url.hash === '#main', { timeout: 5000 });
   assert.equal(new URL(page.url()).hash, '#main');
   assert.equal(await page.locator('main:focus').count(), 1, 'the skip link moves focus to <main>');
 }

@@ -108,6 +108,8 @@ async function expectErrorSummary(page: Page, fieldId: string, message: RegExp):
   assert.ok(describedBy.split(' ').includes(`${fieldId}-error`), 'the field is described by its error');
   assert.match((await page.locator(`#${fieldId}-error`).textContent()) ?? '', message);
   await link.click();
+  // Following a fragment link is asynchronous: wait for it rather than racing it (flaky under load).
+  await page.waitForURL((url) => url.hash === `#${fieldId}`, { timeout: 5000 });
   assert.equal(new URL(page.url()).hash, `#${fieldId}`, 'following the link goes to the field');
 }
 

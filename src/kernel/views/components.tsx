@@ -301,3 +301,33 @@ export type TagTone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
 export function TagStatus({ text, tone = 'neutral' }: { text: string; tone?: TagTone }) {
   return <strong class={`tag tag--${tone}`}>{text}</strong>;
 }
+
+/** A labelled form field with its hint and error, linked for screen readers (GOV.UK's form group pattern). */
+export function FormGroup(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  children: (describedBy: string | undefined) => ComponentChildren;
+}) {
+  const describedBy =
+    [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : '']
+      .filter(Boolean)
+      .join(' ') || undefined;
+  return (
+    <div class={props.error ? 'form-group form-group--error' : 'form-group'}>
+      <label for={props.id}>{props.label}</label>
+      {props.hint ? (
+        <p class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p class="error-message" id={`${props.id}-error`}>
+          {props.error}
+        </p>
+      ) : null}
+      {props.children(describedBy)}
+    </div>
+  );
+}

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldProblem } from '../../../kernel/errors.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
-import { ErrorSummary, Panel } from '../../../kernel/views/components.tsx';
+import { ErrorSummary, FormGroup, Panel } from '../../../kernel/views/components.tsx';
 import { identityMessages } from '../identity.messages.ts';
 import type { RegistrationService } from '../registration.service.ts';
 import { RegisterForm, VerifyForm } from './identity.schemas.ts';
 
 type Values = Partial<Record<'displayName' | 'username' | 'idType' | 'idNumber' | 'email' | 'phone', string>>;
 
-/** One labelled input with its hint and error, linked for screen readers (GOV.UK's form group pattern). */
+/** One labelled text input in the kernel's form group (hint and error linked for screen readers). */
 function Field(props: {
   id: string;
   label: string;
@@ -18,33 +18,21 @@ function Field(props: {
   error?: string;
   autocomplete?: string;
 }) {
-  const describedBy = [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : '']
-    .filter(Boolean)
-    .join(' ');
   return (
-    <div class={props.error ? 'form-group form-group--error' : 'form-group'}>
-      <label for={props.id}>{props.label}</label>
-      {props.hint ? (
-        <p class="hint" id={`${props.id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      {props.error ? (
-        <p class="error-message" id={`${props.id}-error`}>
-          {props.error}
-        </p>
-      ) : null}
-      <input
-        id={props.id}
-        name={props.id}
-        // Preact's types narrow the other attributes by a literal `type`; any of these four takes the same ones.
-        type={(props.type ?? 'text') as 'text'}
-        value={props.value ?? ''}
-        autocomplete={props.autocomplete}
-        aria-describedby={describedBy || undefined}
-        aria-invalid={props.error ? 'true' : undefined}
-      />
-    </div>
+    <FormGroup id={props.id} label={props.label} hint={props.hint} error={props.error}>
+      {(describedBy) => (
+        <input
+          id={props.id}
+          name={props.id}
+          // Preact's types narrow the other attributes by a literal `type`; any of these four takes the same ones.
+          type={(props.type ?? 'text') as 'text'}
+          value={props.value ?? ''}
+          autocomplete={props.autocomplete}
+          aria-describedby={describedBy}
+          aria-invalid={props.error ? 'true' : undefined}
+        />
+      )}
+    </FormGroup>
   );
 }
 

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ComponentChildren } from 'preact';
 import type { $ZodIssue } from 'zod/v4/core';
 import type { AuditRecordView, AuditSearchPage } from '../../../kernel/audit/audit.search.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
@@ -8,6 +7,7 @@ import {
   DataTable,
   ErrorSummary,
   type FieldError,
+  FormGroup,
   NotificationBanner,
   TagStatus,
 } from '../../../kernel/views/components.tsx';
@@ -88,36 +88,6 @@ function searchHref(filters: AuditSearchFilters, purpose: string): string {
     if (value !== undefined) query.set(key, String(value));
   }
   return `${PATH}?${query}`;
-}
-
-/** A labelled form field with its hint and error, linked for screen readers (GOV.UK's form group pattern). */
-function FormGroup(props: {
-  id: FieldName;
-  label: string;
-  hint?: string;
-  error?: string;
-  children: (describedBy: string | undefined) => ComponentChildren;
-}) {
-  const describedBy =
-    [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : '']
-      .filter(Boolean)
-      .join(' ') || undefined;
-  return (
-    <div class={props.error ? 'form-group form-group--error' : 'form-group'}>
-      <label for={props.id}>{props.label}</label>
-      {props.hint ? (
-        <p class="hint" id={`${props.id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      {props.error ? (
-        <p class="error-message" id={`${props.id}-error`}>
-          {props.error}
-        </p>
-      ) : null}
-      {props.children(describedBy)}
-    </div>
-  );
 }
 
 function TextField(props: {

@@ -269,27 +269,38 @@ async function measureAudit(database: string, env: Record<string, string>): Prom
       headers: { 'content-type': 'application/json' },
       body: SUBMISSION,
     });
-    const targets = { withAudit: post('/with-audit'), withoutAudit: post('/without-audit') } satisfies Record<
-      keyof AuditRepetition,
-      Target
-    >;
+    const targets = {
+      withAudit: post('/with-audit'),
+      withoutAudit: post('/without-audit'),
+      bareWithAudit: post('/bare/with-audit'),
+      bareWithoutAudit: post('/bare/without-audit'),
+    } satisfies Record<keyof AuditRepetition, Target>;
     // The warm-ups count too: every 201 must have left its row.
     const acknowledged = { withAudit: 0, withoutAudit: 0 };
     const counting = async (target: Target, seconds: number) => {
       const result = await load(target, seconds);
-      if (target === targets.withAudit) acknowledged.withAudit += result.ok;
+      if (target === targets.withAudit || target === targets.bareWithAudit)
+        acknowledged.withAudit += result.ok;
       else acknowledged.withoutAudit += result.ok;
       return result;
     };
-    const repetitions = await interleaved([['withAudit', 'withoutAudit']], targets, database, counting);
+    const repetitions = await interleaved(
+      [
+        ['withAudit', 'withoutAudit'],
+        ['bareWithAudit', 'bareWithoutAudit'],
+      ],
+      targets,
+      database,
+      counting,
+    );
     const counts = (await (await fetch(`${base}/counts`)).json()) as {
       applications: number;
-      audit_head: number;
+      audit_records: number;
     };
-    const written = { applications: counts.applications, auditHead: counts.audit_head };
+    const written = { applications: counts.applications, auditRecords: counts.audit_records };
     log(
       `${database}: ${written.applications} rows for ${acknowledged.withAudit + acknowledged.withoutAudit} ` +
-        `201s; audit chain ${written.auditHead} for ${acknowledged.withAudit} audited 201s`,
+        `201s; audit records ${written.auditRecords} for ${acknowledged.withAudit} audited 201s`,
     );
     return { measured: true, database, repetitions, acknowledged, written };
   } finally {

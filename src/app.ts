@@ -92,7 +92,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         log.warn({ subscriber, count }, 'events sent again: the subscriber had not handled them'),
     });
     const secret = resolveSecret(config);
-    const audit = createAuditLog(secret);
+    const audit = createAuditLog(secret, {
+      onForgedRecord: (seq, id) =>
+        log.error({ seq, id }, 'audit record forged or altered before it was sealed: investigate'),
+    });
     const authz = createPermissionRegistry({ roles: STAFF_ROLES });
     const mailer = createMailer(
       config.smtp
@@ -148,6 +151,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
 
     await jobs.start();
     if (work) events.start();
+    // Working processes seal the audit log every second (ADR 10); several may, one at a time.
+    const sealer = work
+      ? audit.startSealer(db, { onError: (error) => log.error({ err: error }, 'audit sealing failed') })
+      : undefined;
     if (app) await app.ready();
 
     let closing: Promise<void> | undefined;
@@ -161,6 +168,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         closing ??= (async () => {
           if (app) await app.close();
           await events.stop();
+          await sealer?.stop();
           await jobs.stop();
           mailer.close();
           await database.close();

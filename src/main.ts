@@ -1,8 +1,17 @@
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createPlatform, databaseTarget, MODULES, type Platform, VERSION } from './app.ts';
 import { runDoctor } from './cli/doctor.ts';
 import { writeApiArtefacts } from './cli/openapi-artefacts.ts';
-import { auditChainLength, createAuditLog } from './kernel/audit/audit.ts';
+import {
+  AuditArchiveError,
+  archiveAuditLog,
+  archivePublicJwk,
+  archiveSigningKey,
+  verifyAuditArchive,
+} from './kernel/audit/audit.archive.ts';
+import { auditLogSize, createAuditLog } from './kernel/audit/audit.ts';
 import { type Config, ConfigError, loadConfig } from './kernel/config.ts';
 import { createBackup, restoreBackup } from './kernel/db/backup.ts';
 import { openDatabase } from './kernel/db/database.ts';
@@ -225,14 +234,17 @@ program
 const audit = program.command('audit').description('the tamper-evident audit log');
 audit
   .command('verify')
-  .description('check the whole audit chain; exit 1 naming the first record altered, deleted or inserted')
+  .description(
+    'seal what is settled, then check every block and record; exit 1 naming the first record altered, deleted or inserted',
+  )
   .action(async () => {
     const config = configOrExit();
     try {
       const database = await openDatabase(databaseTarget(config));
       try {
         const log = createAuditLog(resolveSecret(config));
-        const progress = startProgress('Verifying audit chain', await auditChainLength(database.db));
+        await log.seal(database.db);
+        const progress = startProgress('Verifying audit log', (await auditLogSize(database.db)).records);
         let reported = 0;
         const result = await log.verify(database.db, (checked) => {
           progress.tick(checked - reported);
@@ -240,9 +252,10 @@ audit
         });
         progress.stop();
         if (result.ok) {
-          process.stdout.write(`The audit chain is intact: ${result.checked} records verified.\n`);
+          const tail = result.unsealed ? ` (${result.unsealed} appended since the last seal)` : '';
+          process.stdout.write(`The audit log is intact: ${result.checked} records verified${tail}.\n`);
         } else {
-          process.stdout.write(`The audit chain is broken. ${result.problem?.message}\n`);
+          process.stdout.write(`The audit log is broken. ${result.problem?.message}\n`);
           process.exitCode = 1;
         }
       } finally {
@@ -251,6 +264,98 @@ audit
     } catch (error) {
       await fail(error);
     }
+  });
+audit
+  .command('archive')
+  .description(
+    'export sealed records older than a date (at least the retention period ago) to a signed archive file',
+  )
+  .requiredOption(
+    '--before <date>',
+    'archive blocks whose records are all older than this day (YYYY-MM-DD, UTC)',
+  )
+  .requiredOption('--out <file>', 'the archive file to write (.ndjson.gz); never overwritten')
+  .option('--prune', 'then remove the archived records from the database', false)
+  .action(async (options: { before: string; out: string; prune: boolean }) => {
+    const config = configOrExit();
+    const before = /^\d{4}-\d{2}-\d{2}$/.test(options.before)
+      ? new Date(`${options.before}T00:00:00Z`)
+      : undefined;
+    if (!before || Number.isNaN(before.getTime())) {
+      process.stderr.write(
+        `--before must be a day written YYYY-MM-DD (got ${JSON.stringify(options.before)}).\n`,
+      );
+      process.exit(2);
+    }
+    try {
+      const database = await openDatabase(databaseTarget(config));
+      try {
+        const secret = resolveSecret(config);
+        const result = await archiveAuditLog(database.db, createAuditLog(secret), secret, {
+          before,
+          file: options.out,
+          prune: options.prune,
+          retentionDays: config.auditRetentionDays,
+          progress: (total) => startProgress('Archiving audit log', total),
+        });
+        process.stdout.write(
+          `Archived ${result.records} records (blocks ${result.fromBlock} to ${result.toBlock}) to ${result.file}, sha256 ${result.sha256}.${result.pruned ? ' They were removed from the database.' : ''}\n`,
+        );
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      if (error instanceof AuditArchiveError) {
+        process.stderr.write(`${error.message}\n`);
+        process.exit(1);
+      }
+      await fail(error);
+    }
+  });
+audit
+  .command('verify-archive <file>')
+  .description(
+    'check an archive file: its signature, and with the platform secret the chain inside; exit 1 if it fails',
+  )
+  .option(
+    '--public-key <file>',
+    'the published archive key (JWK); by default derived from the platform secret',
+  )
+  .action(async (file: string, options: { publicKey?: string }) => {
+    try {
+      const config = options.publicKey ? undefined : configOrExit();
+      const secret = config ? resolveSecret(config) : undefined;
+      const publicKey = options.publicKey
+        ? createPublicKey({ key: JSON.parse(readFileSync(options.publicKey, 'utf8')), format: 'jwk' })
+        : archiveSigningKey(secret as string).publicKey;
+      const result = await verifyAuditArchive(file, {
+        publicKey,
+        ...(secret ? { keys: createAuditLog(secret).keys } : {}),
+      });
+      if (result.ok) {
+        process.stdout.write(
+          `The archive is intact: ${result.records} records, blocks ${result.fromBlock} to ${result.toBlock}, signed by key ${result.kid}${result.chainChecked ? '' : ' (chain not checked: no platform secret)'}.\n`,
+        );
+      } else {
+        process.stdout.write(`The archive does not verify. ${result.problem}\n`);
+        process.exitCode = 1;
+      }
+    } catch (error) {
+      if (error instanceof AuditArchiveError) {
+        process.stderr.write(`${error.message}\n`);
+        process.exit(1);
+      }
+      await fail(error);
+    }
+  });
+audit
+  .command('archive-key')
+  .description(
+    'print the public key that signs audit archives (a JWK), to publish for anyone checking archives',
+  )
+  .action(() => {
+    const config = configOrExit();
+    process.stdout.write(`${JSON.stringify(archivePublicJwk(resolveSecret(config)), null, 2)}\n`);
   });
 
 const tokens = program

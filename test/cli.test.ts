@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
+import { createAuditLog } from '../src/kernel/audit/audit.ts';
 import { openDatabase } from '../src/kernel/db/database.ts';
 import { createTestPostgresDatabase, needPostgres } from './support/environment.ts';
 import { freePort, runYiwang, spawnYiwang, waitForOk } from './support/processes.ts';
@@ -115,7 +116,7 @@ describe('the yiwang command', () => {
     assert.equal(doctor.code, 0, doctor.output);
   });
 
-  it('verifies the audit chain, and names the record someone altered', async () => {
+  it('verifies the audit log, and names the record someone altered', async () => {
     const dataDir = tmp();
     assert.equal((await runYiwang(['seed', '--demo'], { YIWANG_DATA_DIR: dataDir })).code, 0);
     const clean = await runYiwang(['audit', 'verify'], { YIWANG_DATA_DIR: dataDir });
@@ -132,7 +133,51 @@ describe('the yiwang command', () => {
     }
     const broken = await runYiwang(['audit', 'verify'], { YIWANG_DATA_DIR: dataDir });
     assert.equal(broken.code, 1);
-    assert.match(broken.output, /Record 7 was altered/);
+    assert.match(broken.output, /Record 7 \(aud_\w+\) was altered/);
+  });
+
+  it('archives old audit records to a signed file that anyone verifies with the published key', async () => {
+    const dataDir = tmp();
+    const env = { YIWANG_DATA_DIR: dataDir, YIWANG_DEMO: 'never', YIWANG_SECRET: SECRET };
+    assert.equal((await runYiwang(['migrate'], env)).code, 0);
+    // Records from 200 days ago, appended with the platform's own secret, as a long-running city would have.
+    const database = await openDatabase({ mode: 'embedded', dataDir });
+    try {
+      const past = createAuditLog(SECRET, { now: () => new Date(Date.now() - 200 * 24 * 3600 * 1000) });
+      for (let i = 0; i < 3; i++) {
+        await database.db.transaction((tx) =>
+          past.record(tx, { actor: { kind: 'system' }, action: 'kernel.test.appended', details: { i } }),
+        );
+      }
+      await past.seal(database.db);
+    } finally {
+      await database.close();
+    }
+    const file = path.join(tmp(), 'audit.ndjson.gz');
+    const tooRecent = await runYiwang(
+      ['audit', 'archive', '--before', new Date().toISOString().slice(0, 10), '--out', file],
+      env,
+    );
+    assert.equal(tooRecent.code, 1);
+    assert.match(tooRecent.output, /kept online for 180 days/);
+    const before = new Date(Date.now() - 190 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const archived = await runYiwang(['audit', 'archive', '--before', before, '--out', file, '--prune'], env);
+    assert.equal(archived.code, 0, archived.output);
+    assert.match(archived.output, /Archived 3 records \(blocks 1 to 1\).*removed from the database/s);
+    assert.match(archived.output, /Archiving audit log/, 'a progress bar');
+
+    const key = await runYiwang(['audit', 'archive-key'], env);
+    const keyFile = path.join(tmp(), 'archive-key.jwk');
+    writeFileSync(keyFile, key.output);
+    assert.equal(JSON.parse(key.output).crv, 'Ed25519');
+    const alone = await runYiwang(['audit', 'verify-archive', file, '--public-key', keyFile], {});
+    assert.equal(alone.code, 0, alone.output);
+    assert.match(alone.output, /intact: 3 records.*chain not checked/);
+    const withSecret = await runYiwang(['audit', 'verify-archive', file], env);
+    assert.equal(withSecret.code, 0, withSecret.output);
+    assert.doesNotMatch(withSecret.output, /chain not checked/);
+    const log = await runYiwang(['audit', 'verify'], env);
+    assert.equal(log.code, 0, log.output);
   });
 
   it('backs up and restores through the CLI, with progress', async () => {

@@ -34,6 +34,8 @@ export interface Config {
   behindTls: boolean;
   /** Which proxies' X-Forwarded-* headers to believe (Fastify's `trustProxy`): none by default. */
   trustProxy: boolean | number | string[];
+  /** How long audit records stay online before they may be archived and removed: at least 180 days. */
+  auditRetentionDays: number;
 }
 
 /** A configuration value that cannot be used; `message` is one line naming the variable and the expected form. */
@@ -276,6 +278,15 @@ export function loadConfig(env: Source = process.env): Config {
       source,
       { name: 'YIWANG_DB_POOL_SIZE', expected: 'an integer from 1 to 200', parse: integer(1, 200) },
       10,
+    ),
+    auditRetentionDays: read(
+      source,
+      {
+        name: 'YIWANG_AUDIT_RETENTION_DAYS',
+        expected: 'a number of days from 180 (the legal minimum) to 36500',
+        parse: integer(180, 36500),
+      },
+      180,
     ),
   };
 }

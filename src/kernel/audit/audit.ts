@@ -1,7 +1,15 @@
-import { createHmac, hkdfSync } from 'node:crypto';
-import { and, asc, desc, eq, gt, isNull, ne, or } from 'drizzle-orm';
-import type { Db } from '../db/database.ts';
+import { count, eq, gt } from 'drizzle-orm';
+import { type Db, driverQuery } from '../db/database.ts';
+import { newId } from '../ids.ts';
+import { type AuditKeys, auditKeys, RECORD_VERSION, type RecordContent, recordMac } from './audit.chain.ts';
+import { type Sealer, type SealResult, sealSettled, startSealer } from './audit.sealer.ts';
 import { auditHead, auditRecords } from './audit.tables.ts';
+import { type VerifyResult, verifyAuditLog } from './audit.verify.ts';
+
+export { canonicalJson } from './audit.chain.ts';
+export type { Sealer, SealResult } from './audit.sealer.ts';
+export { accessesToSubject, type SubjectAccess } from './audit.search.ts';
+export type { ChainProblem, VerifyResult } from './audit.verify.ts';
 
 /** Who acted: a person, a staff member, the platform itself, a machine client, or nobody signed in. */
 export type ActorKind = 'person' | 'staff' | 'system' | 'client' | 'anonymous';
@@ -21,92 +29,82 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Where the chain is broken, and how. */
-export interface ChainProblem {
-  seq: number;
-  kind: 'altered' | 'deleted' | 'inserted';
-  message: string;
+// The columns of a record in the order of `appendValues`; the number comes from the trigger.
+const APPEND = `insert into kernel_audit_records (id, occurred_at, actor_id, actor_kind, mandate_id, role, department,
+  action, object_type, object_id, subject_id, outcome, purpose, client_address, user_agent, request_id, details,
+  hash_version, mac) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19)`;
+
+function appendValues(c: RecordContent, mac: string): unknown[] {
+  return [
+    c.id,
+    c.occurredAt.toISOString(),
+    c.actorId,
+    c.actorKind,
+    c.mandateId,
+    c.role,
+    c.department,
+    c.action,
+    c.objectType,
+    c.objectId,
+    c.subjectId,
+    c.outcome,
+    c.purpose,
+    c.clientAddress,
+    c.userAgent,
+    c.requestId,
+    c.details === null ? null : JSON.stringify(c.details),
+    c.hashVersion,
+    mac,
+  ];
 }
 
-/** The result of checking the whole chain. */
-export interface VerifyResult {
-  ok: boolean;
-  checked: number;
-  problem?: ChainProblem;
-}
-
-const GENESIS = '0'.repeat(64);
-const HASH_VERSION = 1;
 const ACTION = /^[a-z][a-zA-Z0-9]*\.[a-z][a-zA-Z0-9]*\.[a-z][a-zA-Z0-9]*$/;
 
-/** JSON with object keys sorted at every level, so the same data always hashes the same (jsonb reorders keys). */
-export function canonicalJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-type RecordRow = typeof auditRecords.$inferSelect;
-
-function payloadOf(row: Omit<RecordRow, 'hash'>): string {
-  return canonicalJson([
-    row.hashVersion,
-    row.seq,
-    row.occurredAt.toISOString(),
-    row.actorId,
-    row.actorKind,
-    row.mandateId,
-    row.role,
-    row.department,
-    row.action,
-    row.objectType,
-    row.objectId,
-    row.subjectId,
-    row.outcome,
-    row.purpose,
-    row.clientAddress,
-    row.userAgent,
-    row.requestId,
-    row.details,
-    row.prevHash,
-  ]);
-}
-
-/** The audit log of the platform. Kernel only: it knows actors and actions, no domain words. */
+/**
+ * The audit log of the platform. Kernel only: it knows actors and actions, no domain words. Appending takes no lock
+ * (ADR 10): each record carries its own keyed MAC, and a sealer binds settled records into hash-chained blocks.
+ */
 export interface AuditLog {
   /** Appends a record in the caller's transaction: if the change rolls back, so does its record. */
-  record(tx: Db, entry: AuditEntry): Promise<{ seq: number; hash: string }>;
-  /** Checks every record from the first: numbering, links and keyed hashes. Names the first problem. */
-  verify(db: Db, onProgress?: (checked: number, total: number) => void): Promise<VerifyResult>;
+  record(tx: Db, entry: AuditEntry): Promise<{ id: string }>;
+  /** Seals the records that are settled now into blocks (a working process's sealer does it every second). */
+  seal(db: Db): Promise<SealResult>;
+  /** Checks every block and record from the archive anchor on. Names the first problem. */
+  verify(db: Db, onProgress?: (checked: number) => void): Promise<VerifyResult>;
+  /** Starts sealing in the background; `stop()` it before the database closes. */
+  startSealer(db: Db, options?: { intervalMs?: number; onError?: (error: unknown) => void }): Sealer;
+  /** The keys derived from the platform secret, for the archive. */
+  readonly keys: AuditKeys;
+  /** The clock records are stamped with. */
+  readonly now: () => Date;
+}
+
+/** Options of the audit log. */
+export interface AuditLogOptions {
+  /** The clock records are stamped with (tests make old records with it). */
+  now?: () => Date;
+  /** Told about a record found forged or altered while sealing: an alarm for the operators. */
+  onForgedRecord?: (seq: number, id: string) => void;
 }
 
 /**
- * Creates the audit log. Each record's hash is an HMAC keyed from the platform secret over its content and the
- * previous hash: someone who can write to the database but does not hold the secret cannot alter, remove or add a
- * record and repair the chain behind it.
+ * Creates the audit log. Each record's MAC is keyed from the platform secret over its content: someone who can
+ * write to the database but does not hold the secret can neither alter a record nor forge one that verifies.
  */
-export function createAuditLog(secret: string): AuditLog {
-  const key = Buffer.from(hkdfSync('sha256', secret, 'yiwang', 'audit-chain-v1', 32));
-  const hashOf = (row: Omit<RecordRow, 'hash'>) =>
-    createHmac('sha256', key).update(payloadOf(row)).digest('hex');
+export function createAuditLog(secret: string, options: AuditLogOptions = {}): AuditLog {
+  const keys = auditKeys(secret);
+  const now = options.now ?? (() => new Date());
+  const sealOptions = { now, onForgedRecord: options.onForgedRecord };
 
   return {
+    keys,
+    now,
     async record(tx, entry) {
       if (!ACTION.test(entry.action))
         throw new RangeError(`Audit actions are <module>.<entity>.<verb>: ${entry.action}`);
-      // Locking the head serialises appends: numbers and links follow commit order. Callers record last in their
-      // transaction, so the lock is held for as short a time as possible.
-      const [head] = await tx.select().from(auditHead).where(eq(auditHead.id, 1)).for('update');
-      if (!head) throw new Error('The audit chain has no head: migrations have not run.');
-      const row: Omit<RecordRow, 'hash'> = {
-        seq: head.seq + 1,
-        occurredAt: new Date(),
+      const content: RecordContent = {
+        id: newId('aud'),
+        occurredAt: now(),
         actorId: entry.actor.id ?? null,
         actorKind: entry.actor.kind,
         mandateId: entry.actor.mandateId ?? null,
@@ -121,147 +119,42 @@ export function createAuditLog(secret: string): AuditLog {
         clientAddress: entry.request?.clientAddress ?? null,
         userAgent: entry.request?.userAgent?.slice(0, 512) ?? null,
         requestId: entry.request?.requestId ?? null,
-        // Round-trip through JSON so what is hashed is what jsonb will give back.
+        // Round-trip through JSON so what the MAC covers is what jsonb will give back.
         details: entry.details === undefined ? null : JSON.parse(JSON.stringify(entry.details)),
-        hashVersion: HASH_VERSION,
-        prevHash: head.hash,
+        hashVersion: RECORD_VERSION,
       };
-      const hash = hashOf(row);
-      await tx.insert(auditRecords).values({ ...row, hash });
-      await tx.update(auditHead).set({ seq: row.seq, hash }).where(eq(auditHead.id, 1));
-      return { seq: row.seq, hash };
+      const mac = recordMac(keys, content);
+      // One INSERT and no lock: the numbering trigger gives the record its place (ADR 10). It is the platform's
+      // hottest write, so it goes to the driver directly when it can (see driverQuery).
+      const query = driverQuery(tx);
+      if (query) {
+        await query({ name: 'yiwang_audit_append', text: APPEND, values: appendValues(content, mac) });
+      } else {
+        await tx.insert(auditRecords).values({ ...content, mac });
+      }
+      return { id: content.id };
     },
 
-    async verify(db, onProgress) {
-      const [head] = await db.select().from(auditHead).where(eq(auditHead.id, 1));
-      if (!head)
-        return {
-          ok: false,
-          checked: 0,
-          problem: { seq: 0, kind: 'deleted', message: 'The chain head is missing.' },
-        };
-      let expectedSeq = 1;
-      let prevHash = GENESIS;
-      let checked = 0;
-      let after = 0;
-      for (;;) {
-        const batch = await db
-          .select()
-          .from(auditRecords)
-          .where(gt(auditRecords.seq, after))
-          .orderBy(asc(auditRecords.seq))
-          .limit(1000);
-        if (batch.length === 0) break;
-        for (const row of batch) {
-          const problem = checkRecord(row, expectedSeq, prevHash, head.seq, hashOf);
-          if (problem) return { ok: false, checked, problem };
-          checked++;
-          expectedSeq = row.seq + 1;
-          prevHash = row.hash;
-          after = row.seq;
-        }
-        onProgress?.(checked, head.seq);
-      }
-      if (expectedSeq - 1 < head.seq) {
-        return {
-          ok: false,
-          checked,
-          problem: {
-            seq: expectedSeq,
-            kind: 'deleted',
-            message: `Records ${expectedSeq} to ${head.seq} are missing: deleted from the end of the chain.`,
-          },
-        };
-      }
-      if (prevHash !== head.hash) {
-        return {
-          ok: false,
-          checked,
-          problem: {
-            seq: head.seq,
-            kind: 'altered',
-            message: `Record ${head.seq} does not match the chain head.`,
-          },
-        };
-      }
-      return { ok: true, checked };
-    },
+    seal: (db) => sealSettled(db, keys, sealOptions),
+
+    verify: (db, onProgress) => verifyAuditLog(db, keys, onProgress),
+
+    startSealer: (db, sealerOptions = {}) => startSealer(db, keys, { ...sealOptions, ...sealerOptions }),
   };
 }
 
-function checkRecord(
-  row: RecordRow,
-  expectedSeq: number,
-  prevHash: string,
-  headSeq: number,
-  hashOf: (row: Omit<RecordRow, 'hash'>) => string,
-): ChainProblem | undefined {
-  if (row.seq > headSeq) {
-    return {
-      seq: row.seq,
-      kind: 'inserted',
-      message: `Record ${row.seq} was inserted: it is beyond the chain head (${headSeq}).`,
-    };
-  }
-  if (row.seq !== expectedSeq) {
-    return {
-      seq: expectedSeq,
-      kind: 'deleted',
-      message: `Record ${expectedSeq}${row.seq - 1 > expectedSeq ? ` to ${row.seq - 1}` : ''} is missing: deleted.`,
-    };
-  }
-  const { hash, ...content } = row;
-  const valid = hashOf(content) === hash;
-  if (valid && row.prevHash === prevHash) return undefined;
-  if (row.prevHash !== prevHash) {
-    return {
-      seq: row.seq,
-      kind: 'inserted',
-      message: `Record ${row.seq} does not follow record ${row.seq - 1}: inserted.`,
-    };
-  }
-  return {
-    seq: row.seq,
-    kind: 'altered',
-    message: `Record ${row.seq} was altered: its content no longer matches its hash.`,
-  };
-}
-
-/** One access to a person's data by someone else, as "who looked at my data" shows it. */
-export interface SubjectAccess {
-  occurredAt: Date;
-  action: string;
-  actorKind: string;
-  role: string | null;
-  department: string | null;
-  purpose: string | null;
-}
-
-/** Every record of someone else touching this person's data, newest first. */
-export async function accessesToSubject(db: Db, subjectId: string, limit = 200): Promise<SubjectAccess[]> {
-  return db
-    .select({
-      occurredAt: auditRecords.occurredAt,
-      action: auditRecords.action,
-      actorKind: auditRecords.actorKind,
-      role: auditRecords.role,
-      department: auditRecords.department,
-      purpose: auditRecords.purpose,
-    })
+/** For `yiwang doctor`, progress bars and reports: records in the log (archived ones excepted), and blocks. */
+export async function auditLogSize(
+  db: Db,
+): Promise<{ records: number; blocks: number; sealedThrough: number }> {
+  const [head] = await db.select().from(auditHead).where(eq(auditHead.id, 1));
+  const [row] = await db
+    .select({ n: count() })
     .from(auditRecords)
-    .where(
-      and(
-        eq(auditRecords.subjectId, subjectId),
-        or(isNull(auditRecords.actorId), ne(auditRecords.actorId, subjectId)),
-        ne(auditRecords.actorKind, 'system'),
-      ),
-    )
-    .orderBy(desc(auditRecords.seq))
-    .limit(limit);
-}
-
-/** For `yiwang doctor` and reports: how many records the chain holds. */
-export async function auditChainLength(db: Db): Promise<number> {
-  const [row] = await db.select({ seq: auditHead.seq }).from(auditHead).where(eq(auditHead.id, 1));
-  return row?.seq ?? 0;
+    .where(gt(auditRecords.seq, head?.archivedThrough ?? 0));
+  return {
+    records: row?.n ?? 0,
+    blocks: (head?.seq ?? 0) - (head?.archivedBlockSeq ?? 0),
+    sealedThrough: head?.sealedThrough ?? 0,
+  };
 }

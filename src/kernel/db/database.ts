@@ -37,6 +37,42 @@ export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL)
   return Array.isArray(result) ? result : result.rows;
 }
 
+/** Runs one statement with positional parameters on the driver underneath, without Drizzle's query building. */
+export type DriverQuery = (statement: { name: string; text: string; values: unknown[] }) => Promise<void>;
+
+/** A parameter as an SQL literal: text through pg's escapeLiteral (E'…' when it holds a backslash), numbers as is. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return pg.escapeLiteral(String(value));
+}
+
+/**
+ * The driver's own query function behind a Drizzle database or transaction (the transaction's own connection), for
+ * the few statements hot enough that the per-query cost shows. On PostgreSQL the statement is prepared once per
+ * connection under its name. On PGlite a query with parameters costs six calls into the WebAssembly engine (parse,
+ * describe, bind, describe, execute, sync) and Drizzle's wrapping nearly doubles that, so the statement goes as
+ * one simple-protocol call with its values escaped as literals. Reaches into Drizzle's session (its `client`),
+ * which `database.test.ts` checks for both drivers, so a Drizzle upgrade that moves it fails there.
+ */
+export function driverQuery(db: Db): DriverQuery | undefined {
+  const client = (db as unknown as { session?: { client?: unknown } }).session?.client;
+  if (client instanceof pg.Client || client instanceof pg.Pool) {
+    return async ({ name, text, values }) => {
+      await client.query({ name, text, values });
+    };
+  }
+  const pglite = client as { exec?: (text: string) => Promise<unknown> } | undefined;
+  if (typeof pglite?.exec === 'function') {
+    const exec = pglite.exec.bind(pglite);
+    return async ({ text, values }) => {
+      // "$12" → the 12th value; the statements are the platform's own, whose only $ signs are parameters.
+      await exec(text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1])));
+    };
+  }
+  return undefined;
+}
+
 // PGlite keeps PostgreSQL's defaults (128 MB of shared buffers), all of it inside the process's WASM memory.
 // One process serving a demo or a district needs far less; the operating system caches the data files anyway.
 const PGLITE_SETTINGS = { postgresqlconf: ['shared_buffers = 16MB'] };

@@ -25,8 +25,11 @@ export class FormClient {
     return this.keep(await this.app.inject({ url, cookies: this.cookies, remoteAddress: this.address }));
   }
 
-  /** POST a form as a browser would. */
-  async post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse> {
+  /** POST a form as a browser would; a list is sent as the same field repeated (ticked checkboxes). */
+  async post(url: string, form: Record<string, string | string[]>): Promise<LightMyRequestResponse> {
+    const fields = Object.entries(form).flatMap(([name, value]) =>
+      (Array.isArray(value) ? value : [value]).map((v) => [name, v]),
+    );
     return this.keep(
       await this.app.inject({
         method: 'POST',
@@ -34,7 +37,7 @@ export class FormClient {
         cookies: this.cookies,
         remoteAddress: this.address,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams(form).toString(),
+        payload: new URLSearchParams(fields).toString(),
       }),
     );
   }

@@ -91,10 +91,14 @@ export function blockHash(
 
 /**
  * The search keys of a record in kernel_audit_lookup (ADR 10): `x:<action>` (searched by prefix), and `p:<id>` for
- * each distinct id among its actor, subject and object (a search says which column it wants, and the record is
- * checked). Few keys: each is a row the sealer writes.
+ * each distinct id among its actor, subject, object and mandate (a search says which column it wants, and the
+ * record is checked). Few keys: each is a row the sealer writes.
  */
-export function lookupKeys(row: Pick<RecordRow, 'actorId' | 'subjectId' | 'objectId' | 'action'>): string[] {
-  const ids = new Set([row.actorId, row.subjectId, row.objectId].filter((id): id is string => id !== null));
+export function lookupKeys(
+  row: Pick<RecordRow, 'actorId' | 'subjectId' | 'objectId' | 'mandateId' | 'action'>,
+): string[] {
+  const ids = new Set(
+    [row.actorId, row.subjectId, row.objectId, row.mandateId].filter((id): id is string => id !== null),
+  );
   return [`x:${row.action}`, ...[...ids].map((id) => `p:${id}`)];
 }

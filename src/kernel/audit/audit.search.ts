@@ -8,6 +8,8 @@ export type AuditOutcome = 'success' | 'denied' | 'failure';
 /** What an auditor searches by. Every filter is optional; given filters must all match. */
 export interface AuditSearchFilters {
   actorId?: string;
+  /** Actions taken under this mandate (an actor acting for a legal entity). */
+  mandateId?: string;
   /** Matches actions that start with this text, e.g. `identity.` or `identity.profile.read`. */
   action?: string;
   objectType?: string;
@@ -80,7 +82,7 @@ type LeadingKey = { key: string; prefix: boolean };
 
 /** The most selective filter given, as a lookup key (see lookupKeys in audit.chain.ts). */
 function leadingKey(filters: AuditSearchFilters): LeadingKey | undefined {
-  const id = filters.subjectId ?? filters.objectId ?? filters.actorId;
+  const id = filters.subjectId ?? filters.objectId ?? filters.mandateId ?? filters.actorId;
   if (id !== undefined) return { key: `p:${id}`, prefix: false };
   if (filters.action !== undefined) return { key: `x:${filters.action}`, prefix: true };
   return undefined;
@@ -138,7 +140,7 @@ async function newestMatching<T extends { seq: number }>(
 /**
  * Searches the audit log, newest first, one page at a time. Paging is by `seq` (keyset), never OFFSET, so a deep
  * page costs what the first one does and records appended meanwhile do not shift the pages. The most selective
- * filter (subject, object, actor, then action) leads through the search keys the sealer writes; every filter is
+ * filter (subject, object, mandate, actor, then action) leads through the search keys the sealer writes; every filter is
  * checked on the records it finds. Without one, records are read newest first (time through the BRIN index).
  */
 export async function searchAuditRecords(db: Db, filters: AuditSearchFilters): Promise<AuditSearchPage> {
@@ -148,6 +150,7 @@ export async function searchAuditRecords(db: Db, filters: AuditSearchFilters): P
   );
   const conditions: SQL[] = [];
   if (filters.actorId !== undefined) conditions.push(eq(auditRecords.actorId, filters.actorId));
+  if (filters.mandateId !== undefined) conditions.push(eq(auditRecords.mandateId, filters.mandateId));
   if (filters.action !== undefined)
     conditions.push(like(auditRecords.action, `${escapeLike(filters.action)}%`));
   if (filters.objectType !== undefined) conditions.push(eq(auditRecords.objectType, filters.objectType));

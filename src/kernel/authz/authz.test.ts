@@ -57,6 +57,7 @@ const PERMISSIONS = [
     name: 'identity.mandate.grant',
     description: 'Grant or revoke a mandate to act for an organisation.',
     grantedTo: { roles: { platform_admin: 'any-department' }, owner: true, mandate: true },
+    labels: { 'zh-CN': '授权他人代办', en: 'give others a mandate' },
   }),
   definePermission<StaffRole>({
     name: 'audit.record.read',
@@ -476,6 +477,12 @@ describe('definePermission and the registry', () => {
     assert.throws(() => definePermission({ ...base, description: ' ' }), /needs a description/);
     assert.throws(() => definePermission({ ...base, grantedTo: {} }), /granted to nobody/);
     assert.throws(() => definePermission({ ...base, grantedTo: { roles: {} } }), /granted to nobody/);
+    // A representative choosing what a mandate allows reads these words: both languages, or start-up stops.
+    assert.throws(() => definePermission({ ...base, grantedTo: { mandate: true } }), /needs labels/);
+    assert.throws(
+      () => definePermission({ ...base, grantedTo: { mandate: true }, labels: { 'zh-CN': '查看', en: ' ' } }),
+      /needs labels/,
+    );
     assert.throws(
       () => definePermission({ ...base, grantedTo: { roles: { clerk: 'everywhere' as 'any-department' } } }),
       /unknown scope/,

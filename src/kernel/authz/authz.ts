@@ -125,6 +125,11 @@ export interface PermissionInput<Role extends string = string> {
   readonly personalData?: boolean;
   /** Staff and clients must be in `resource.assignedTo` (owners and mandate holders act on their own objects). */
   readonly requiresAssignment?: boolean;
+  /**
+   * What people read when a legal representative chooses what a mandate allows: a short phrase in each language.
+   * Required of permissions granted to mandate holders.
+   */
+  readonly labels?: { readonly 'zh-CN': string; readonly en: string };
 }
 
 /** A checked, frozen permission, ready to be registered. */
@@ -134,6 +139,7 @@ export interface Permission<Role extends string = string> {
   readonly grantedTo: PermissionGrants<Role>;
   readonly personalData: boolean;
   readonly requiresAssignment: boolean;
+  readonly labels?: { readonly 'zh-CN': string; readonly en: string };
 }
 
 /** Why access was given. */
@@ -232,6 +238,10 @@ export function definePermission<Role extends string = string>(
     grantedTo.clientScope !== undefined;
   // Deny-by-default already refuses everyone; a permission granted to nobody is a mistake in the declaration.
   if (!grantsSomething) throw new RangeError(`Permission ${name} is granted to nobody.`);
+  if (grantedTo.mandate === true && !(input.labels?.['zh-CN']?.trim() && input.labels.en?.trim()))
+    throw new RangeError(
+      `Permission ${name} is granted to mandate holders, so it needs labels in every language.`,
+    );
   return Object.freeze({
     name,
     description: description.trim(),
@@ -248,6 +258,7 @@ export function definePermission<Role extends string = string>(
     }),
     personalData: input.personalData === true,
     requiresAssignment: input.requiresAssignment === true,
+    ...(input.labels ? { labels: Object.freeze({ ...input.labels }) } : {}),
   });
 }
 

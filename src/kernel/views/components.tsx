@@ -331,3 +331,80 @@ export function FormGroup(props: {
     </div>
   );
 }
+
+/** A labelled one-line text input in a form group (hint and error linked for screen readers). */
+export function TextField(props: {
+  id: string;
+  label: string;
+  value?: string;
+  type?: 'text' | 'email' | 'tel' | 'password' | 'date';
+  hint?: string;
+  error?: string;
+  autocomplete?: string;
+  inputmode?: 'text' | 'numeric' | 'tel' | 'email';
+}) {
+  return (
+    <FormGroup id={props.id} label={props.label} hint={props.hint} error={props.error}>
+      {(describedBy) => (
+        <input
+          id={props.id}
+          name={props.id}
+          // Preact's types narrow the other attributes by a literal `type`; each of these takes the same ones.
+          type={(props.type ?? 'text') as 'text'}
+          value={props.value ?? ''}
+          autocomplete={props.autocomplete}
+          inputmode={props.inputmode}
+          aria-describedby={describedBy}
+          aria-invalid={props.error ? 'true' : undefined}
+        />
+      )}
+    </FormGroup>
+  );
+}
+
+/**
+ * Several choices under one question (a `<fieldset>` whose legend is the question), each a checkbox named `name`.
+ * The error, if any, is linked from the error summary through the fieldset's id.
+ */
+export function CheckboxGroup(props: {
+  id: string;
+  name: string;
+  legend: string;
+  hint?: string;
+  error?: string;
+  options: readonly { value: string; label: string; checked?: boolean }[];
+}) {
+  const describedBy =
+    [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : '']
+      .filter(Boolean)
+      .join(' ') || undefined;
+  return (
+    <div class={props.error ? 'form-group form-group--error' : 'form-group'}>
+      <fieldset class="fieldset" id={props.id} aria-describedby={describedBy}>
+        <legend class="fieldset__legend">{props.legend}</legend>
+        {props.hint ? (
+          <p class="hint" id={`${props.id}-hint`}>
+            {props.hint}
+          </p>
+        ) : null}
+        {props.error ? (
+          <p class="error-message" id={`${props.id}-error`}>
+            {props.error}
+          </p>
+        ) : null}
+        {props.options.map((option, i) => (
+          <div class="choice" key={option.value}>
+            <input
+              type="checkbox"
+              id={`${props.id}-${i}`}
+              name={props.name}
+              value={option.value}
+              checked={option.checked}
+            />
+            <label for={`${props.id}-${i}`}>{option.label}</label>
+          </div>
+        ))}
+      </fieldset>
+    </div>
+  );
+}

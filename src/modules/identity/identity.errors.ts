@@ -38,4 +38,26 @@ export const IdentityErrors = {
     'zh-CN': '接口令牌无效、已过期或已被吊销。',
     en: 'The API token is not valid, has expired or has been revoked.',
   }),
+  legalEntityInvalid: defineError('IDENTITY_ERR_LEGAL_ENTITY_INVALID', 400, {
+    'zh-CN': '法人信息有误，请按提示修改。',
+    en: 'Some of the legal entity’s details are not right. Correct them as described.',
+  }),
+  notLegalRepresentative: defineError('IDENTITY_ERR_NOT_LEGAL_REPRESENTATIVE', 403, {
+    'zh-CN':
+      '企业登记信息中的法定代表人不是您，不能以法定代表人身份关联该法人。请由法定代表人本人办理，或持授权书到政务服务中心窗口办理。',
+    en: 'The business register names someone else as this entity’s legal representative, so you cannot link it as its representative. Ask the legal representative, or bring a written authorisation to a counter of the Government Service Centre.',
+  }),
+  assuranceTooLow: defineError('IDENTITY_ERR_ASSURANCE_TOO_LOW', 403, {
+    'zh-CN':
+      '办理此事项需要实名认证等级 L{level}。请先完成实名认证（到政务服务中心窗口核验身份即可达到 L3）。',
+    en: 'This needs identity assurance level L{level}. Verify your identity first (a counter of the Government Service Centre verifies you to L3).',
+  }),
+  legalEntityAlreadyLinked: defineError('IDENTITY_ERR_LEGAL_ENTITY_ALREADY_LINKED', 409, {
+    'zh-CN': '该法人已经关联到平台账户。如有疑问，请拨打 12345 热线。',
+    en: 'This legal entity is already linked to an account on the platform. If this looks wrong, call the 12345 hotline.',
+  }),
+  mandateInvalid: defineError('IDENTITY_ERR_MANDATE_INVALID', 400, {
+    'zh-CN': '授权信息有误，请按提示修改。',
+    en: 'Some of the mandate’s details are not right. Correct them as described.',
+  }),
 } as const;

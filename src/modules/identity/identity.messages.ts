@@ -32,6 +32,8 @@ export const identityMessages = defineMessages(
     'account.sessions.current': '（当前）',
     'account.signOut': '退出登录',
     'account.accessLog': '谁查看了我的信息',
+    'account.legalEntities': '企业和授权',
+    'account.legalEntitiesAdmin': '法人管理',
     'account.auditLog': '审计记录查询',
     'lookup.title': '查询办事人信息',
     'lookup.lead': '查看个人信息须说明事由。每次查看都会记录，本人可以在“谁查看了我的信息”中看到。',
@@ -144,6 +146,8 @@ export const identityMessages = defineMessages(
     'account.sessions.current': '(this one)',
     'account.signOut': 'Sign out',
     'account.accessLog': 'Who looked at my data',
+    'account.legalEntities': 'Businesses and mandates',
+    'account.legalEntitiesAdmin': 'Legal entities',
     'account.auditLog': 'Search the audit log',
     'lookup.title': 'Look up a person',
     'lookup.lead':

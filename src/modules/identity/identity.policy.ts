@@ -27,6 +27,38 @@ export const IdentityPermissions = {
     description: 'List and end one’s own sessions',
     grantedTo: { owner: true },
   }),
+  legalEntityRead: definePermission<StaffRole>({
+    name: 'identity.legalEntity.read',
+    description: 'See a legal entity’s record (name, credit code, legal representative)',
+    grantedTo: {
+      owner: true,
+      mandate: true,
+      roles: { platform_admin: 'any-department', hotline_operator: 'any-department' },
+    },
+    labels: { 'zh-CN': '查看本单位的登记信息', en: 'see the organisation’s record' },
+  }),
+  legalEntityClaim: definePermission<StaffRole>({
+    name: 'identity.legalEntity.claim',
+    description:
+      'Link to one’s account a legal entity whose legal representative the business register says one is',
+    grantedTo: { owner: true },
+  }),
+  legalEntityManage: definePermission<StaffRole>({
+    name: 'identity.legalEntity.manage',
+    description:
+      'Record a legal entity and its legal representative after checking their papers at a counter',
+    grantedTo: { roles: { platform_admin: 'any-department' } },
+  }),
+  mandateGrant: definePermission<StaffRole>({
+    name: 'identity.mandate.grant',
+    description: 'Let a person act for a legal entity (授权/代办), for named permissions and a limited time',
+    grantedTo: { owner: true, roles: { platform_admin: 'any-department' } },
+  }),
+  mandateRevoke: definePermission<StaffRole>({
+    name: 'identity.mandate.revoke',
+    description: 'End a mandate before it expires',
+    grantedTo: { owner: true, roles: { platform_admin: 'any-department' } },
+  }),
 } as const;
 
 /** Every permission of the identity module, for its manifest. */

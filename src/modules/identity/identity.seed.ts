@@ -186,3 +186,43 @@ export const DEMO_REGISTER: readonly { name: string; idFirst17: string }[] = [
   { name: '钱进', idFirst17: '99010019780211003' },
   { name: '孙悦', idFirst17: '99010020010930004' },
 ];
+
+/** A legal entity as the business register (企业登记) records it. */
+export interface DemoLegalEntity {
+  /** The first 17 characters of the unified social credit code; the check character is computed (GB 32100). */
+  creditFirst17: string;
+  nameZh: string;
+  nameEn: string;
+  kind: 'enterprise' | 'social_organisation' | 'public_institution' | 'other';
+  /** The legal representative's name and ID number (first 17 digits) as registered. */
+  legalRepresentative: { name: string; idFirst17: string };
+}
+
+/**
+ * The demo city's business register: the restaurant company of the core story (王芳 its legal representative), a
+ * shop whose representative has no account yet, and a social work centre (李娜, who must verify her identity first).
+ * Credit codes carry the demo division code 990100.
+ */
+export const DEMO_BUSINESS_REGISTER: readonly DemoLegalEntity[] = [
+  {
+    creditFirst17: '91990100MA0000013',
+    nameZh: '示范市味道餐饮有限公司',
+    nameEn: 'Shifan Flavour Catering Co., Ltd.',
+    kind: 'enterprise',
+    legalRepresentative: { name: '王芳', idFirst17: '99010019850302004' },
+  },
+  {
+    creditFirst17: '91990100MA0000021',
+    nameZh: '示范市便民超市有限公司',
+    nameEn: 'Shifan Neighbourhood Supermarket Co., Ltd.',
+    kind: 'enterprise',
+    legalRepresentative: { name: '钱进', idFirst17: '99010019780211003' },
+  },
+  {
+    creditFirst17: '52990100MJ0000031',
+    nameZh: '示范市阳光社会工作服务中心',
+    nameEn: 'Shifan Sunshine Social Work Centre',
+    kind: 'social_organisation',
+    legalRepresentative: { name: '李娜', idFirst17: '99010019920815002' },
+  },
+];

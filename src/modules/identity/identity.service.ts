@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte } from 'drizzle-orm';
 import type { AuditLog } from '../../kernel/audit/audit.ts';
 import {
   type Actor,
@@ -10,7 +10,7 @@ import type { Db } from '../../kernel/db/database.ts';
 import { newId } from '../../kernel/ids.ts';
 import { maskIdNumber, maskPhone } from '../../kernel/masking.ts';
 import type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
-import { accounts, staffRoles } from './db/identity.tables.ts';
+import { accounts, mandates, staffRoles } from './db/identity.tables.ts';
 import { residentIdCheckCharacter } from './domain/identifiers.ts';
 import { hashPassword } from './domain/passwords.ts';
 import { IdentityPermissions } from './identity.policy.ts';
@@ -26,12 +26,31 @@ export interface ProfileView {
   assuranceLevel: number;
 }
 
-/** Builds the authorisation actor of a signed-in account: roles and clearance for staff, the person otherwise. */
-export async function actorOf(db: Db, accountId: string): Promise<Actor> {
+/**
+ * Builds the authorisation actor of a signed-in account: roles and clearance for staff; for a person, the mandates
+ * active now (revoked and expired ones are left out, so a revocation takes effect on the next request).
+ */
+export async function actorOf(db: Db, accountId: string, now: Date = new Date()): Promise<Actor> {
   const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId));
   if (!account) return { kind: 'anonymous' };
   if (account.kind === 'public') {
-    return { kind: 'person', accountId, assuranceLevel: account.assuranceLevel as 1 | 2 | 3, mandates: [] };
+    const held = await db
+      .select({ id: mandates.id, organisationId: mandates.legalEntityId, scope: mandates.scope })
+      .from(mandates)
+      .where(
+        and(
+          eq(mandates.granteeId, accountId),
+          isNull(mandates.revokedAt),
+          lte(mandates.validFrom, now),
+          gt(mandates.validUntil, now),
+        ),
+      );
+    return {
+      kind: 'person',
+      accountId,
+      assuranceLevel: account.assuranceLevel as 1 | 2 | 3,
+      mandates: held.map((m) => ({ id: m.id, organisationId: m.organisationId, scope: [...m.scope] })),
+    };
   }
   const roles = await db.select().from(staffRoles).where(eq(staffRoles.accountId, accountId));
   return {

@@ -2,20 +2,24 @@ import { accessesToSubject } from '../../kernel/audit/audit.ts';
 import type { ModuleManifest } from '../../kernel/modules.ts';
 import type { OrganisationsContract } from '../organisations/index.ts';
 import { createApiTokensService } from './api-tokens.service.ts';
+import { createDemoBusinessRegister } from './business-register.ts';
 import type { IdentityContract } from './contract.ts';
+import { creditCodeCheckCharacter } from './domain/identifiers.ts';
 import { registerApiAuthentication } from './http/api.routes.ts';
+import { registerLegalEntityPages } from './http/legal-entities.routes.tsx';
 import { registerIdentityPages } from './http/pages.routes.tsx';
 import { registerPasswordResetPages } from './http/password-reset.routes.tsx';
 import { registerRegistrationPages } from './http/register.routes.tsx';
 import { registerSessionResolution } from './http/session-cookie.ts';
 import { IDENTITY_PERMISSIONS } from './identity.policy.ts';
-import { DEMO_PASSWORD, DEMO_PEOPLE } from './identity.seed.ts';
+import { DEMO_BUSINESS_REGISTER, DEMO_PASSWORD, DEMO_PEOPLE } from './identity.seed.ts';
 import {
   actorOf,
   addMissingDemoAccounts,
   createIdentityService,
   readProfileForStaff,
 } from './identity.service.ts';
+import { addMissingDemoLegalEntities, createLegalEntitiesService } from './legal-entities.service.ts';
 import { createPasswordResetService } from './password-reset.service.ts';
 import { createDemoPopulationRegister } from './population-register.ts';
 import { createRegistrationService } from './registration.service.ts';
@@ -57,6 +61,17 @@ export const identityModule: ModuleManifest<IdentityContract> = {
           register: createDemoPopulationRegister(),
         }),
       );
+      registerLegalEntityPages(
+        app,
+        createLegalEntitiesService({
+          db: kernel.db,
+          audit: kernel.audit,
+          authz: kernel.authz,
+          register: createDemoBusinessRegister(),
+          timeZone: kernel.config.timeZone,
+        }),
+        { actorOf: (accountId) => actorOf(kernel.db, accountId), timeZone: kernel.config.timeZone },
+      );
       registerIdentityPages(app, sessions, identity, {
         secureCookies: kernel.config.behindTls,
         accessesToMe: (accountId) => accessesToSubject(kernel.db, accountId),
@@ -79,6 +94,23 @@ export const identityModule: ModuleManifest<IdentityContract> = {
   },
   async seedDemo({ tx, kernel, report }) {
     const created = await addMissingDemoAccounts(tx, kernel.audit, DEMO_PEOPLE, DEMO_PASSWORD);
+    // The core story: 王芳's restaurant company, and her mandate letting 张伟 act for it (for a year).
+    const entities = await addMissingDemoLegalEntities(
+      tx,
+      kernel.audit,
+      createDemoBusinessRegister(),
+      kernel.authz
+        .list()
+        .filter((p) => p.grantedTo.mandate)
+        .map((p) => p.name),
+      // Only the restaurant: 李娜 links her social work centre herself once verified, 钱进 has no account yet.
+      DEMO_BUSINESS_REGISTER.slice(0, 1).map(
+        (e) => e.creditFirst17 + creditCodeCheckCharacter(e.creditFirst17),
+      ),
+      { granteeUsername: 'zhangwei', days: 365 },
+    );
+    if (entities.length > 0)
+      report.lines.push(`legal entities: ${entities.join(', ')} (zhangwei holds a mandate)`);
     if (created.length === 0) return;
     report.lines.push(`demo accounts (password for all: ${DEMO_PASSWORD}):`);
     for (const person of DEMO_PEOPLE.filter((p) => created.includes(p.username))) {

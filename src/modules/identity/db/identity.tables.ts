@@ -130,3 +130,58 @@ export const apiTokens = pgTable('identity_api_tokens', {
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
 });
+
+/**
+ * Legal entities (法人): enterprises, social organisations, public institutions, each known by its unified social
+ * credit code (GB 32100). Its legal representative acts for it in their own right and grants mandates to others.
+ */
+export const legalEntities = pgTable('identity_legal_entities', {
+  id: text('id').primaryKey(),
+  creditCode: text('credit_code').notNull().unique(),
+  nameZh: text('name_zh').notNull(),
+  nameEn: text('name_en'),
+  kind: text('kind', {
+    enum: ['enterprise', 'social_organisation', 'public_institution', 'other'],
+  }).notNull(),
+  legalRepresentativeId: text('legal_representative_id')
+    .notNull()
+    .references(() => accounts.id),
+  /** How the link to its legal representative was established: the business register, or staff at a counter. */
+  verifiedBy: text('verified_by', { enum: ['business_register', 'administrator'] }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * A mandate (授权/代办): a person may act for a legal entity, for the permissions named in its scope, until it
+ * expires or is revoked. Granted by the legal representative or by an administrator; never edited, only revoked.
+ */
+export const mandates = pgTable(
+  'identity_mandates',
+  {
+    id: text('id').primaryKey(),
+    legalEntityId: text('legal_entity_id')
+      .notNull()
+      .references(() => legalEntities.id),
+    granteeId: text('grantee_id')
+      .notNull()
+      .references(() => accounts.id),
+    /** Permission names, exactly (no wildcards): a mandate never grows by itself when modules add permissions. */
+    scope: text('scope').array().notNull(),
+    grantedBy: text('granted_by')
+      .notNull()
+      .references(() => accounts.id),
+    grantedAs: text('granted_as', { enum: ['legal_representative', 'administrator'] }).notNull(),
+    /** Why an administrator granted it (the paper authorisation seen at the counter); null for the representative. */
+    note: text('note'),
+    validFrom: timestamp('valid_from', { withTimezone: true }).notNull(),
+    validUntil: timestamp('valid_until', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedBy: text('revoked_by').references(() => accounts.id),
+    revokeReason: text('revoke_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('identity_mandates_grantee_idx').on(t.granteeId),
+    index('identity_mandates_entity_idx').on(t.legalEntityId),
+  ],
+);

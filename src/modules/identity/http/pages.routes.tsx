@@ -272,11 +272,19 @@ export function registerIdentityPages(
             rowKey={(s) => s.id}
           />
           <p>
+            <a href="/account/legal-entities">{m('account.legalEntities')}</a>
+            {' · '}
             <a href="/account/access-log">{m('account.accessLog')}</a>
             {session.kind === 'staff' ? (
               <>
                 {' · '}
                 <a href="/workbench/people">{m('lookup.title')}</a>
+              </>
+            ) : null}
+            {account?.roles.some((r) => r.role === 'platform_admin') ? (
+              <>
+                {' · '}
+                <a href="/admin/legal-entities">{m('account.legalEntitiesAdmin')}</a>
               </>
             ) : null}
           </p>

@@ -89,6 +89,11 @@ async function fail(error: unknown): Promise<never> {
     process.stderr.write(`${error.message}\n`);
     process.exit(EXIT_CONFIG);
   }
+  // Expected refusals say what to do in one line; a stack trace would only hide it.
+  if (error instanceof AuditArchiveError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 }
@@ -305,10 +310,6 @@ audit
         await database.close();
       }
     } catch (error) {
-      if (error instanceof AuditArchiveError) {
-        process.stderr.write(`${error.message}\n`);
-        process.exit(1);
-      }
       await fail(error);
     }
   });
@@ -341,10 +342,6 @@ audit
         process.exitCode = 1;
       }
     } catch (error) {
-      if (error instanceof AuditArchiveError) {
-        process.stderr.write(`${error.message}\n`);
-        process.exit(1);
-      }
       await fail(error);
     }
   });

@@ -1,5 +1,6 @@
 import type { TestContext } from 'node:test';
 import pg from 'pg';
+import { type Database, openDatabase } from '../../src/kernel/db/database.ts';
 
 /** True in CI, where the PostgreSQL and browser suites are mandatory instead of skipped. */
 export const IN_CI = process.env.CI === 'true';
@@ -68,3 +69,42 @@ export async function createTestPostgresDatabase(): Promise<{ url: string; drop(
     },
   };
 }
+
+/** A database a suite opened, and how to throw it away. */
+export interface OpenedDatabase {
+  database: Database;
+  drop(): Promise<void>;
+}
+
+/**
+ * The two engines a suite runs on, each opened fresh per call: in-memory PGlite, and a throw-away PostgreSQL
+ * database — `undefined` when no PostgreSQL answers outside CI (the caller skips), an error in CI.
+ */
+export const ENGINES: readonly { name: string; open(): Promise<OpenedDatabase | undefined> }[] = [
+  {
+    name: 'PGlite',
+    async open() {
+      const database = await openDatabase({ mode: 'memory' });
+      return { database, drop: () => database.close() };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      if (!(await isPostgresReachable())) {
+        if (IN_CI)
+          throw new Error(`PostgreSQL is required in CI but does not answer at ${POSTGRES_ADMIN_URL}.`);
+        return undefined;
+      }
+      const pg = await createTestPostgresDatabase();
+      const database = await openDatabase({ mode: 'server', url: pg.url });
+      return {
+        database,
+        drop: async () => {
+          await database.close();
+          await pg.drop();
+        },
+      };
+    },
+  },
+];

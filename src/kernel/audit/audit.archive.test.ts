@@ -5,8 +5,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
-import { createTestPostgresDatabase, IN_CI, isPostgresReachable } from '../../../test/support/environment.ts';
-import { type Database, openDatabase, queryRows } from '../db/database.ts';
+import { ENGINES, type OpenedDatabase } from '../../../test/support/environment.ts';
+import { type Database, queryRows } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import {
   AuditArchiveError,
@@ -48,10 +48,7 @@ async function withHistory(database: Database): Promise<AuditLog> {
   return createAuditLog(SECRET);
 }
 
-function engineSuite(
-  name: string,
-  open: () => Promise<{ database: Database; drop(): Promise<void> } | undefined>,
-) {
+function engineSuite(name: string, open: () => Promise<OpenedDatabase | undefined>) {
   describe(`audit archive on ${name}`, () => {
     it('exports old blocks to a signed file that verifies alone, prunes them, and the log still verifies', async (t) => {
       const opened = await open();
@@ -189,23 +186,4 @@ function engineSuite(
   });
 }
 
-engineSuite('PGlite', async () => {
-  const database = await openDatabase({ mode: 'memory' });
-  return { database, drop: () => database.close() };
-});
-
-engineSuite('PostgreSQL', async () => {
-  if (!(await isPostgresReachable())) {
-    if (IN_CI) throw new Error('PostgreSQL is required in CI.');
-    return undefined;
-  }
-  const pg = await createTestPostgresDatabase();
-  const database = await openDatabase({ mode: 'server', url: pg.url });
-  return {
-    database,
-    drop: async () => {
-      await database.close();
-      await pg.drop();
-    },
-  };
-});
+for (const engine of ENGINES) engineSuite(engine.name, engine.open);

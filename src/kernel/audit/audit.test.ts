@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import {
   createTestPostgresDatabase,
-  IN_CI,
-  isPostgresReachable,
+  ENGINES,
   needPostgres,
+  type OpenedDatabase,
 } from '../../../test/support/environment.ts';
 import { type Database, type Db, openDatabase, queryRows } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
@@ -77,10 +77,7 @@ const COLUMNS =
 const copyOf = (from: number, to: number) =>
   `insert into kernel_audit_records (seq, id, ${COLUMNS}) select ${to}, id || 'X', ${COLUMNS} from kernel_audit_records where seq = ${from}`;
 
-function engineSuite(
-  name: string,
-  open: () => Promise<{ database: Database; drop(): Promise<void> } | undefined>,
-) {
+function engineSuite(name: string, open: () => Promise<OpenedDatabase | undefined>) {
   describe(`audit log on ${name}`, () => {
     it('verifies a clean log and names the first record altered, deleted or inserted, sealed or not', async (t) => {
       const opened = await open();
@@ -217,26 +214,7 @@ function engineSuite(
   });
 }
 
-engineSuite('PGlite', async () => {
-  const database = await openDatabase({ mode: 'memory' });
-  return { database, drop: () => database.close() };
-});
-
-engineSuite('PostgreSQL', async () => {
-  if (!(await isPostgresReachable())) {
-    if (IN_CI) throw new Error('PostgreSQL is required in CI.');
-    return undefined;
-  }
-  const pg = await createTestPostgresDatabase();
-  const database = await openDatabase({ mode: 'server', url: pg.url });
-  return {
-    database,
-    drop: async () => {
-      await database.close();
-      await pg.drop();
-    },
-  };
-});
+for (const engine of ENGINES) engineSuite(engine.name, engine.open);
 
 describe('audit sealing under concurrency (PostgreSQL)', () => {
   it('never seals past a record whose transaction is still open, then seals both in number order', async (t) => {

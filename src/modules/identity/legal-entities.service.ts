@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, ilike, inArray, isNull } from 'drizzle-orm';
 import { type AuditRecordView, searchAuditRecords } from '../../kernel/audit/audit.search.ts';
-import type { AuditLog } from '../../kernel/audit/audit.ts';
+import type { AuditEntry, AuditLog } from '../../kernel/audit/audit.ts';
 import {
   type Actor,
   AuthorizationError,
@@ -9,6 +9,7 @@ import {
   auditActorOf,
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
+import { endOfCivilDay, isCivilDate } from '../../kernel/calendar/civil-day.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import { AppError, type FieldProblem } from '../../kernel/errors.ts';
 import type { Locale } from '../../kernel/i18n/index.ts';
@@ -95,13 +96,30 @@ const nameOf = (a: Pick<AccountRow, 'displayNameZh' | 'displayNameEn'>) => ({
   en: a.displayNameEn,
 });
 
+/** Inserts a legal entity with its audit record; false (and nothing written) when its credit code is linked already. */
+async function insertLegalEntity(
+  tx: Db,
+  audit: AuditLog,
+  row: typeof legalEntities.$inferInsert,
+  entry: AuditEntry,
+): Promise<boolean> {
+  const inserted = await tx
+    .insert(legalEntities)
+    .values(row)
+    .onConflictDoNothing({ target: legalEntities.creditCode })
+    .returning({ id: legalEntities.id });
+  if (inserted.length === 0) return false;
+  await audit.record(tx, entry);
+  return true;
+}
+
 /** Legal entities (法人) and mandates (授权/代办): who may act for whom, granted, revoked and visible. */
 export function createLegalEntitiesService(deps: {
   db: Db;
   audit: AuditLog;
   authz: PermissionRegistry;
   register: BusinessRegister;
-  /** Offset of the platform's civil day from UTC, to end a mandate at the end of its last day. */
+  /** The platform's time zone: a mandate ends at the end of its last day there. */
   timeZone: string;
   now?: () => Date;
 }) {
@@ -159,27 +177,8 @@ export function createLegalEntitiesService(deps: {
   /** Permissions a mandate can carry: those some module grants to mandate holders. */
   const grantablePermissions = () => deps.authz.list().filter((p) => p.grantedTo.mandate);
 
-  /** The end of a civil day (YYYY-MM-DD) in the platform's time zone, as an instant. */
-  function endOfDay(day: string): Date | undefined {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
-    const midnightUtc = new Date(`${day}T00:00:00Z`);
-    if (Number.isNaN(midnightUtc.getTime()) || midnightUtc.toISOString().slice(0, 10) !== day)
-      return undefined;
-    // The zone's offset at that day (whole minutes), from how the zone writes the UTC midnight.
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: deps.timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    }).formatToParts(midnightUtc);
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-    const offset = local - midnightUtc.getTime();
-    return new Date(midnightUtc.getTime() + DAY_MS - offset);
-  }
+  /** The end of a civil day (YYYY-MM-DD) in the platform's time zone, or undefined for no such day. */
+  const endOfDay = (day: string) => (isCivilDate(day) ? endOfCivilDay(day, deps.timeZone) : undefined);
 
   return {
     grantablePermissions,
@@ -213,9 +212,10 @@ export function createLegalEntitiesService(deps: {
       if (!decision.allowed) throw new AppError(IdentityErrors.notLegalRepresentative);
       const id = newId('org');
       await db.transaction(async (tx) => {
-        const inserted = await tx
-          .insert(legalEntities)
-          .values({
+        const linked = await insertLegalEntity(
+          tx,
+          deps.audit,
+          {
             id,
             creditCode,
             nameZh: registered.nameZh,
@@ -223,18 +223,17 @@ export function createLegalEntitiesService(deps: {
             kind: registered.kind,
             legalRepresentativeId: actor.accountId,
             verifiedBy: 'business_register',
-          })
-          .onConflictDoNothing({ target: legalEntities.creditCode })
-          .returning({ id: legalEntities.id });
-        if (inserted.length === 0) throw new AppError(IdentityErrors.legalEntityAlreadyLinked);
-        await deps.audit.record(tx, {
-          actor: auditActorOf(actor, decision),
-          action: 'identity.legalEntity.claimed',
-          object: { type: 'legalEntity', id },
-          subjectId: actor.accountId,
-          request: client,
-          details: { creditCode, verifiedBy: deps.register.name },
-        });
+          },
+          {
+            actor: auditActorOf(actor, decision),
+            action: 'identity.legalEntity.claimed',
+            object: { type: 'legalEntity', id },
+            subjectId: actor.accountId,
+            request: client,
+            details: { creditCode, verifiedBy: deps.register.name },
+          },
+        );
+        if (!linked) throw new AppError(IdentityErrors.legalEntityAlreadyLinked);
       });
       return id;
     },
@@ -272,30 +271,31 @@ export function createLegalEntitiesService(deps: {
       if (rep?.kind !== 'public')
         problems.push({ path: 'legalRepresentativeUsername', message: m('error.representative') });
       if (problems.length > 0) throw new AppError(IdentityErrors.legalEntityInvalid, {}, problems);
+      const representative = rep as AccountRow;
       const id = newId('org');
       await db.transaction(async (tx) => {
-        const inserted = await tx
-          .insert(legalEntities)
-          .values({
+        const recorded = await insertLegalEntity(
+          tx,
+          deps.audit,
+          {
             id,
             creditCode,
             nameZh: input.nameZh.trim(),
             nameEn: input.nameEn?.trim() || null,
             kind: input.kind,
-            legalRepresentativeId: (rep as AccountRow).id,
+            legalRepresentativeId: representative.id,
             verifiedBy: 'administrator',
-          })
-          .onConflictDoNothing({ target: legalEntities.creditCode })
-          .returning({ id: legalEntities.id });
-        if (inserted.length === 0) throw new AppError(IdentityErrors.legalEntityAlreadyLinked);
-        await deps.audit.record(tx, {
-          actor: auditActorOf(actor, decision),
-          action: 'identity.legalEntity.recorded',
-          object: { type: 'legalEntity', id },
-          subjectId: (rep as AccountRow).id,
-          request: client,
-          details: { creditCode, legalRepresentative: (rep as AccountRow).username },
-        });
+          },
+          {
+            actor: auditActorOf(actor, decision),
+            action: 'identity.legalEntity.recorded',
+            object: { type: 'legalEntity', id },
+            subjectId: representative.id,
+            request: client,
+            details: { creditCode, legalRepresentative: representative.username },
+          },
+        );
+        if (!recorded) throw new AppError(IdentityErrors.legalEntityAlreadyLinked);
       });
       return id;
     },
@@ -538,9 +538,10 @@ export async function addMissingDemoLegalEntities(
       .where(eq(accounts.idNumber, registered.legalRepresentativeIdNumber));
     if (!rep) continue;
     const id = newId('org');
-    const inserted = await tx
-      .insert(legalEntities)
-      .values({
+    const linked = await insertLegalEntity(
+      tx,
+      audit,
+      {
         id,
         creditCode: registered.creditCode,
         nameZh: registered.nameZh,
@@ -548,17 +549,16 @@ export async function addMissingDemoLegalEntities(
         kind: registered.kind,
         legalRepresentativeId: rep.id,
         verifiedBy: 'business_register',
-      })
-      .onConflictDoNothing({ target: legalEntities.creditCode })
-      .returning({ id: legalEntities.id });
-    if (inserted.length === 0) continue;
-    await audit.record(tx, {
-      actor: { kind: 'system' },
-      action: 'identity.legalEntity.claimed',
-      object: { type: 'legalEntity', id },
-      subjectId: rep.id,
-      details: { creditCode: registered.creditCode, verifiedBy: register.name, source: 'demo seed' },
-    });
+      },
+      {
+        actor: { kind: 'system' },
+        action: 'identity.legalEntity.claimed',
+        object: { type: 'legalEntity', id },
+        subjectId: rep.id,
+        details: { creditCode: registered.creditCode, verifiedBy: register.name, source: 'demo seed' },
+      },
+    );
+    if (!linked) continue;
     const [grantee] = await tx.select().from(accounts).where(eq(accounts.username, mandate.granteeUsername));
     if (grantee && scope.length > 0) {
       const mandateId = newId('mnd');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCivilDate } from '../domain/civil-day.ts';
+import { isCivilDate } from '../../../kernel/calendar/civil-day.ts';
 
 /*
  * The auditor's search form, as its GET query arrives. Error messages are keys of supervision.messages.ts: the

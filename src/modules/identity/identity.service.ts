@@ -29,7 +29,8 @@ export interface ProfileView {
 /** Builds the authorisation actor of a signed-in account: roles and clearance for staff, the person otherwise. */
 export async function actorOf(db: Db, accountId: string): Promise<Actor> {
   const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId));
-  if (!account) return { kind: 'anonymous' };
+  // A disabled account holds no roles and owns nothing: whatever asks in its name is refused.
+  if (!account || account.disabledAt) return { kind: 'anonymous' };
   if (account.kind === 'public') {
     return { kind: 'person', accountId, assuranceLevel: account.assuranceLevel as 1 | 2 | 3, mandates: [] };
   }

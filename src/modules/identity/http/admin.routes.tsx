@@ -369,7 +369,7 @@ export function registerStaffAdminPages(
   app.post(PATH, protectedRoute, async (request, reply) => {
     const actor = await actorOrSignIn(request, reply);
     if (!actor) return reply;
-    const { _csrf, ...form } = NewStaffForm.parse(request.body ?? {});
+    const { _csrf, ...form } = NewStaffForm.parse(request.body);
     try {
       const id = await service.createStaff(actor, form, optionsOf(request));
       return reply.redirect(`${PATH}/${id}?done=created`, 303);
@@ -561,13 +561,13 @@ export function registerStaffAdminPages(
     path: string,
     done: StaffDone,
     field: string,
-    run: (actor: Actor, id: string, body: Values, options: StaffAdminOptions) => Promise<void>,
+    run: (actor: Actor, id: string, body: unknown, options: StaffAdminOptions) => Promise<void>,
   ) {
     app.post(`${PATH}/:id${path}`, protectedRoute, async (request, reply) => {
       const actor = await actorOrSignIn(request, reply);
       if (!actor) return reply;
       const { id } = StaffParams.parse(request.params);
-      const body = (request.body ?? {}) as Values;
+      const body = request.body;
       try {
         await run(actor, id, body, optionsOf(request));
         return reply.redirect(`${PATH}/${id}?done=${done}`, 303);
@@ -583,8 +583,9 @@ export function registerStaffAdminPages(
           error.fields.length > 0
             ? error.fields
             : [{ path: field, message: error.messageFor(request.locale) }];
-        const values =
-          typeof body === 'object'
+        // The posted choices, shown again (only plain strings).
+        const values: Values =
+          body && typeof body === 'object'
             ? Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string'))
             : {};
         return memberPage(request, reply, actor, id, { status: error.definition.status, values, problems });

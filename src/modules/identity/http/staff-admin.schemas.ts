@@ -7,28 +7,32 @@ import { z } from 'zod';
 
 const formText = (max: number) => z.string().max(max).catch('').default('');
 const csrf = z.string().optional().catch(undefined);
+/** A posted body as a form: anything but a plain object (a JSON array, nothing) counts as an empty form. */
+const asForm = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
 
 /** The new-staff form. */
-export const NewStaffForm = z.object({
-  username: formText(100),
-  nameZh: formText(200),
-  nameEn: formText(200),
-  email: formText(300),
-  departmentCode: formText(20),
-  role: formText(40),
-  clearance: formText(20),
-  _csrf: csrf,
-});
+export const NewStaffForm = z.preprocess(
+  asForm,
+  z.object({
+    username: formText(100),
+    nameZh: formText(200),
+    nameEn: formText(200),
+    email: formText(300),
+    departmentCode: formText(20),
+    role: formText(40),
+    clearance: formText(20),
+    _csrf: csrf,
+  }),
+);
 
 /** Adding or removing one role in one department. */
-export const StaffRoleForm = z.object({
-  departmentCode: formText(20),
-  role: formText(40),
-  _csrf: csrf,
-});
+export const StaffRoleForm = z.preprocess(
+  asForm,
+  z.object({ departmentCode: formText(20), role: formText(40), _csrf: csrf }),
+);
 
 /** Changing the clearance. */
-export const StaffClearanceForm = z.object({ clearance: formText(20), _csrf: csrf });
+export const StaffClearanceForm = z.preprocess(asForm, z.object({ clearance: formText(20), _csrf: csrf }));
 
 /** A staff account named in a page address; the service answers unknown ones. */
 export const StaffParams = z.object({ id: z.string().max(40).catch('') });

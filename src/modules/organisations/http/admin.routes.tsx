@@ -244,7 +244,7 @@ export function registerDepartmentAdminPages(app: FastifyInstance, service: Orga
   app.post(PATH, protectedRoute, async (request, reply) => {
     const actor = await actorOrSignIn(request, reply);
     if (!actor) return reply;
-    const { _csrf, ...form } = DepartmentForm.parse(request.body ?? {});
+    const { _csrf, ...form } = DepartmentForm.parse(request.body);
     try {
       const department = await service.createDepartment(actor, form, {
         locale: request.locale,
@@ -283,7 +283,7 @@ export function registerDepartmentAdminPages(app: FastifyInstance, service: Orga
     const actor = await actorOrSignIn(request, reply);
     if (!actor) return reply;
     const { code } = DepartmentAdminParams.parse(request.params);
-    const { _csrf, code: _ignored, ...form } = DepartmentForm.parse(request.body ?? {});
+    const { _csrf, code: _ignored, ...form } = DepartmentForm.parse(request.body);
     const client = clientOf(request);
     try {
       const department = await service.updateDepartment(actor, code, form, {

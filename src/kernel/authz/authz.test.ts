@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { STAFF_ROLES, type StaffRole } from '../../modules/identity/contract.ts';
+import { IdentityPermissions } from '../../modules/identity/identity.policy.ts';
+import { OrganisationsPermissions } from '../../modules/organisations/index.ts';
 import { AppError } from '../errors.ts';
 import {
   type Actor,
@@ -60,6 +62,11 @@ const PERMISSIONS = [
     labels: { 'zh-CN': '授权他人代办', en: 'give others a mandate' },
   }),
   definePermission<StaffRole>({
+    name: 'organisations.department.manage',
+    description: 'Add a department of the city government or change its names, order and web site.',
+    grantedTo: { roles: { platform_admin: 'any-department' } },
+  }),
+  definePermission<StaffRole>({
     name: 'audit.record.read',
     description: 'Search the audit log.',
     grantedTo: { roles: { auditor: 'any-department' }, owner: true },
@@ -76,6 +83,10 @@ function registry() {
   r.register(
     PERMISSIONS.filter((p) => p.name.startsWith('audit.')),
     { module: 'audit' },
+  );
+  r.register(
+    PERMISSIONS.filter((p) => p.name.startsWith('organisations.')),
+    { module: 'organisations' },
   );
   return r;
 }
@@ -130,6 +141,16 @@ const MATRIX: Record<string, Record<StaffRole, Row>> = {
     auditor: ['no-role', 'no-role', 'no-role'],
     leader: ['no-role', 'no-role', 'no-role'],
   },
+  'organisations.department.manage': {
+    clerk: ['no-role', 'no-role', 'no-role'],
+    reviewer: ['no-role', 'no-role', 'no-role'],
+    head: ['no-role', 'no-role', 'no-role'],
+    data_steward: ['no-role', 'no-role', 'no-role'],
+    hotline_operator: ['no-role', 'no-role', 'no-role'],
+    platform_admin: ['ok', 'ok', 'ok'],
+    auditor: ['no-role', 'no-role', 'no-role'],
+    leader: ['no-role', 'no-role', 'no-role'],
+  },
   'audit.record.read': {
     clerk: ['no-role', 'no-role', 'no-role'],
     reviewer: ['no-role', 'no-role', 'no-role'],
@@ -175,6 +196,13 @@ describe('authorisation matrix', () => {
     );
     for (const [name, rows] of Object.entries(MATRIX)) {
       assert.deepEqual(Object.keys(rows).sort(), [...STAFF_ROLES].sort(), `roles of ${name}`);
+    }
+  });
+
+  it('holds for the administrator’s permissions as the modules themselves declare them', () => {
+    for (const declared of [IdentityPermissions.staffManage, OrganisationsPermissions.departmentManage]) {
+      assert.deepEqual(declared.grantedTo, registry().get(declared.name)?.grantedTo, declared.name);
+      assert.equal(declared.personalData, false);
     }
   });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../authz/authz.ts';
 import { DEFAULT_LOCALE, type Locale, parseLocale } from '../i18n/index.ts';
 
 export const LOCALE_COOKIE = 'yiwang_lang';
@@ -17,8 +18,15 @@ declare module 'fastify' {
     locale: Locale;
     /** The signed-in person, for the page header; undefined for anonymous visitors. */
     viewer: Viewer | undefined;
+    /**
+     * Who is asking, for the authorisation policy: anonymous unless the identity module resolved a signed-in
+     * session (it then loads roles and clearance on the first call). Lets modules below identity check permissions.
+     */
+    actor: () => Promise<Actor>;
   }
 }
+
+const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });
 
 /** True for machine routes, which answer JSON problem details instead of HTML pages. */
 export function isApiRequest(request: FastifyRequest): boolean {
@@ -42,6 +50,7 @@ function acceptLanguage(header: string | undefined): Locale | undefined {
 export function registerLocale(app: FastifyInstance, options: { secureCookies: boolean }): void {
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('viewer', undefined);
+  app.decorateRequest('actor', async () => ANONYMOUS);
   app.addHook('onRequest', async (request, reply) => {
     const fromQuery = parseLocale((request.query as Record<string, unknown> | undefined)?.lang);
     if (fromQuery) {

@@ -60,4 +60,33 @@ export const IdentityErrors = {
     'zh-CN': '授权信息有误，请按提示修改。',
     en: 'Some of the mandate’s details are not right. Correct them as described.',
   }),
+  // Staff administration (the platform administrator's pages).
+  staffInvalid: defineError('IDENTITY_ERR_STAFF_INVALID', 400, {
+    'zh-CN': '人员信息有误，请按提示修改。',
+    en: 'Some of the staff details are not right. Correct them as described.',
+  }),
+  staffTaken: defineError('IDENTITY_ERR_STAFF_TAKEN', 409, {
+    'zh-CN': '该用户名或电子邮箱已被其他账户使用，未创建账户。',
+    en: 'This user name or e-mail address is already used by another account. No account was created.',
+  }),
+  staffNotFound: defineError('IDENTITY_ERR_STAFF_NOT_FOUND', 404, {
+    'zh-CN': '找不到该工作人员账户。',
+    en: 'There is no such staff account.',
+  }),
+  staffRoleHeld: defineError('IDENTITY_ERR_STAFF_ROLE_HELD', 409, {
+    'zh-CN': '该工作人员在这个部门已经担任此岗位，未作更改。',
+    en: 'This member of staff already holds this role in this department. Nothing was changed.',
+  }),
+  staffRoleNotHeld: defineError('IDENTITY_ERR_STAFF_ROLE_NOT_HELD', 404, {
+    'zh-CN': '该工作人员在这个部门没有此岗位，未作更改。',
+    en: 'This member of staff does not hold this role in this department. Nothing was changed.',
+  }),
+  lastPlatformAdmin: defineError('IDENTITY_ERR_LAST_PLATFORM_ADMIN', 409, {
+    'zh-CN': '这是平台上最后一个有效的平台管理员岗位，不能移除或停用。请先为其他人增加平台管理员岗位。',
+    en: 'This is the platform’s last active platform administrator role: it cannot be removed or disabled. Give someone else the role first.',
+  }),
+  cannotDisableSelf: defineError('IDENTITY_ERR_CANNOT_DISABLE_SELF', 409, {
+    'zh-CN': '不能停用自己的账户。请由另一位平台管理员操作。',
+    en: 'You cannot disable your own account. Ask another platform administrator.',
+  }),
 } as const;

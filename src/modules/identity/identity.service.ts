@@ -32,7 +32,8 @@ export interface ProfileView {
  */
 export async function actorOf(db: Db, accountId: string, now: Date = new Date()): Promise<Actor> {
   const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId));
-  if (!account) return { kind: 'anonymous' };
+  // A disabled account holds no roles and owns nothing: whatever asks in its name is refused.
+  if (!account || account.disabledAt) return { kind: 'anonymous' };
   if (account.kind === 'public') {
     const held = await db
       .select({ id: mandates.id, organisationId: mandates.legalEntityId, scope: mandates.scope })

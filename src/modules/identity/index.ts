@@ -1,10 +1,11 @@
 import { accessesToSubject } from '../../kernel/audit/audit.ts';
 import type { ModuleManifest } from '../../kernel/modules.ts';
-import type { OrganisationsContract } from '../organisations/index.ts';
+import { type OrganisationsContract, OrganisationsPermissions } from '../organisations/index.ts';
 import { createApiTokensService } from './api-tokens.service.ts';
 import { createDemoBusinessRegister } from './business-register.ts';
 import type { IdentityContract } from './contract.ts';
 import { creditCodeCheckCharacter } from './domain/identifiers.ts';
+import { registerStaffAdminPages } from './http/admin.routes.tsx';
 import { registerApiAuthentication } from './http/api.routes.ts';
 import { registerLegalEntityPages } from './http/legal-entities.routes.tsx';
 import { registerIdentityPages } from './http/pages.routes.tsx';
@@ -24,6 +25,7 @@ import { createPasswordResetService } from './password-reset.service.ts';
 import { createDemoPopulationRegister } from './population-register.ts';
 import { createRegistrationService } from './registration.service.ts';
 import { createSessionsService } from './sessions.service.ts';
+import { createStaffAdminService } from './staff-admin.service.ts';
 
 export type { AccountSummary, IdentityContract, RequestSession, StaffRole } from './contract.ts';
 export { STAFF_ROLES } from './contract.ts';
@@ -37,20 +39,31 @@ export const identityModule: ModuleManifest<IdentityContract> = {
     const tokens = createApiTokensService(kernel.db, kernel.audit);
     const identity = createIdentityService(kernel.db, tokens);
     const sessions = createSessionsService(kernel.db, kernel.audit, kernel.secret);
+    const organisations = deps.organisations as OrganisationsContract;
+    // Where links in mails point: the public URL, never the Host header of a request (which an attacker chooses).
+    const baseUrl =
+      kernel.config.publicUrl?.toString() ??
+      `http://${kernel.config.host === '0.0.0.0' ? 'localhost' : kernel.config.host}:${kernel.config.port}`;
     if (app) {
       registerApiAuthentication(app, tokens);
-      registerSessionResolution(app, sessions);
+      registerSessionResolution(app, sessions, (accountId) => actorOf(kernel.db, accountId));
       registerPasswordResetPages(
         app,
-        createPasswordResetService({
-          db: kernel.db,
-          audit: kernel.audit,
-          mail: kernel.mail,
-          baseUrl:
-            kernel.config.publicUrl?.toString() ??
-            `http://${kernel.config.host === '0.0.0.0' ? 'localhost' : kernel.config.host}:${kernel.config.port}`,
-        }),
+        createPasswordResetService({ db: kernel.db, audit: kernel.audit, mail: kernel.mail, baseUrl }),
       );
+      const staffAdmin = createStaffAdminService({
+        db: kernel.db,
+        audit: kernel.audit,
+        authz: kernel.authz,
+        mail: kernel.mail,
+        findDepartment: (code) => organisations.findDepartment(code),
+        baseUrl,
+        forgetSessions: (accountId) => sessions.forgetAccount(accountId),
+      });
+      registerStaffAdminPages(app, staffAdmin, {
+        departments: async (locale) =>
+          (await organisations.listDepartments()).map((d) => ({ code: d.code, name: d.name[locale] })),
+      });
       registerRegistrationPages(
         app,
         createRegistrationService({
@@ -76,12 +89,14 @@ export const identityModule: ModuleManifest<IdentityContract> = {
         secureCookies: kernel.config.behindTls,
         accessesToMe: (accountId) => accessesToSubject(kernel.db, accountId),
         departmentNames: async (locale) =>
-          new Map(
-            (await (deps.organisations as OrganisationsContract).listDepartments()).map((d) => [
-              d.code,
-              d.name[locale],
-            ]),
-          ),
+          new Map((await organisations.listDepartments()).map((d) => [d.code, d.name[locale]])),
+        // The administrator's pages, linked only for those who hold their permissions.
+        adminLinks: async (actor) => ({
+          staff: staffAdmin.mayManage(actor),
+          departments: kernel.authz.authorize(actor, OrganisationsPermissions.departmentManage, {
+            type: 'department',
+          }).allowed,
+        }),
         readProfile: async (staffAccountId, username, purpose, client) =>
           readProfileForStaff(kernel.db, kernel, await actorOf(kernel.db, staffAccountId), {
             username,

@@ -13,7 +13,59 @@ import { IdentityErrors } from './identity.errors.ts';
 import { identityMessages } from './identity.messages.ts';
 
 const LINK_LIFETIME_MINUTES = 30;
+/** A new member of staff may read the welcome mail only after a weekend: their first link lasts three days. */
+const WELCOME_LINK_LIFETIME_DAYS = 3;
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** The account a password link is for, as the mail greets it. */
+export interface PasswordLinkAccount {
+  id: string;
+  username: string;
+  email: string;
+  displayNameZh: string;
+  preferredLocale: Locale;
+}
+
+/**
+ * Stores a single-use, time-limited link for choosing the account's password and queues its mail, in the caller's
+ * transaction: `reset` for a forgotten password (30 minutes), `welcome` for a staff account an administrator has
+ * just created (three days). Both are completed by `PasswordResetService.complete`; only the token's hash is kept.
+ */
+export async function queuePasswordLink(
+  tx: Db,
+  deps: { mail: MailOutbox; baseUrl: string; now: () => Date },
+  account: PasswordLinkAccount,
+  purpose: 'reset' | 'welcome',
+): Promise<void> {
+  const token = randomBytes(32).toString('base64url');
+  const link = `${deps.baseUrl.replace(/\/$/, '')}/password-reset/confirm?token=${token}`;
+  const minutes = purpose === 'reset' ? LINK_LIFETIME_MINUTES : WELCOME_LINK_LIFETIME_DAYS * 24 * 60;
+  const m = identityMessages.translator(account.preferredLocale);
+  await tx.insert(passwordResets).values({
+    id: newId('pwr'),
+    accountId: account.id,
+    tokenHash: hashToken(token),
+    expiresAt: new Date(deps.now().getTime() + minutes * 60_000),
+  });
+  await deps.mail.queue(tx, {
+    to: account.email,
+    ...(purpose === 'reset'
+      ? {
+          subject: m('reset.mail.subject'),
+          text: m('reset.mail.text', { name: account.displayNameZh, link, minutes }),
+        }
+      : {
+          subject: m('staffAdmin.mail.subject'),
+          text: m('staffAdmin.mail.text', {
+            name: account.displayNameZh,
+            username: account.username,
+            link,
+            days: WELCOME_LINK_LIFETIME_DAYS,
+          }),
+        }),
+    locale: account.preferredLocale,
+  });
+}
 
 /** Forgotten passwords: a single-use, time-limited link by e-mail; using it ends every session of the account. */
 export function createPasswordResetService(deps: {
@@ -41,24 +93,16 @@ export function createPasswordResetService(deps: {
         .select()
         .from(accounts)
         .where(or(eq(accounts.username, key), eq(accounts.email, key)));
-      if (!account?.email) return;
-      const token = randomBytes(32).toString('base64url');
-      const m = identityMessages.translator(account.preferredLocale ?? locale);
-      const link = `${deps.baseUrl.replace(/\/$/, '')}/password-reset/confirm?token=${token}`;
+      // A disabled account gets no link, and the answer is the same as for any other.
+      if (!account?.email || account.disabledAt) return;
+      const email = account.email;
       await deps.db.transaction(async (tx) => {
-        const id = newId('pwr');
-        await tx.insert(passwordResets).values({
-          id,
-          accountId: account.id,
-          tokenHash: hashToken(token),
-          expiresAt: new Date(now().getTime() + LINK_LIFETIME_MINUTES * 60_000),
-        });
-        await deps.mail.queue(tx, {
-          to: account.email ?? '',
-          subject: m('reset.mail.subject'),
-          text: m('reset.mail.text', { name: account.displayNameZh, link, minutes: LINK_LIFETIME_MINUTES }),
-          locale: account.preferredLocale,
-        });
+        await queuePasswordLink(
+          tx,
+          { mail: deps.mail, baseUrl: deps.baseUrl, now },
+          { ...account, email, preferredLocale: account.preferredLocale ?? locale },
+          'reset',
+        );
         await deps.audit.record(tx, {
           actor: { kind: 'anonymous' },
           action: 'identity.passwordReset.requested',
@@ -85,6 +129,7 @@ export function createPasswordResetService(deps: {
             eq(passwordResets.tokenHash, hashToken(token)),
             isNull(passwordResets.usedAt),
             gt(passwordResets.expiresAt, now()),
+            isNull(accounts.disabledAt),
           ),
         );
       if (!reset) throw new AppError(IdentityErrors.resetLinkInvalid);

@@ -120,7 +120,10 @@ export function createSessionsService(
         requestId: input.requestId,
       };
 
-      if (!account || !valid) {
+      // A disabled account is refused exactly as a wrong password is (and counts towards lockout the same way):
+      // the answer never tells whether an account exists or is disabled.
+      const disabled = account?.disabledAt != null;
+      if (!account || !valid || disabled) {
         await db.transaction(async (tx) => {
           await recordFailure(tx, keys);
           await audit.record(tx, {
@@ -128,7 +131,7 @@ export function createSessionsService(
             action: 'identity.session.refused',
             outcome: 'failure',
             request,
-            details: { username },
+            details: valid && disabled ? { username, reason: 'disabled' } : { username },
           });
         });
         return { kind: 'refused' };
@@ -173,7 +176,7 @@ export function createSessionsService(
           .select({ session: sessions, account: accounts })
           .from(sessions)
           .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-          .where(and(eq(sessions.tokenHash, key), isNull(sessions.endedAt)));
+          .where(and(eq(sessions.tokenHash, key), isNull(sessions.endedAt), isNull(accounts.disabledAt)));
         if (!row) {
           resolved.delete(key);
           return undefined;
@@ -289,6 +292,14 @@ export function createSessionsService(
         }
         return ended.length > 0;
       });
+    },
+
+    /**
+     * Forgets this process's cached sessions of an account, after its sessions were ended in the database (an
+     * administrator disabled it): here they stop at once, on other instances within SESSION_CACHE_MS (ADR 9).
+     */
+    forgetAccount(accountId: string): void {
+      for (const [key, entry] of resolved) if (entry.session.accountId === accountId) resolved.delete(key);
     },
 
     /** The account's sessions that are still open, newest first. */

@@ -5,6 +5,10 @@ export interface Department {
   id: string;
   code: string;
   name: Record<Locale, string>;
+  /** Position in directories, lowest first. */
+  sortOrder: number;
+  /** The department's official web site (http or https), or null when none is recorded. */
+  website: string | null;
 }
 
 /** What the organisations module offers the modules above it. */

@@ -1,5 +1,6 @@
 import type { ModuleManifest } from '../../kernel/modules.ts';
 import type { OrganisationsContract } from './contract.ts';
+import { registerDepartmentAdminPages } from './http/admin.routes.tsx';
 import { registerOrganisationsApi } from './http/api.routes.ts';
 import { registerOrganisationsPages } from './http/pages.routes.tsx';
 import { ORGANISATIONS_PERMISSIONS } from './organisations.policy.ts';
@@ -7,6 +8,7 @@ import { DEMO_DEPARTMENTS } from './organisations.seed.ts';
 import { addMissingDepartments, createOrganisationsService } from './organisations.service.ts';
 
 export type { Department, OrganisationsContract } from './contract.ts';
+export { OrganisationsPermissions } from './organisations.policy.ts';
 
 /** Departments of the city government (the organisations every other module refers to). */
 export const organisationsModule: ModuleManifest<OrganisationsContract> = {
@@ -14,10 +16,11 @@ export const organisationsModule: ModuleManifest<OrganisationsContract> = {
   dependsOn: [],
   permissions: ORGANISATIONS_PERMISSIONS,
   async register({ app, kernel }) {
-    const service = createOrganisationsService(kernel.db);
+    const service = createOrganisationsService(kernel);
     if (app) {
       registerOrganisationsApi(app, service);
       registerOrganisationsPages(app, service);
+      registerDepartmentAdminPages(app, service);
     }
     return service;
   },

@@ -19,7 +19,7 @@ describe('organisations: the department directory', () => {
     const body = res.json();
     assert.equal(body.total, 20);
     assert.equal(body.items[0].code, 'BGT');
-    assert.deepEqual(Object.keys(body.items[0]).sort(), ['code', 'id', 'name']);
+    assert.deepEqual(Object.keys(body.items[0]).sort(), ['code', 'id', 'name', 'website']);
     assert.match(body.items[0].id, /^dep_/);
   });
 

@@ -11,8 +11,8 @@ import {
   type PermissionRegistry,
   type Refused,
 } from '../../kernel/authz/authz.ts';
-import type { Db } from '../../kernel/db/database.ts';
 import { endOfCivilDay, startOfCivilDay } from '../../kernel/calendar/civil-day.ts';
+import type { Db } from '../../kernel/db/database.ts';
 import { SupervisionPermissions } from './supervision.policy.ts';
 
 /** What an auditor searches by; dates are civil days (YYYY-MM-DD) in the platform's time zone, both included. */

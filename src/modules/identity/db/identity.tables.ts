@@ -29,6 +29,8 @@ export const accounts = pgTable('identity_accounts', {
   /** The last TOTP time step accepted: a code is never accepted twice. */
   totpLastStep: integer('totp_last_step'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Set by the platform administrator: sign-in is refused (as for a wrong password) and every session ended. */
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
 });
 
 /** A staff member's role in one department (a person may hold roles in several). */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SubjectAccess } from '../../../kernel/audit/audit.ts';
+import type { Actor } from '../../../kernel/authz/authz.ts';
 import type { AppError } from '../../../kernel/errors.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
 import { DataTable, ErrorSummary, SummaryList } from '../../../kernel/views/components.tsx';
@@ -56,6 +57,8 @@ export function registerIdentityPages(
       purpose: string,
       client: ReturnType<typeof clientOf>,
     ) => Promise<ProfileView>;
+    /** Which of the platform administrator's pages the actor may use (linked from the account page). */
+    adminLinks?: (actor: Actor) => Promise<{ staff: boolean; departments: boolean }>;
   },
 ): void {
   // preHandler, not onRequest: the token is in the posted form, which is parsed after onRequest.
@@ -222,6 +225,10 @@ export function registerIdentityPages(
     const m = identityMessages.translator(request.locale);
     const account = await identity.findAccount(session.username);
     const list = await sessions.list(session.accountId);
+    const admin =
+      session.kind === 'staff' && options.adminLinks
+        ? await options.adminLinks(await request.actor())
+        : undefined;
     const csrf = reply.generateCsrf();
     const formatter = new Intl.DateTimeFormat(request.locale, {
       dateStyle: 'medium',
@@ -288,6 +295,23 @@ export function registerIdentityPages(
               </>
             ) : null}
           </p>
+          {admin?.staff || admin?.departments ? (
+            <>
+              <h2>{m('staffAdmin.account.heading')}</h2>
+              <ul>
+                {admin.staff ? (
+                  <li>
+                    <a href="/admin/staff">{m('staffAdmin.account.staff')}</a>
+                  </li>
+                ) : null}
+                {admin.departments ? (
+                  <li>
+                    <a href="/admin/departments">{m('staffAdmin.account.departments')}</a>
+                  </li>
+                ) : null}
+              </ul>
+            </>
+          ) : null}
           <form method="post" action="/sign-out">
             <input type="hidden" name="_csrf" value={csrf} />
             <button type="submit" class="button">

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Actor } from '../../../kernel/authz/authz.ts';
 import type { ActiveSession, SessionsService } from '../sessions.service.ts';
 
 /** The cookie that carries the session token (HttpOnly, SameSite=Lax, Secure behind TLS). */
@@ -11,8 +12,12 @@ declare module 'fastify' {
   }
 }
 
-/** Resolves the session cookie on every request, and tells the layout who is signed in. */
-export function registerSessionResolution(app: FastifyInstance, sessions: SessionsService): void {
+/** Resolves the session cookie on every request, and tells the layout (and the policy) who is signed in. */
+export function registerSessionResolution(
+  app: FastifyInstance,
+  sessions: SessionsService,
+  actorOf: (accountId: string) => Promise<Actor>,
+): void {
   app.decorateRequest('identitySession', undefined);
   app.addHook('onRequest', async (request) => {
     const token = request.cookies[SESSION_COOKIE];
@@ -22,6 +27,12 @@ export function registerSessionResolution(app: FastifyInstance, sessions: Sessio
     request.identitySession = session;
     if (session.stage === 'complete') {
       request.viewer = { displayName: session.displayName[request.locale], accountUrl: '/account' };
+      // Loaded only by pages that ask, once per request: most signed-in pages need no roles.
+      let actor: Promise<Actor> | undefined;
+      request.actor = () => {
+        actor ??= actorOf(session.accountId);
+        return actor;
+      };
     }
   });
 }

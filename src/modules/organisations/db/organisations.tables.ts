@@ -9,5 +9,7 @@ export const departments = pgTable('organisations_departments', {
   nameEn: text('name_en').notNull(),
   /** Order in directories: the order a city's own list of departments uses. */
   sortOrder: integer('sort_order').notNull().default(0),
+  /** The department's official web site (http or https), shown in the public directory; optional. */
+  websiteUrl: text('website_url'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -8,5 +8,6 @@ export function presentDepartment(department: Department): z.infer<typeof Depart
     id: department.id,
     code: department.code,
     name: { 'zh-CN': department.name['zh-CN'], en: department.name.en },
+    website: department.website,
   };
 }

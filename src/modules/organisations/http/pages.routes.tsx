@@ -26,6 +26,10 @@ export function registerOrganisationsPages(app: FastifyInstance, service: Organi
               columns={[
                 { header: m('departments.name'), cell: (d) => d.name[ctx.locale] },
                 { header: m('departments.code'), cell: (d) => d.code },
+                {
+                  header: m('departments.website'),
+                  cell: (d) => (d.website ? <a href={d.website}>{new URL(d.website).host}</a> : '—'),
+                },
               ]}
               rowHeaders
               rows={list}

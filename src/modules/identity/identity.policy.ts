@@ -27,6 +27,11 @@ export const IdentityPermissions = {
     description: 'List and end one’s own sessions',
     grantedTo: { owner: true },
   }),
+  credentialsManage: definePermission<StaffRole>({
+    name: 'identity.credential.manage',
+    description: 'Change one’s own password, recovery codes and security keys',
+    grantedTo: { owner: true },
+  }),
 } as const;
 
 /** Every permission of the identity module, for its manifest. */

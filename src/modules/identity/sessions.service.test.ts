@@ -118,7 +118,11 @@ describe('sign-in and sessions', () => {
       const code = await service.currentCode(enrollment?.secret ?? '');
       const enrolled = await service.completeSecondFactor(session, code, client);
       assert.equal(enrolled.kind === 'passed' && enrolled.stage, 'complete');
-      assert.equal(enrolled.kind === 'passed' && enrolled.recoveryCodes?.length, 10, 'codes issued on enrolment');
+      assert.equal(
+        enrolled.kind === 'passed' && enrolled.recoveryCodes?.length,
+        10,
+        'codes issued on enrolment',
+      );
       assert.equal((await service.resolve(outcome.token))?.stage, 'complete');
 
       const again = await service.signIn({ username: 'liuyang', password: DEMO_PASSWORD, ...client });

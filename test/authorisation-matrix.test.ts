@@ -37,6 +37,7 @@ const DESIGN: Record<string, Design> = {
   },
   'identity.staff.manage': { roles: { platform_admin: 'any' }, owner: false, mandate: false, purpose: false },
   'identity.session.manage': { roles: {}, owner: true, mandate: false, purpose: false },
+  'identity.credential.manage': { roles: {}, owner: true, mandate: false, purpose: false },
   'identity.legalEntity.read': {
     roles: { platform_admin: 'any', hotline_operator: 'any' },
     owner: true,

@@ -14,6 +14,15 @@ describe('loadConfig', () => {
     assert.equal(config.timeZone, 'Asia/Shanghai');
     assert.equal(config.demo, 'auto');
     assert.equal(config.runJobs, true);
+    assert.equal(config.staffPasswordMaxAgeDays, 0, 'staff passwords do not expire unless configured');
+  });
+
+  it('reads the staff password expiry: unset or 0 is off, otherwise 1 to 3650 days', () => {
+    assert.equal(loadConfig({ YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS: '' }).staffPasswordMaxAgeDays, 0);
+    assert.equal(loadConfig({ YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS: '0' }).staffPasswordMaxAgeDays, 0);
+    assert.equal(loadConfig({ YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS: '1' }).staffPasswordMaxAgeDays, 1);
+    assert.equal(loadConfig({ YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS: '90' }).staffPasswordMaxAgeDays, 90);
+    assert.equal(loadConfig({ YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS: '3650' }).staffPasswordMaxAgeDays, 3650);
   });
 
   it('switches to server mode when DATABASE_URL is set, and then requires a shared secret', () => {
@@ -38,6 +47,9 @@ describe('loadConfig', () => {
       [{ YIWANG_DEMO: 'maybe' }, 'YIWANG_DEMO'],
       [{ YIWANG_SECRET: 'short' }, 'YIWANG_SECRET'],
       [{ YIWANG_RUN_JOBS: 'perhaps' }, 'YIWANG_RUN_JOBS'],
+      [{ YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS: '3651' }, 'YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS'],
+      [{ YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS: '-1' }, 'YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS'],
+      [{ YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS: '90d' }, 'YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS'],
     ];
     for (const [env, variable] of cases) {
       assert.throws(

@@ -36,6 +36,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** How long audit records stay online before they may be archived and removed: at least 180 days. */
   auditRetentionDays: number;
+  /** Staff passwords older than this many days must be replaced after the second factor; 0 means never (the default). */
+  staffPasswordMaxAgeDays: number;
 }
 
 /** A configuration value that cannot be used; `message` is one line naming the variable and the expected form. */
@@ -287,6 +289,16 @@ export function loadConfig(env: Source = process.env): Config {
         parse: integer(180, 36500),
       },
       180,
+    ),
+    // Off by default (ASVS: no forced periodic change); graded-protection assessments may ask for it.
+    staffPasswordMaxAgeDays: read(
+      source,
+      {
+        name: 'YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS',
+        expected: 'a number of days from 1 to 3650, or 0 for no expiry',
+        parse: integer(0, 3650),
+      },
+      0,
     ),
   };
 }

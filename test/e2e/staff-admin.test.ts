@@ -120,7 +120,11 @@ describe('staff administration journey in a browser (issue 3)', () => {
     const secret = ((await page.locator('main code').textContent()) ?? '').trim();
     assert.match(secret, /^[A-Z2-7]{16,}$/, 'a base32 enrolment key');
     await page.getByLabel('6 位验证码').fill(await generate({ secret }));
-    const account = await submit(page, () => page.getByRole('button', { name: '验证' }).click());
+    // First enrolment: the recovery codes are shown once, then the account.
+    const codes = await submit(page, () => page.getByRole('button', { name: '验证' }).click());
+    expectStatus(codes, 200, 'the recovery codes');
+    assert.equal(await heading(page), '您的恢复码');
+    const account = await submit(page, () => page.getByRole('link', { name: '继续' }).click());
     expectStatus(account, 200, '/account');
     assert.equal(new URL(page.url()).pathname, '/account');
     const links = page.getByRole('main').getByRole('link');

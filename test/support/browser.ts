@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -56,16 +57,20 @@ export interface ServedPlatform {
  * `startTestPlatform()`: for example `{ work: true, env: { YIWANG_SMTP_URL: smtp.url } }` to deliver mail.
  */
 export async function serveTestPlatform(
-  options: Pick<NonNullable<Parameters<typeof startTestPlatform>[0]>, 'env' | 'work'> = {},
+  options: Pick<NonNullable<Parameters<typeof startTestPlatform>[0]>, 'env' | 'work'> & {
+    /** A port chosen beforehand (see `freePort`), when the configuration must name it; default any free one. */
+    port?: number;
+  } = {},
 ): Promise<ServedPlatform> {
-  const platform = await startTestPlatform(options);
+  const { port = 0, ...platformOptions } = options;
+  const platform = await startTestPlatform(platformOptions);
   const app = platform.app;
   if (!app) {
     await platform.close();
     throw new Error('The test platform has no HTTP server.');
   }
   try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    await app.listen({ port, host: '127.0.0.1' });
   } catch (error) {
     await platform.close();
     throw error;
@@ -76,6 +81,16 @@ export async function serveTestPlatform(
     baseUrl: `http://127.0.0.1:${address.port}`,
     close: () => platform.close(),
   };
+}
+
+/** A TCP port free on 127.0.0.1 a moment ago, for a platform whose public URL must name its port in advance. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  assert.ok(address && typeof address === 'object');
+  return address.port;
 }
 
 /**

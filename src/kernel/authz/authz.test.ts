@@ -66,6 +66,8 @@ const PERMISSIONS = [
     description: 'Add a department of the city government or change its names, order and web site.',
     grantedTo: { roles: { platform_admin: 'any-department' } },
   }),
+  // The module's own declaration, not a copy: one's own password and second factors, for nobody else.
+  IdentityPermissions.credentialsManage,
   definePermission<StaffRole>({
     name: 'audit.record.read',
     description: 'Search the audit log.',
@@ -148,6 +150,16 @@ const MATRIX: Record<string, Record<StaffRole, Row>> = {
     data_steward: ['no-role', 'no-role', 'no-role'],
     hotline_operator: ['no-role', 'no-role', 'no-role'],
     platform_admin: ['ok', 'ok', 'ok'],
+    auditor: ['no-role', 'no-role', 'no-role'],
+    leader: ['no-role', 'no-role', 'no-role'],
+  },
+  'identity.credential.manage': {
+    clerk: ['no-role', 'no-role', 'no-role'],
+    reviewer: ['no-role', 'no-role', 'no-role'],
+    head: ['no-role', 'no-role', 'no-role'],
+    data_steward: ['no-role', 'no-role', 'no-role'],
+    hotline_operator: ['no-role', 'no-role', 'no-role'],
+    platform_admin: ['no-role', 'no-role', 'no-role'],
     auditor: ['no-role', 'no-role', 'no-role'],
     leader: ['no-role', 'no-role', 'no-role'],
   },
@@ -370,6 +382,24 @@ describe('authorisation boundaries', () => {
     assert.equal(other.reason, 'not-owner');
     // A person is no staff member: no role grant applies, whatever the object's department.
     assert.equal(r.authorize(person(CITIZEN), 'identity.staff.read', object('A')).reason, 'not-granted');
+  });
+
+  it('lets only the owner manage their credentials, staff or not, and nobody by role', () => {
+    const own = (accountId: string) => object('A', { type: 'account', ownerId: accountId });
+    assert.equal(
+      r.authorize(person(CITIZEN), 'identity.credential.manage', own(CITIZEN)).reason,
+      'granted-as-owner',
+    );
+    const admin = staff('platform_admin', 'A', 'secret');
+    assert.equal(
+      r.authorize(admin, 'identity.credential.manage', own(admin.accountId)).reason,
+      'granted-as-owner',
+    );
+    assert.equal(r.authorize(admin, 'identity.credential.manage', own(CITIZEN)).reason, 'no-role');
+    assert.equal(
+      r.authorize(person('acc_neighbour'), 'identity.credential.manage', own(CITIZEN)).reason,
+      'not-owner',
+    );
   });
 
   it('lets a staff member see objects they own without a purpose', () => {

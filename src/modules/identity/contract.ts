@@ -60,6 +60,9 @@ export interface RequestSession {
   username: string;
   displayName: { 'zh-CN': string; en: string };
   kind: 'public' | 'staff';
-  /** 'password' while a member of staff still owes the second factor. */
-  stage: 'password' | 'complete';
+  /**
+   * 'password' while a member of staff still owes the second factor, 'new-password' while they owe a new password
+   * (expired under the staff password policy); only 'complete' is signed in.
+   */
+  stage: 'password' | 'new-password' | 'complete';
 }

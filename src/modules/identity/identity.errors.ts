@@ -1,4 +1,4 @@
-import { defineError } from '../../kernel/errors.ts';
+import { AppError, defineError } from '../../kernel/errors.ts';
 
 /** Errors of the identity module. Sign-in messages never say whether the account exists. */
 export const IdentityErrors = {
@@ -89,4 +89,32 @@ export const IdentityErrors = {
     'zh-CN': '不能停用自己的账户。请由另一位平台管理员操作。',
     en: 'You cannot disable your own account. Ask another platform administrator.',
   }),
+  recoveryCodeInvalid: defineError('IDENTITY_ERR_RECOVERY_CODE_INVALID', 401, {
+    'zh-CN': '恢复码不正确或已经用过。请核对后重新输入，或使用身份验证器上的 6 位验证码。',
+    en: 'The recovery code is wrong or has already been used. Check it and try again, or use the 6-digit code from your authenticator app.',
+  }),
+  securityKeyRefused: defineError('IDENTITY_ERR_SECURITY_KEY_REFUSED', 401, {
+    'zh-CN': '安全密钥验证未通过。请重试，或使用身份验证器上的 6 位验证码。',
+    en: 'Your security key could not be checked. Try again, or use the 6-digit code from your authenticator app.',
+  }),
+  securityKeyNotFound: defineError('IDENTITY_ERR_SECURITY_KEY_NOT_FOUND', 404, {
+    'zh-CN': '找不到这个安全密钥，它可能已经被移除。',
+    en: 'This security key was not found. It may have been removed already.',
+  }),
+  currentPasswordWrong: defineError('IDENTITY_ERR_CURRENT_PASSWORD_WRONG', 401, {
+    'zh-CN': '当前密码不正确，没有做任何修改。',
+    en: 'The current password is not correct. Nothing was changed.',
+  }),
+  changeInvalid: defineError('IDENTITY_ERR_CHANGE_INVALID', 400, {
+    'zh-CN': '填写的内容需要修改，请按提示修改后重试。没有做任何修改。',
+    en: 'Some of what you entered needs changing. Correct it as described and try again. Nothing was changed.',
+  }),
 } as const;
+
+/** Too many wrong passwords or codes: carries the wait, for the Retry-After header. */
+export class TooManyAttemptsError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(IdentityErrors.tooManyAttempts, { minutes: Math.ceil(retryAfterSeconds / 60) });
+    this.name = 'TooManyAttemptsError';
+  }
+}

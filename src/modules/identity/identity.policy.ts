@@ -59,6 +59,11 @@ export const IdentityPermissions = {
     description: 'End a mandate before it expires',
     grantedTo: { owner: true, roles: { platform_admin: 'any-department' } },
   }),
+  credentialsManage: definePermission<StaffRole>({
+    name: 'identity.credential.manage',
+    description: 'Change one’s own password, recovery codes and security keys',
+    grantedTo: { owner: true },
+  }),
 } as const;
 
 /** Every permission of the identity module, for its manifest. */

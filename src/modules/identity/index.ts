@@ -11,7 +11,10 @@ import { registerLegalEntityPages } from './http/legal-entities.routes.tsx';
 import { registerIdentityPages } from './http/pages.routes.tsx';
 import { registerPasswordResetPages } from './http/password-reset.routes.tsx';
 import { registerRegistrationPages } from './http/register.routes.tsx';
+import { registerSecondFactorPages } from './http/second-factor.routes.tsx';
+import { registerSecurityPages } from './http/security.routes.tsx';
 import { registerSessionResolution } from './http/session-cookie.ts';
+import { registerWebAuthnAssets } from './http/webauthn-assets.ts';
 import { IDENTITY_PERMISSIONS } from './identity.policy.ts';
 import { DEMO_BUSINESS_REGISTER, DEMO_PASSWORD, DEMO_PEOPLE } from './identity.seed.ts';
 import {
@@ -22,10 +25,30 @@ import {
 } from './identity.service.ts';
 import { addMissingDemoLegalEntities, createLegalEntitiesService } from './legal-entities.service.ts';
 import { createPasswordResetService } from './password-reset.service.ts';
+import { createPasswordsService } from './passwords.service.ts';
 import { createDemoPopulationRegister } from './population-register.ts';
 import { createRegistrationService } from './registration.service.ts';
+import { createSecondFactorService, type RelyingParty } from './second-factor.service.ts';
 import { createSessionsService } from './sessions.service.ts';
 import { createStaffAdminService } from './staff-admin.service.ts';
+
+/** The address links and WebAuthn are bound to: the public URL, or this process's own host and port. */
+function publicBaseUrl(config: { publicUrl?: URL; host: string; port: number }): string {
+  return (
+    config.publicUrl?.toString() ??
+    `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`
+  );
+}
+
+/**
+ * The WebAuthn relying party: the public URL's host and origin. Browsers refuse IP addresses as its id, so the
+ * fallback for a loopback address is localhost (open the platform at http://localhost:<port> to use keys there).
+ */
+function relyingPartyOf(baseUrl: string): RelyingParty {
+  const url = new URL(baseUrl);
+  if (['127.0.0.1', '[::1]', '0.0.0.0'].includes(url.hostname)) url.hostname = 'localhost';
+  return { id: url.hostname, origin: url.origin, name: '示范市政务服务网' };
+}
 
 export type { AccountSummary, IdentityContract, RequestSession, StaffRole } from './contract.ts';
 export { STAFF_ROLES } from './contract.ts';
@@ -38,13 +61,31 @@ export const identityModule: ModuleManifest<IdentityContract> = {
   async register({ app, kernel, deps }) {
     const tokens = createApiTokensService(kernel.db, kernel.audit);
     const identity = createIdentityService(kernel.db, tokens);
-    const sessions = createSessionsService(kernel.db, kernel.audit, kernel.secret);
+    const staffPasswordMaxAgeDays = kernel.config.staffPasswordMaxAgeDays;
+    const sessions = createSessionsService(kernel.db, kernel.audit, kernel.secret, undefined, {
+      staffPasswordMaxAgeDays,
+    });
     const organisations = deps.organisations as OrganisationsContract;
-    // Where links in mails point: the public URL, never the Host header of a request (which an attacker chooses).
-    const baseUrl =
-      kernel.config.publicUrl?.toString() ??
-      `http://${kernel.config.host === '0.0.0.0' ? 'localhost' : kernel.config.host}:${kernel.config.port}`;
     if (app) {
+      const baseUrl = publicBaseUrl(kernel.config);
+      const relyingParty = relyingPartyOf(baseUrl);
+      const passwords = createPasswordsService({
+        db: kernel.db,
+        audit: kernel.audit,
+        authz: kernel.authz,
+        sessions,
+        staffPasswordMaxAgeDays,
+      });
+      const secondFactor = createSecondFactorService({
+        db: kernel.db,
+        audit: kernel.audit,
+        authz: kernel.authz,
+        secret: kernel.secret,
+        sessions,
+        passwords,
+        relyingParty,
+      });
+      const assets = registerWebAuthnAssets(app);
       registerApiAuthentication(app, tokens);
       registerSessionResolution(app, sessions, (accountId) => actorOf(kernel.db, accountId));
       registerPasswordResetPages(
@@ -85,6 +126,8 @@ export const identityModule: ModuleManifest<IdentityContract> = {
         }),
         { actorOf: (accountId) => actorOf(kernel.db, accountId), timeZone: kernel.config.timeZone },
       );
+      registerSecondFactorPages(app, { sessions, secondFactor, passwords, relyingParty, assets });
+      registerSecurityPages(app, { secondFactor, passwords, relyingParty, assets });
       registerIdentityPages(app, sessions, identity, {
         secureCookies: kernel.config.behindTls,
         accessesToMe: (accountId) => accessesToSubject(kernel.db, accountId),

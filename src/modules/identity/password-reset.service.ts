@@ -149,7 +149,10 @@ export function createPasswordResetService(deps: {
           .where(and(eq(passwordResets.id, reset.reset.id), isNull(passwordResets.usedAt)))
           .returning({ id: passwordResets.id });
         if (used.length === 0) throw new AppError(IdentityErrors.resetLinkInvalid);
-        await tx.update(accounts).set({ passwordHash }).where(eq(accounts.id, reset.reset.accountId));
+        await tx
+          .update(accounts)
+          .set({ passwordHash, passwordChangedAt: now() })
+          .where(eq(accounts.id, reset.reset.accountId));
         // Whoever knew the old password must not stay signed in.
         await tx
           .update(sessions)

@@ -114,9 +114,15 @@ describe('sign-in and sessions', () => {
         enrollment?.secret,
       );
 
-      assert.equal(await service.completeSecondFactor(session, '000000', client), 'refused');
+      assert.deepEqual(await service.completeSecondFactor(session, '000000', client), { kind: 'refused' });
       const code = await service.currentCode(enrollment?.secret ?? '');
-      assert.equal(await service.completeSecondFactor(session, code, client), 'complete');
+      const enrolled = await service.completeSecondFactor(session, code, client);
+      assert.equal(enrolled.kind === 'passed' && enrolled.stage, 'complete');
+      assert.equal(
+        enrolled.kind === 'passed' && enrolled.recoveryCodes?.length,
+        10,
+        'codes issued on enrolment',
+      );
       assert.equal((await service.resolve(outcome.token))?.stage, 'complete');
 
       const again = await service.signIn({ username: 'liuyang', password: DEMO_PASSWORD, ...client });
@@ -124,14 +130,18 @@ describe('sign-in and sessions', () => {
       const second = await service.resolve(again.token);
       if (!second) throw new Error('no session');
       assert.equal(await service.beginTotpEnrollment(second), undefined, 'already enrolled');
-      assert.equal(
+      assert.deepEqual(
         await service.completeSecondFactor(second, code, client),
-        'refused',
+        { kind: 'refused' },
         'the same code twice',
       );
       advance(30);
       const next = await service.currentCode(enrollment?.secret ?? '');
-      assert.equal(await service.completeSecondFactor(second, next, client), 'complete');
+      assert.deepEqual(
+        await service.completeSecondFactor(second, next, client),
+        { kind: 'passed', stage: 'complete', recoveryCodes: undefined },
+        'no new codes once enrolled',
+      );
     } finally {
       await platform.close();
     }

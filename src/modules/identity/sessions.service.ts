@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
 import { generate, generateSecret, generateURI, verify } from 'otplib';
 import type { AuditLog } from '../../kernel/audit/audit.ts';
 import type { Db } from '../../kernel/db/database.ts';
@@ -12,8 +12,11 @@ import {
   failuresAfter,
   type LockoutRule,
   lockedUntil,
+  secondFactorThrottleKeys,
 } from './domain/lockout.ts';
+import { isPasswordExpired } from './domain/password-expiry.ts';
 import { hashPassword, verifyPassword } from './domain/passwords.ts';
+import { issueRecoveryCodes } from './second-factor.service.ts';
 
 /** Idle and absolute limits: staff sessions are shorter, because what is behind them is more sensitive. */
 export const SESSION_LIMITS = {
@@ -41,10 +44,22 @@ export interface ActiveSession {
   username: string;
   displayName: { 'zh-CN': string; en: string };
   kind: 'public' | 'staff';
-  stage: 'password' | 'complete';
+  /** 'password': owes the second factor; 'new-password': owes a new password (expired); 'complete': signed in. */
+  stage: 'password' | 'new-password' | 'complete';
   createdAt: Date;
   lastSeenAt: Date;
 }
+
+/** What checking a second factor led to. `stage` says where the session stands now. */
+export type SecondFactorOutcome =
+  | {
+      kind: 'passed';
+      stage: 'complete' | 'new-password';
+      /** Set once, when the authenticator was enrolled just now: the codes to show (never stored in clear). */
+      recoveryCodes?: string[];
+    }
+  | { kind: 'refused' }
+  | { kind: 'locked'; retryAfterSeconds: number };
 
 const TOTP_PURPOSE = 'identity.totp';
 /** How long a resolved session is trusted without asking the database again (ADR 9). */
@@ -62,6 +77,10 @@ export function createSessionsService(
   audit: AuditLog,
   secret: string,
   now: () => Date = () => new Date(),
+  policy: {
+    /** Staff passwords older than this must be replaced after the second factor; 0 (the default) never. */
+    staffPasswordMaxAgeDays?: number;
+  } = {},
 ) {
   // Resolved sessions, by token hash, for a few seconds: a signed-in page then costs no database read. A session
   // ended here is forgotten at once; one ended by another instance stops working within SESSION_CACHE_MS.
@@ -100,7 +119,85 @@ export function createSessionsService(
     }
   }
 
+  /**
+   * Checks a TOTP code and, in the caller's transaction, records its time step so that it is never accepted again
+   * (compare-and-set: of two requests racing with one code, one wins).
+   */
+  async function consumeTotpCode(
+    tx: Db,
+    account: { id: string; totpSecretEncrypted: string | null; totpLastStep: number | null },
+    code: string,
+  ): Promise<boolean> {
+    if (!account.totpSecretEncrypted || !/^\d{6}$/.test(code.trim())) return false;
+    const totpSecret = openValue(secret, TOTP_PURPOSE, account.totpSecretEncrypted);
+    const result = await verify({
+      secret: totpSecret,
+      token: code.trim(),
+      epochTolerance: TOTP_STEP_SECONDS,
+      // A code already used is refused: a shoulder-surfed code cannot be replayed.
+      ...(account.totpLastStep ? { afterTimeStep: account.totpLastStep } : {}),
+      epoch: Math.floor(now().getTime() / 1000),
+    });
+    if (result.valid !== true) return false;
+    const step =
+      'timeStep' in result ? Number(result.timeStep) : Math.floor(now().getTime() / 1000 / TOTP_STEP_SECONDS);
+    const moved = await tx
+      .update(accounts)
+      .set({ totpLastStep: step })
+      .where(
+        and(eq(accounts.id, account.id), or(isNull(accounts.totpLastStep), lt(accounts.totpLastStep, step))),
+      )
+      .returning({ id: accounts.id });
+    return moved.length > 0;
+  }
+
+  /**
+   * In the transaction of a passed second factor: moves the session on — to 'complete', or first to 'new-password'
+   * when the staff password expiry is on and the password is older — and forgets earlier failures.
+   */
+  async function passSecondFactor(tx: Db, session: ActiveSession): Promise<'complete' | 'new-password'> {
+    const [account] = await tx
+      .select({ kind: accounts.kind, passwordChangedAt: accounts.passwordChangedAt })
+      .from(accounts)
+      .where(eq(accounts.id, session.accountId));
+    const expired =
+      account?.kind === 'staff' &&
+      isPasswordExpired(account.passwordChangedAt, now(), policy.staffPasswordMaxAgeDays ?? 0);
+    const stage = expired ? 'new-password' : 'complete';
+    await tx.update(sessions).set({ stage }).where(eq(sessions.id, session.id));
+    for (const [key] of secondFactorThrottleKeys(session.accountId)) {
+      await tx.delete(signInThrottle).where(eq(signInThrottle.key, key));
+    }
+    forgetSession(session.id);
+    return stage;
+  }
+
   return {
+    lockedFor,
+    /** Counts one failure against each key, in the caller's transaction (progressive lockout). */
+    recordFailure,
+    consumeTotpCode,
+    passSecondFactor,
+
+    /** Moves a session to another stage (a renewed password completes it), in the caller's transaction. */
+    async setStage(tx: Db, sessionId: string, stage: ActiveSession['stage']): Promise<void> {
+      await tx.update(sessions).set({ stage }).where(eq(sessions.id, sessionId));
+      forgetSession(sessionId);
+    },
+
+    /** Ends every session of the account but one (after a password change), in the caller's transaction. */
+    async endOtherSessions(tx: Db, accountId: string, keepSessionId: string): Promise<number> {
+      const ended = await tx
+        .update(sessions)
+        .set({ endedAt: now() })
+        .where(
+          and(eq(sessions.accountId, accountId), ne(sessions.id, keepSessionId), isNull(sessions.endedAt)),
+        )
+        .returning({ id: sessions.id });
+      for (const { id } of ended) forgetSession(id);
+      return ended.length;
+    },
+
     /** Checks a user name and password; on success starts a session (staff still owe their second factor). */
     async signIn(input: { username: string; password: string } & ClientInfo): Promise<SignInOutcome> {
       const username = input.username.trim().toLowerCase();
@@ -230,36 +327,33 @@ export function createSessionsService(
       };
     },
 
-    /** Checks the second factor (enrolling the authenticator on first use); completes the session. */
+    /**
+     * Checks the TOTP second factor, enrolling the authenticator on first use — and then issuing the recovery codes,
+     * in the same transaction. Guesses are throttled per account like passwords; every attempt is audited.
+     */
     async completeSecondFactor(
       session: ActiveSession,
       code: string,
       client: ClientInfo,
-    ): Promise<'complete' | 'refused'> {
+    ): Promise<SecondFactorOutcome> {
+      const keys = secondFactorThrottleKeys(session.accountId);
+      const retryAfterSeconds = await lockedFor(keys);
+      if (retryAfterSeconds > 0) return { kind: 'locked', retryAfterSeconds };
       const [account] = await db.select().from(accounts).where(eq(accounts.id, session.accountId));
-      if (!account?.totpSecretEncrypted || !/^\d{6}$/.test(code.trim())) return 'refused';
-      const totpSecret = openValue(secret, TOTP_PURPOSE, account.totpSecretEncrypted);
-      const result = await verify({
-        secret: totpSecret,
-        token: code.trim(),
-        epochTolerance: TOTP_STEP_SECONDS,
-        // A code already used is refused: a shoulder-surfed code cannot be replayed.
-        ...(account.totpLastStep ? { afterTimeStep: account.totpLastStep } : {}),
-        epoch: Math.floor(now().getTime() / 1000),
-      });
-      const ok = result.valid === true;
-      await db.transaction(async (tx) => {
+      if (!account) return { kind: 'refused' };
+      const enrolling = !account.totpEnabledAt;
+      return db.transaction(async (tx) => {
+        const ok = await consumeTotpCode(tx, account, code);
+        let outcome: SecondFactorOutcome = { kind: 'refused' };
         if (ok) {
-          const step =
-            'timeStep' in result
-              ? Number(result.timeStep)
-              : Math.floor(now().getTime() / 1000 / TOTP_STEP_SECONDS);
-          await tx
-            .update(accounts)
-            .set({ totpLastStep: step, totpEnabledAt: account.totpEnabledAt ?? now() })
-            .where(eq(accounts.id, account.id));
-          await tx.update(sessions).set({ stage: 'complete' }).where(eq(sessions.id, session.id));
-          forgetSession(session.id);
+          if (enrolling)
+            await tx.update(accounts).set({ totpEnabledAt: now() }).where(eq(accounts.id, account.id));
+          const recoveryCodes = enrolling
+            ? await issueRecoveryCodes(tx, { audit, secret, now }, account.id, 'enrolment', client)
+            : undefined;
+          outcome = { kind: 'passed', stage: await passSecondFactor(tx, session), recoveryCodes };
+        } else {
+          await recordFailure(tx, keys);
         }
         await audit.record(tx, {
           actor: { id: account.id, kind: 'staff' },
@@ -267,10 +361,10 @@ export function createSessionsService(
           object: { type: 'session', id: session.id },
           outcome: ok ? 'success' : 'failure',
           request: client,
-          details: { enrolled: !account.totpEnabledAt && ok },
+          details: { method: 'totp', enrolled: enrolling && ok },
         });
+        return outcome;
       });
-      return ok ? 'complete' : 'refused';
     },
 
     /** Ends one of the account's sessions (sign-out, or "end this session" in the sessions list). */

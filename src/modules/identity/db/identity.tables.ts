@@ -1,4 +1,14 @@
-import { index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /** People who sign in: members of the public and staff. Issue-level detail (ID numbers, mandates) grows here. */
 export const accounts = pgTable('identity_accounts', {
@@ -28,6 +38,8 @@ export const accounts = pgTable('identity_accounts', {
   totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
   /** The last TOTP time step accepted: a code is never accepted twice. */
   totpLastStep: integer('totp_last_step'),
+  /** When the password was last set: the basis of the optional staff password expiry (YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS). */
+  passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   /** Set by the platform administrator: sign-in is refused (as for a wrong password) and every session ended. */
   disabledAt: timestamp('disabled_at', { withTimezone: true }),
@@ -58,8 +70,11 @@ export const sessions = pgTable(
     accountId: text('account_id')
       .notNull()
       .references(() => accounts.id),
-    /** 'password' until a staff member has passed the second factor, then 'complete'. */
-    stage: text('stage', { enum: ['password', 'complete'] }).notNull(),
+    /**
+     * 'password' until a staff member has passed the second factor, then 'complete' — or 'new-password' first when
+     * the staff password expiry is on and the password is too old.
+     */
+    stage: text('stage', { enum: ['password', 'new-password', 'complete'] }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     idleSeconds: integer('idle_seconds').notNull(),
@@ -185,5 +200,66 @@ export const mandates = pgTable(
   (t) => [
     index('identity_mandates_grantee_idx').on(t.granteeId),
     index('identity_mandates_entity_idx').on(t.legalEntityId),
+  ],
+);
+
+/**
+ * A staff member's single-use recovery codes, for when the authenticator app is not at hand. Only a keyed hash
+ * (HMAC, key derived from the platform secret) of each code is stored; the codes are shown once, when issued.
+ */
+export const recoveryCodes = pgTable(
+  'identity_recovery_codes',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    codeHash: text('code_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('identity_recovery_codes_account_code_idx').on(t.accountId, t.codeHash)],
+);
+
+/** Security keys and platform authenticators (WebAuthn) a staff member registered as a second factor. */
+export const webauthnCredentials = pgTable(
+  'identity_webauthn_credentials',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    /** The authenticator's credential id, base64url. */
+    credentialId: text('credential_id').notNull().unique(),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    /** The signature counter last seen: a response that does not raise it (unless both are 0) is a clone's. */
+    counter: bigint('counter', { mode: 'number' }).notNull().default(0),
+    transports: text('transports').array(),
+    /** The name the person gave it ("office key"), to tell several apart. */
+    name: text('name').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (t) => [index('identity_webauthn_credentials_account_idx').on(t.accountId)],
+);
+
+/**
+ * WebAuthn challenges waiting for their answer: in the database so that any instance can check them, bound to
+ * the session that asked, short-lived, and deleted when used so a challenge is never answered twice.
+ */
+export const webauthnChallenges = pgTable(
+  'identity_webauthn_challenges',
+  {
+    challenge: text('challenge').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    purpose: text('purpose', { enum: ['registration', 'authentication'] }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('identity_webauthn_challenges_session_idx').on(t.sessionId),
+    index('identity_webauthn_challenges_expires_idx').on(t.expiresAt),
   ],
 );

@@ -44,3 +44,13 @@ export function lockedUntil(rule: LockoutRule, failures: number, now: Date): Dat
   const seconds = Math.min(rule.maxLockSeconds, rule.firstLockSeconds * 2 ** (failures - rule.freeAttempts));
   return new Date(now.getTime() + seconds * 1000);
 }
+
+/** Throttle keys for second-factor guesses: per account, as for passwords (a 6-digit code must not be guessable). */
+export function secondFactorThrottleKeys(accountId: string): [string, LockoutRule][] {
+  return [[`second-factor:${accountId}`, ACCOUNT_RULE]];
+}
+
+/** Throttle keys for guesses of one account's password: sign-in and re-entering it share one budget. */
+export function passwordThrottleKeys(username: string): [string, LockoutRule][] {
+  return [[`account:${username}`, ACCOUNT_RULE]];
+}

@@ -7,15 +7,6 @@ export const SignInForm = z.object({
   _csrf: z.string().optional(),
 });
 
-/** The second-factor form. */
-export const SecondFactorForm = z.object({
-  code: z
-    .string()
-    .trim()
-    .regex(/^\d{6}$/),
-  _csrf: z.string().optional(),
-});
-
 /** A session named in a URL. */
 export const SessionParams = z.object({ id: z.string().regex(/^ses_[0-9A-HJKMNP-TV-Z]{26}$/) });
 

@@ -105,7 +105,8 @@ describe('sign-in pages', () => {
       code: await generate({ secret: key }),
       _csrf: token,
     });
-    assert.equal(passed.headers.location, '/account');
+    assert.equal(passed.statusCode, 200, 'enrolled: the recovery codes are shown once');
+    assert.match(passed.body, /您的恢复码/);
 
     const lookupToken = await staff.csrfFrom('/workbench/people');
     const withoutPurpose = await staff.post('/workbench/people', {

@@ -9,29 +9,9 @@ import { IdentityErrors } from '../identity.errors.ts';
 import { identityMessages } from '../identity.messages.ts';
 import type { ProfileView } from '../identity.service.ts';
 import type { SessionsService } from '../sessions.service.ts';
-import { LookupForm, SecondFactorForm, SessionParams, SignInForm } from './identity.schemas.ts';
+import { LookupForm, SessionParams, SignInForm } from './identity.schemas.ts';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
-
-/** The request's session once fully signed in (staff: second factor passed), or undefined. */
-function signedIn(request: FastifyRequest, options: { staffOnly?: boolean } = {}) {
-  const session = request.identitySession;
-  return session?.stage === 'complete' && (!options.staffOnly || session.kind === 'staff')
-    ? session
-    : undefined;
-}
-
-/** The request's session while it still owes the second factor, or undefined. */
-function awaitingSecondFactor(request: FastifyRequest) {
-  return request.identitySession?.stage === 'password' ? request.identitySession : undefined;
-}
-
-function clientOf(request: FastifyRequest) {
-  return {
-    clientAddress: request.ip,
-    userAgent: request.headers['user-agent'],
-    requestId: String(request.id),
-  };
-}
+import { clientOf, nextStepUrl, signedIn } from './session-guards.ts';
 
 function errorText(
   error: AppError['definition'],
@@ -41,7 +21,10 @@ function errorText(
   return error.messages[locale].replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole));
 }
 
-/** Sign-in (with the staff second factor), sign-out and "my account" with the list of sessions. Plain HTML forms. */
+/**
+ * Sign-in, sign-out and "my account" with the list of sessions. Plain HTML forms. The staff second factor and the
+ * security page are in second-factor.routes.tsx and security.routes.tsx.
+ */
 export function registerIdentityPages(
   app: FastifyInstance,
   sessions: SessionsService,
@@ -114,7 +97,12 @@ export function registerIdentityPages(
     );
   }
 
-  app.get('/sign-in', { schema: { hide: true } }, async (request, reply) => signInPage(request, reply, 200));
+  app.get('/sign-in', { schema: { hide: true } }, async (request, reply) => {
+    // Half signed in: the step still owed (it offers a way to cancel), not a second sign-in.
+    const stage = request.identitySession?.stage;
+    if (stage === 'password' || stage === 'new-password') return reply.redirect(nextStepUrl(stage), 303);
+    return signInPage(request, reply, 200);
+  });
 
   app.post('/sign-in', { schema: { hide: true }, ...protectedRoute }, async (request, reply) => {
     const parsed = SignInForm.safeParse(request.body);
@@ -145,72 +133,6 @@ export function registerIdentityPages(
     setSessionCookie(reply, outcome.token, options.secureCookies);
     return reply.redirect(outcome.needsSecondFactor ? '/sign-in/second-factor' : '/account', 303);
   });
-
-  async function secondFactorPage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    status: number,
-    problem?: string,
-  ) {
-    const session = awaitingSecondFactor(request);
-    if (!session) return reply.redirect('/sign-in', 303);
-    const m = identityMessages.translator(request.locale);
-    const enrollment = await sessions.beginTotpEnrollment(session);
-    const csrf = reply.generateCsrf();
-    return sendPage(request, reply, { title: m('secondFactor.title'), status }, () => (
-      <>
-        {problem ? (
-          <ErrorSummary title={m('signIn.problem')} errors={[{ fieldId: 'code', message: problem }]} />
-        ) : null}
-        <h1>{m('secondFactor.title')}</h1>
-        <p class="lead">{m('secondFactor.lead')}</p>
-        {enrollment ? (
-          <>
-            <p>{m('secondFactor.enrol')}</p>
-            <SummaryList rows={[{ key: m('secondFactor.key'), value: <code>{enrollment.secret}</code> }]} />
-          </>
-        ) : null}
-        <form method="post" action="/sign-in/second-factor" novalidate>
-          <input type="hidden" name="_csrf" value={csrf} />
-          <div class="form-group">
-            <label for="code">{m('secondFactor.code')}</label>
-            <input
-              id="code"
-              name="code"
-              type="text"
-              inputmode="numeric"
-              autocomplete="one-time-code"
-              pattern="[0-9]{6}"
-              required
-            />
-          </div>
-          <button type="submit" class="button">
-            {m('secondFactor.submit')}
-          </button>
-        </form>
-      </>
-    ));
-  }
-
-  app.get('/sign-in/second-factor', { schema: { hide: true } }, (request, reply) =>
-    secondFactorPage(request, reply, 200),
-  );
-
-  app.post(
-    '/sign-in/second-factor',
-    { schema: { hide: true }, ...protectedRoute },
-    async (request, reply) => {
-      const session = awaitingSecondFactor(request);
-      if (!session) return reply.redirect('/sign-in', 303);
-      const parsed = SecondFactorForm.safeParse(request.body);
-      const result = parsed.success
-        ? await sessions.completeSecondFactor(session, parsed.data.code, clientOf(request))
-        : 'refused';
-      if (result === 'refused')
-        return secondFactorPage(request, reply, 401, errorText(IdentityErrors.codeInvalid, request.locale));
-      return reply.redirect('/account', 303);
-    },
-  );
 
   app.post('/sign-out', { schema: { hide: true }, ...protectedRoute }, async (request, reply) => {
     const session = request.identitySession;
@@ -280,6 +202,8 @@ export function registerIdentityPages(
           />
           <p>
             <a href="/account/legal-entities">{m('account.legalEntities')}</a>
+            {' · '}
+            <a href="/account/security">{m('account.security')}</a>
             {' · '}
             <a href="/account/access-log">{m('account.accessLog')}</a>
             {session.kind === 'staff' ? (

@@ -140,14 +140,14 @@ export function createRegistrationService(deps: {
   const hashCode = (registrationId: string, code: string) =>
     createHmac('sha256', deps.secret).update(`registration:${registrationId}:${code}`).digest('hex');
 
-  /** The keys a code send counts against, in lock order (sorted: concurrent sends never wait on each other in a cycle). */
+  /** The keys a send counts against, sorted: locked in one order, concurrent sends never wait on each other in a cycle. */
   const sendKeys = (recipientKey: string, client: RegistrationClient): [string, SendLimitRule][] =>
     (
       [
         [recipientKey, limits.recipient],
         ...(client.clientAddress ? [[`address:${client.clientAddress}`, limits.address]] : []),
       ] as [string, SendLimitRule][]
-    ).sort(([a], [b]) => a.localeCompare(b));
+    ).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
   /** The longest wait any of the keys asks for, or 0 when a code may go now. Reads only: an early, cheap refusal. */
   async function sendWait(keys: [string, SendLimitRule][]): Promise<number> {
@@ -270,22 +270,16 @@ export function createRegistrationService(deps: {
     },
 
     /**
-     * Where the code of a registration still waiting for it went: the channel, and for a text message the number,
-     * masked. Undefined for an unknown, completed or expired registration.
+     * Where a registration's code went: the channel and, for a text message, the number, masked (so the verify
+     * page can say so, also after a refused code). Undefined for an unknown registration.
      */
-    async pendingDelivery(
+    async codeDelivery(
       registrationId: string,
     ): Promise<{ channel: 'email' } | { channel: 'phone'; maskedPhone: string } | undefined> {
       const [registration] = await deps.db
         .select({ channel: registrations.channel, phone: registrations.phone })
         .from(registrations)
-        .where(
-          and(
-            eq(registrations.id, registrationId),
-            isNull(registrations.completedAt),
-            gt(registrations.codeExpiresAt, now()),
-          ),
-        );
+        .where(eq(registrations.id, registrationId));
       if (!registration) return undefined;
       return registration.channel === 'phone' && registration.phone
         ? { channel: 'phone', maskedPhone: maskPhone(registration.phone) }

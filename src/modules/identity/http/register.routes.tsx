@@ -193,8 +193,8 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
   ) {
     const m = identityMessages.translator(request.locale);
     const csrf = reply.generateCsrf();
-    // The page says where the code went; an unknown or finished registration gets the e-mail wording.
-    const delivery = await registration.pendingDelivery(registrationId);
+    // The page says where the code went; an unknown registration gets the e-mail wording.
+    const delivery = await registration.codeDelivery(registrationId);
     const title = delivery?.channel === 'phone' ? m('register.verify.sms.title') : m('register.verify.title');
     const lead =
       delivery?.channel === 'phone'

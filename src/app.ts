@@ -17,6 +17,7 @@ import { type KernelContext, type ModuleManifest, orderModules, type SeedReport 
 import type { Progress } from './kernel/progress.ts';
 import { resolveSecret } from './kernel/secret.ts';
 import { isDemoSeeded, seedDemoCity } from './kernel/seed.ts';
+import { createSmsOutbox, createSmsSender, registerSmsJob } from './kernel/sms/sms.ts';
 import { identityModule, STAFF_ROLES } from './modules/identity/index.ts';
 import { organisationsModule } from './modules/organisations/index.ts';
 import { portalModule } from './modules/portal/index.ts';
@@ -105,7 +106,26 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     // Every process declares the queue before jobs start: pg-boss refuses a send to a queue that does not exist.
     registerMailJob(jobs, db, mailer);
     const mail = createMailOutbox(jobs);
-    const kernel: KernelContext = { config, secret, db, events, jobs, calendar, log, audit, authz, mail };
+    const smsSender = createSmsSender(
+      config.sms
+        ? { transport: 'http', gateway: config.sms, log }
+        : { transport: 'log', log, devMailbox: config.devMailbox },
+    );
+    registerSmsJob(jobs, db, smsSender, { log });
+    const sms = createSmsOutbox(jobs);
+    const kernel: KernelContext = {
+      config,
+      secret,
+      db,
+      events,
+      jobs,
+      calendar,
+      log,
+      audit,
+      authz,
+      mail,
+      sms,
+    };
 
     const app =
       options.http === false

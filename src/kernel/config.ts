@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseSmtpUrl, SMTP_URL_EXPECTED, type SmtpSettings } from './mail/smtp-url.ts';
+import {
+  parseSmsGatewayUrl,
+  parseSmsToken,
+  SMS_TOKEN_EXPECTED,
+  SMS_URL_EXPECTED,
+} from './sms/gateway-url.ts';
 
 /** Which database the platform runs on: embedded PGlite in the data directory, or a PostgreSQL server. */
 export type DatabaseMode = 'embedded' | 'server';
@@ -23,8 +29,10 @@ export interface Config {
   smtp: SmtpSettings | undefined;
   /** The From address of every mail. */
   mailFrom: string;
-  /** Serve /dev/mailbox, which shows every mail (codes included) to anyone: embedded demo only. */
+  /** Serve /dev/mailbox, which shows every mail and text message (codes included) to anyone: embedded demo only. */
   devMailbox: boolean;
+  /** The HTTP SMS gateway; undefined: text messages are stored only (and readable at /dev/mailbox when devMailbox). */
+  sms: { url: URL; token: string } | undefined;
   /** Whether this web process also works on background jobs (always true in embedded mode). */
   runJobs: boolean;
   dbPoolSize: number;
@@ -56,6 +64,11 @@ export class ConfigError extends Error {
 function describeValue(variable: string, got: string): string {
   if (variable === 'YIWANG_SECRET') return got === '' ? 'nothing' : `${got.length} characters`;
   if (variable === 'DATABASE_URL') return JSON.stringify(got.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'));
+  if (variable === 'YIWANG_SMS_TOKEN') return got === '' ? 'nothing' : `${got.length} characters`;
+  // A provider's URL may carry a key in its query or user part: show neither.
+  if (variable === 'YIWANG_SMS_URL') {
+    return JSON.stringify(got.replace(/\/\/[^/?#]*@/, '//***@').replace(/\?.*$/s, '?***'));
+  }
   return JSON.stringify(got);
 }
 
@@ -216,11 +229,30 @@ export function loadConfig(env: Source = process.env): Config {
     },
     'noreply@shifan.gov.example',
   );
-  // The development mailbox shows every mail, one-time codes included, to anyone who can open the site.
+  const smsUrl = read<URL | undefined>(
+    source,
+    { name: 'YIWANG_SMS_URL', expected: SMS_URL_EXPECTED, parse: parseSmsGatewayUrl },
+    undefined,
+  );
+  const smsToken = read<string | undefined>(
+    source,
+    { name: 'YIWANG_SMS_TOKEN', expected: SMS_TOKEN_EXPECTED, parse: parseSmsToken },
+    undefined,
+  );
+  if (smsUrl && !smsToken) {
+    throw new ConfigError('YIWANG_SMS_TOKEN', `set when YIWANG_SMS_URL is set (${SMS_TOKEN_EXPECTED})`, '');
+  }
+  if (smsToken && !smsUrl) {
+    // A token without a gateway is a typo or a half-finished change: say so rather than drop messages quietly.
+    throw new ConfigError('YIWANG_SMS_URL', `set when YIWANG_SMS_TOKEN is set (${SMS_URL_EXPECTED})`, '');
+  }
+  const sms = smsUrl && smsToken ? { url: smsUrl, token: smsToken } : undefined;
+  // The development mailbox shows every mail and text message, one-time codes included, to anyone who can open
+  // the site: by default only when nothing really goes out.
   const devMailbox = read(
     source,
     { name: 'YIWANG_DEV_MAILBOX', expected: 'true or false', parse: bool },
-    mode === 'embedded' && !smtp && demo !== 'never',
+    mode === 'embedded' && !smtp && !sms && demo !== 'never',
   );
   if (devMailbox && mode === 'server') {
     throw new ConfigError(
@@ -275,6 +307,7 @@ export function loadConfig(env: Source = process.env): Config {
     smtp,
     mailFrom,
     devMailbox,
+    sms,
     runJobs: mode === 'embedded' ? true : runJobs,
     dbPoolSize: read(
       source,

@@ -8,6 +8,7 @@ import type { EventBus } from './events/events.ts';
 import type { Jobs } from './jobs/jobs.ts';
 import type { Logger } from './logger.ts';
 import type { MailOutbox } from './mail/mail.ts';
+import type { SmsOutbox } from './sms/sms.ts';
 
 /** What the kernel hands every module: no domain words, only infrastructure. */
 export interface KernelContext {
@@ -24,6 +25,8 @@ export interface KernelContext {
   readonly authz: PermissionRegistry;
   /** Outgoing mail: `mail.queue(tx, message)` stores it and enqueues delivery in the transaction of the change. */
   readonly mail: MailOutbox;
+  /** Outgoing text messages: `sms.queue(tx, message)` stores one and enqueues delivery in the transaction of the change. */
+  readonly sms: SmsOutbox;
   readonly log: Logger;
 }
 

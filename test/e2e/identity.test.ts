@@ -128,7 +128,7 @@ describe('identity journey in a browser (issue 3): register, verify by e-mail, s
     await page.getByLabel('证件类型').selectOption('resident_id');
     await page.getByLabel('证件号码').fill(ZHAO_MIN_ID_MISTYPED);
     await page.getByLabel('电子邮箱').fill(ZHAO_MIN.email);
-    await page.getByLabel('手机号码（选填）').fill(ZHAO_MIN.phone);
+    await page.getByLabel('手机号码').fill(ZHAO_MIN.phone);
     await page.getByLabel('密码').fill(ZHAO_MIN.password);
     const refused = await submit(page, () => page.getByRole('button', { name: '注册并发送验证码' }).click());
     expectStatus(refused, 400, 'POST /register with a wrong check character');
@@ -145,7 +145,13 @@ describe('identity journey in a browser (issue 3): register, verify by e-mail, s
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type(ZHAO_MIN_ID);
     await page.keyboard.press('Tab');
-    assert.equal(await page.locator('#email:focus').count(), 1, 'Tab goes on to the e-mail address');
+    assert.equal(
+      await page.locator('#channel:focus').count(),
+      1,
+      'Tab goes on to the chosen way of sending the code',
+    );
+    await page.keyboard.press('Tab');
+    assert.equal(await page.locator('#email:focus').count(), 1, 'then to the e-mail address');
     await page.getByLabel('密码').focus();
     await page.keyboard.type(ZHAO_MIN.password);
     const started = await submit(page, () => page.keyboard.press('Enter'));
@@ -216,8 +222,10 @@ describe('identity journey in a browser (issue 3): register, verify by e-mail, s
     const secret = ((await page.locator('main code').textContent()) ?? '').trim();
     assert.match(secret, /^[A-Z2-7]{16,}$/, 'a base32 enrolment key');
     await page.getByLabel('6 位验证码').fill(await generate({ secret }));
-    const passed = await submit(page, () => page.getByRole('button', { name: '验证' }).click());
-    expectStatus(passed, 200, 'POST /sign-in/second-factor, then /account');
+    // Enrolled: her recovery codes are shown once (issue 3), then she goes on to her account.
+    const codes = await submit(page, () => page.getByRole('button', { name: '验证' }).click());
+    expectStatus(codes, 200, 'POST /sign-in/second-factor, then the recovery codes');
+    await submit(page, () => page.getByRole('link', { name: '继续' }).click());
     assert.equal(new URL(page.url()).pathname, '/account');
 
     await submit(page, () => page.getByRole('link', { name: '查询办事人信息' }).click());

@@ -21,8 +21,10 @@ export class FormClient {
   }
 
   /** GET a page, keeping the cookies it sets. */
-  async get(url: string): Promise<LightMyRequestResponse> {
-    return this.keep(await this.app.inject({ url, cookies: this.cookies, remoteAddress: this.address }));
+  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.keep(
+      await this.app.inject({ url, headers, cookies: this.cookies, remoteAddress: this.address }),
+    );
   }
 
   /** POST a form as a browser would; a list is sent as the same field repeated (ticked checkboxes). */

@@ -5,6 +5,7 @@ import { AppError, KernelErrors } from '../errors.ts';
 import { sendPage } from '../http/pages.tsx';
 import type { Locale } from '../i18n/index.ts';
 import { isId } from '../ids.ts';
+import { latestSms, registerDevSmsPages, SmsSection } from '../sms/sms-mailbox.routes.tsx';
 import { DataTable, NotificationBanner, SummaryList, TagStatus, type TagTone } from '../views/components.tsx';
 import { mailMessages } from './mail.messages.ts';
 import { type MailRecord, mailRecords } from './mail.tables.ts';
@@ -63,7 +64,8 @@ function privateHeaders(reply: FastifyReply): void {
 }
 
 /**
- * The development mailbox: `/dev/mailbox` lists the latest stored mails, `/dev/mailbox/:id` shows one. Anyone who
+ * The development mailbox: `/dev/mailbox` lists the latest stored mails and text messages, `/dev/mailbox/:id` shows
+ * a mail, `/dev/mailbox/sms/:id` a text message. Anyone who
  * can reach the site can read them, codes included, so register it only in the embedded demo mode.
  */
 export function registerDevMailbox(app: FastifyInstance, db: Db, options: { timeZone?: string } = {}): void {
@@ -71,6 +73,7 @@ export function registerDevMailbox(app: FastifyInstance, db: Db, options: { time
 
   app.get('/dev/mailbox', { schema: { hide: true } }, async (request, reply) => {
     const mails = await db.select().from(mailRecords).orderBy(desc(mailRecords.id)).limit(LIST_LIMIT);
+    const texts = await latestSms(db);
     const m = mailMessages.translator(request.locale);
     privateHeaders(reply);
     return sendPage(
@@ -113,10 +116,12 @@ export function registerDevMailbox(app: FastifyInstance, db: Db, options: { time
             rowHeaders
             empty={m('mailbox.empty')}
           />
+          <SmsSection messages={texts} locale={ctx.locale} timeZone={timeZone} />
         </>
       ),
     );
   });
+  registerDevSmsPages(app, db, { timeZone });
 
   app.get<{ Params: { id: string } }>(
     '/dev/mailbox/:id',

@@ -341,7 +341,12 @@ export function TextField(props: {
   hint?: string;
   error?: string;
   autocomplete?: string;
-  inputmode?: 'text' | 'numeric' | 'tel' | 'email';
+  inputmode?: 'text' | 'numeric' | 'tel' | 'email' | 'url';
+  autocapitalize?: 'characters';
+  /** Codes, names and addresses are not prose: spell checking only marks them wrong. */
+  spellcheck?: boolean;
+  required?: boolean;
+  maxLength?: number;
 }) {
   return (
     <FormGroup id={props.id} label={props.label} hint={props.hint} error={props.error}>
@@ -354,9 +359,42 @@ export function TextField(props: {
           value={props.value ?? ''}
           autocomplete={props.autocomplete}
           inputmode={props.inputmode}
+          autocapitalize={props.autocapitalize}
+          spellcheck={props.spellcheck}
+          required={props.required}
+          maxLength={props.maxLength}
           aria-describedby={describedBy}
           aria-invalid={props.error ? 'true' : undefined}
         />
+      )}
+    </FormGroup>
+  );
+}
+
+/** A labelled select in a form group (hint and error linked for screen readers). */
+export function SelectField(props: {
+  id: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  value?: string;
+  hint?: string;
+  error?: string;
+}) {
+  return (
+    <FormGroup id={props.id} label={props.label} hint={props.hint} error={props.error}>
+      {(describedBy) => (
+        <select
+          id={props.id}
+          name={props.id}
+          aria-describedby={describedBy}
+          aria-invalid={props.error ? 'true' : undefined}
+        >
+          {props.options.map((o) => (
+            <option value={o.value} selected={o.value === props.value} key={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
       )}
     </FormGroup>
   );

@@ -23,12 +23,16 @@ export const IdentityErrors = {
     en: 'Some of the registration details are not right. Correct them as described.',
   }),
   alreadyRegistered: defineError('IDENTITY_ERR_ALREADY_REGISTERED', 409, {
-    'zh-CN': '该用户名、证件号码或电子邮箱已经注册。如果不是您本人注册的，请拨打 12345 热线。',
-    en: 'This user name, ID number or e-mail address is already registered. If it was not you, call the 12345 hotline.',
+    'zh-CN': '该用户名、证件号码、电子邮箱或手机号码已经注册。如果不是您本人注册的，请拨打 12345 热线。',
+    en: 'This user name, ID number, e-mail address or mobile number is already registered. If it was not you, call the 12345 hotline.',
   }),
   verificationCodeInvalid: defineError('IDENTITY_ERR_VERIFICATION_CODE_INVALID', 400, {
-    'zh-CN': '验证码不正确、已过期或已使用。请检查邮件中的 6 位数字，或重新注册以获取新验证码。',
-    en: 'The code is wrong, has expired or has already been used. Check the 6 digits in the e-mail, or register again for a new code.',
+    'zh-CN': '验证码不正确、已过期或已使用。请检查邮件或短信中的 6 位数字，或重新注册以获取新验证码。',
+    en: 'The code is wrong, has expired or has already been used. Check the 6 digits in the e-mail or text message, or register again for a new code.',
+  }),
+  codeSendLimited: defineError('IDENTITY_ERR_CODE_SEND_LIMITED', 429, {
+    'zh-CN': '验证码发送过于频繁，请在 {minutes} 分钟后再试。如需帮助，请拨打 12345 热线。',
+    en: 'Too many codes have been sent. Try again in {minutes} minutes, or call the 12345 hotline for help.',
   }),
   resetLinkInvalid: defineError('IDENTITY_ERR_RESET_LINK_INVALID', 400, {
     'zh-CN': '重置链接无效、已过期或已使用。请重新申请重置密码。',

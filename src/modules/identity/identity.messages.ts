@@ -77,7 +77,7 @@ export const identityMessages = defineMessages(
     'signIn.forgotten': '忘记密码？',
     'register.title': '注册个人账户',
     'register.lead':
-      '填写一次即可。我们会向您的电子邮箱发送验证码；身份信息与人口库一致的，账户直接达到实名认证（L2）。',
+      '填写一次即可。我们会向您的电子邮箱或手机发送验证码；身份信息与人口库一致的，账户直接达到实名认证（L2）。',
     'register.displayName': '姓名（与证件一致）',
     'register.username': '用户名',
     'register.usernameHint': '用于登录：英文字母开头，3 到 32 位小写字母、数字、下划线或连字符。',
@@ -87,7 +87,7 @@ export const identityMessages = defineMessages(
     'register.idType.other': '其他证件',
     'register.idNumber': '证件号码',
     'register.email': '电子邮箱',
-    'register.phone': '手机号码（选填）',
+    'register.phone': '手机号码',
     'register.password': '密码',
     'register.passwordHint': '至少 8 位，可以用一句好记的话；不能是常见密码。',
     'register.submit': '注册并发送验证码',
@@ -266,6 +266,19 @@ export const identityMessages = defineMessages(
     'security.error.passwordSame': '新密码不能与当前密码相同。',
     'security.error.keyCeremony':
       '安全密钥没有登记成功：浏览器没有返回有效的应答（可能已取消或超时）。请重试。',
+    // Registration by text message (issue 3): verifying by e-mail or by mobile phone.
+    'register.channel': '接收验证码的方式',
+    'register.channelHint': '选择“通过手机短信”时，手机号码必填，电子邮箱可以不填。',
+    'register.channel.email': '通过电子邮件',
+    'register.channel.phone': '通过手机短信',
+    'register.emailHint': '选择“通过手机短信”时可以不填。',
+    'register.phoneHint': '中国大陆 11 位手机号码。选择“通过手机短信”时必填，验证码会发送到这个号码。',
+    'register.error.phoneRequired': '您选择了通过手机短信接收验证码，请填写手机号码。',
+    'register.error.emailOptional': '电子邮箱地址格式不正确。选择手机短信验证时，也可以不填。',
+    'register.verify.sms.title': '输入短信验证码',
+    'register.verify.sms.lead': '验证码已通过短信发送到 {phone}，10 分钟内有效。',
+    'register.sms.text':
+      '【示范市政务服务】您的注册验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。',
   },
   {
     'signIn.title': 'Sign in',
@@ -347,7 +360,7 @@ export const identityMessages = defineMessages(
     'signIn.forgotten': 'Forgotten your password?',
     'register.title': 'Create a personal account',
     'register.lead':
-      'Fill this in once. We send a code to your e-mail; if your details match the population register, the account is identity-verified (L2) at once.',
+      'Fill this in once. We send a code to your e-mail or mobile phone; if your details match the population register, the account is identity-verified (L2) at once.',
     'register.displayName': 'Name (as on your ID document)',
     'register.username': 'User name',
     'register.usernameHint':
@@ -358,7 +371,7 @@ export const identityMessages = defineMessages(
     'register.idType.other': 'Other document',
     'register.idNumber': 'Document number',
     'register.email': 'E-mail address',
-    'register.phone': 'Mobile number (optional)',
+    'register.phone': 'Mobile number',
     'register.password': 'Password',
     'register.passwordHint':
       'At least 8 characters; a sentence you remember works well. Common passwords are refused.',
@@ -548,5 +561,21 @@ export const identityMessages = defineMessages(
     'security.error.passwordSame': 'The new password must differ from the current one.',
     'security.error.keyCeremony':
       'The security key was not registered: the browser gave no valid answer (perhaps it was cancelled or timed out). Try again.',
+    // Registration by text message (issue 3): verifying by e-mail or by mobile phone.
+    'register.channel': 'How should we send your code?',
+    'register.channelHint':
+      'If you choose a text message, the mobile number is required and the e-mail address is optional.',
+    'register.channel.email': 'By e-mail',
+    'register.channel.phone': 'By text message to my mobile phone',
+    'register.emailHint': 'Optional if you choose a text message.',
+    'register.phoneHint':
+      'A mainland China mobile number (11 digits). Required if you choose a text message: the code is sent there.',
+    'register.error.phoneRequired': 'Enter your mobile number: you chose to get the code by text message.',
+    'register.error.emailOptional':
+      'Enter a valid e-mail address, or leave it empty: you chose to get the code by text message.',
+    'register.verify.sms.title': 'Enter the code from the text message',
+    'register.verify.sms.lead': 'We sent a code by text message to {phone}. It is valid for 10 minutes.',
+    'register.sms.text':
+      'Demo City Government Services: your registration code is {code}, valid for {minutes} minutes. If you did not ask for it, ignore this message.',
   },
 );

@@ -111,6 +111,7 @@ export const identityModule: ModuleManifest<IdentityContract> = {
           db: kernel.db,
           audit: kernel.audit,
           mail: kernel.mail,
+          sms: kernel.sms,
           secret: kernel.secret,
           register: createDemoPopulationRegister(),
         }),

@@ -2,6 +2,7 @@ import {
   bigint,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   smallint,
@@ -98,8 +99,9 @@ export const signInThrottle = pgTable('identity_sign_in_throttle', {
 });
 
 /**
- * A registration waiting for its e-mail code. The account is created only when the code is confirmed, so an
- * unconfirmed address never becomes an account; the code itself is stored as a keyed hash and works once.
+ * A registration waiting for its code, sent by e-mail or by text message (`channel`). The account is created only
+ * when the code is confirmed, so an unconfirmed address or number never becomes an account; the code itself is
+ * stored as a keyed hash and works once.
  */
 export const registrations = pgTable('identity_registrations', {
   id: text('id').primaryKey(),
@@ -108,7 +110,12 @@ export const registrations = pgTable('identity_registrations', {
   idType: text('id_type', { enum: ['resident_id', 'passport', 'other'] }).notNull(),
   idNumber: text('id_number').notNull(),
   phone: text('phone'),
-  email: text('email').notNull(),
+  /** Required when the code goes by e-mail; optional when it goes by text message. */
+  email: text('email'),
+  /** Where the code went: `email`, or `phone` (a text message to the mainland mobile number in `phone`). */
+  channel: text('channel', { enum: ['email', 'phone'] })
+    .notNull()
+    .default('email'),
   preferredLocale: text('preferred_locale', { enum: ['zh-CN', 'en'] }).notNull(),
   passwordHash: text('password_hash').notNull(),
   codeHash: text('code_hash').notNull(),
@@ -117,6 +124,16 @@ export const registrations = pgTable('identity_registrations', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   completedAt: timestamp('completed_at', { withTimezone: true }),
   accountId: text('account_id'),
+});
+
+/**
+ * Verification codes sent recently, per key (`phone:<number>`, `email:<address>`, `address:<client IP>`), shared by
+ * every instance: the basis of the limit on sending codes. `recent` holds the send times (epoch milliseconds) still
+ * inside the window; the row is locked while a send is decided, so concurrent requests count exactly.
+ */
+export const codeSendLimits = pgTable('identity_code_send_limits', {
+  key: text('key').primaryKey(),
+  recent: jsonb('recent').$type<number[]>().notNull(),
 });
 
 /** A password reset link: single use, valid for 30 minutes; only the token's SHA-256 is stored. */

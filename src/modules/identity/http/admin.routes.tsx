@@ -6,10 +6,11 @@ import type { Locale } from '../../../kernel/i18n/index.ts';
 import {
   DataTable,
   ErrorSummary,
-  FormGroup,
   NotificationBanner,
+  SelectField,
   SummaryList,
   TagStatus,
+  TextField,
 } from '../../../kernel/views/components.tsx';
 import { STAFF_ROLES } from '../contract.ts';
 import { IdentityErrors } from '../identity.errors.ts';
@@ -47,66 +48,6 @@ function clientOf(request: FastifyRequest) {
 
 const errorOf = (problems: readonly FieldProblem[], id: string) =>
   problems.find((p) => p.path === id)?.message;
-
-/** One labelled text input with its hint and error (kept local until the kernel offers a shared one). */
-function TextField(props: {
-  id: string;
-  label: string;
-  values: Values;
-  problems: readonly FieldProblem[];
-  hint?: string;
-  type?: 'text' | 'email';
-  autocomplete?: string;
-}) {
-  const error = errorOf(props.problems, props.id);
-  return (
-    <FormGroup id={props.id} label={props.label} hint={props.hint} error={error}>
-      {(describedBy) => (
-        <input
-          id={props.id}
-          name={props.id}
-          // Preact's types narrow the other attributes by a literal `type`; both take the same ones.
-          type={(props.type ?? 'text') as 'text'}
-          value={props.values[props.id] ?? ''}
-          spellcheck={false}
-          autocomplete={props.autocomplete ?? 'off'}
-          aria-describedby={describedBy}
-          aria-invalid={error ? 'true' : undefined}
-        />
-      )}
-    </FormGroup>
-  );
-}
-
-/** One labelled select with its hint and error. */
-function SelectField(props: {
-  id: string;
-  label: string;
-  options: readonly { value: string; label: string }[];
-  value: string | undefined;
-  problems: readonly FieldProblem[];
-  hint?: string;
-}) {
-  const error = errorOf(props.problems, props.id);
-  return (
-    <FormGroup id={props.id} label={props.label} hint={props.hint} error={error}>
-      {(describedBy) => (
-        <select
-          id={props.id}
-          name={props.id}
-          aria-describedby={describedBy}
-          aria-invalid={error ? 'true' : undefined}
-        >
-          {props.options.map((o) => (
-            <option value={o.value} selected={o.value === props.value} key={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      )}
-    </FormGroup>
-  );
-}
 
 const departmentOptions = (departments: readonly DepartmentName[]) =>
   departments.map((d) => ({ value: d.code, label: `${d.name}（${d.code}）` }));
@@ -211,7 +152,7 @@ export function registerStaffAdminPages(
               label={m('staffAdmin.filter.department')}
               options={[{ value: '', label: m('staffAdmin.filter.all') }, ...departmentOptions(departments)]}
               value={department ?? ''}
-              problems={problems}
+              error={errorOf(problems, 'department')}
             />
             <button type="submit" class="button button--secondary">
               {m('staffAdmin.filter.submit')}
@@ -292,7 +233,6 @@ export function registerStaffAdminPages(
     const m = identityMessages.translator(request.locale);
     const departments = await options.departments(request.locale);
     const csrf = reply.generateCsrf();
-    const field = { values, problems };
     reply.header('cache-control', 'no-store');
     return sendPage(
       request,
@@ -316,16 +256,36 @@ export function registerStaffAdminPages(
               id="username"
               label={m('staffAdmin.username')}
               hint={m('register.usernameHint')}
-              {...field}
+              value={values.username}
+              error={errorOf(problems, 'username')}
+              spellcheck={false}
+              autocomplete="off"
             />
-            <TextField id="nameZh" label={m('staffAdmin.nameZh')} {...field} />
-            <TextField id="nameEn" label={m('staffAdmin.nameEn')} {...field} />
+            <TextField
+              id="nameZh"
+              label={m('staffAdmin.nameZh')}
+              value={values.nameZh}
+              error={errorOf(problems, 'nameZh')}
+              spellcheck={false}
+              autocomplete="off"
+            />
+            <TextField
+              id="nameEn"
+              label={m('staffAdmin.nameEn')}
+              value={values.nameEn}
+              error={errorOf(problems, 'nameEn')}
+              spellcheck={false}
+              autocomplete="off"
+            />
             <TextField
               id="email"
               label={m('staffAdmin.email')}
               hint={m('staffAdmin.emailHint')}
               type="email"
-              {...field}
+              value={values.email}
+              error={errorOf(problems, 'email')}
+              spellcheck={false}
+              autocomplete="email"
             />
             <h2>{m('staffAdmin.create.firstRole')}</h2>
             <SelectField
@@ -333,14 +293,14 @@ export function registerStaffAdminPages(
               label={m('staffAdmin.department')}
               options={departmentOptions(departments)}
               value={values.departmentCode}
-              problems={problems}
+              error={errorOf(problems, 'departmentCode')}
             />
             <SelectField
               id="role"
               label={m('staffAdmin.role')}
               options={roleOptions(m)}
               value={values.role}
-              problems={problems}
+              error={errorOf(problems, 'role')}
             />
             <SelectField
               id="clearance"
@@ -348,7 +308,7 @@ export function registerStaffAdminPages(
               hint={m('staffAdmin.clearanceHint')}
               options={clearanceOptions(m)}
               value={values.clearance}
-              problems={problems}
+              error={errorOf(problems, 'clearance')}
             />
             <button type="submit" class="button">
               {m('staffAdmin.create.submit')}
@@ -480,14 +440,14 @@ export function registerStaffAdminPages(
               label={m('staffAdmin.department')}
               options={departmentOptions(departments)}
               value={values.departmentCode}
-              problems={problems}
+              error={errorOf(problems, 'departmentCode')}
             />
             <SelectField
               id="role"
               label={m('staffAdmin.role')}
               options={roleOptions(m)}
               value={values.role}
-              problems={problems}
+              error={errorOf(problems, 'role')}
             />
             <button type="submit" class="button">
               {m('staffAdmin.member.addRole.submit')}
@@ -503,7 +463,7 @@ export function registerStaffAdminPages(
               hint={m('staffAdmin.clearanceHint')}
               options={clearanceOptions(m)}
               value={values.clearance ?? staff.clearance}
-              problems={problems}
+              error={errorOf(problems, 'clearance')}
             />
             <button type="submit" class="button">
               {m('staffAdmin.member.clearance.submit')}

@@ -25,6 +25,8 @@ export const RegisterForm = z.object({
   idNumber: z.string().max(40).default(''),
   email: z.string().max(300).default(''),
   phone: z.string().max(30).optional(),
+  /** Where the code goes; anything but `phone` means e-mail, the default. */
+  channel: z.enum(['email', 'phone']).catch('email'),
   password: z.string().max(1000).default(''),
   _csrf: z.string().optional(),
 });

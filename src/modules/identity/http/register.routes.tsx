@@ -1,42 +1,49 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldProblem } from '../../../kernel/errors.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
-import { ErrorSummary, FormGroup, Panel } from '../../../kernel/views/components.tsx';
+import { ErrorSummary, Panel, TextField } from '../../../kernel/views/components.tsx';
+import { IdentityErrors } from '../identity.errors.ts';
 import { identityMessages } from '../identity.messages.ts';
-import type { RegistrationService } from '../registration.service.ts';
+import type { RegistrationService, VerificationChannel } from '../registration.service.ts';
 import { RegisterForm, VerifyForm } from './identity.schemas.ts';
 
-type Values = Partial<Record<'displayName' | 'username' | 'idType' | 'idNumber' | 'email' | 'phone', string>>;
+type Values = Partial<
+  Record<'displayName' | 'username' | 'idType' | 'idNumber' | 'email' | 'phone' | 'channel', string>
+>;
 
-/** One labelled text input in the kernel's form group (hint and error linked for screen readers). */
-function Field(props: {
-  id: string;
-  label: string;
-  value?: string;
-  type?: 'text' | 'email' | 'tel' | 'password';
-  hint?: string;
-  error?: string;
-  autocomplete?: string;
+/**
+ * Where the code should go: e-mail or text message, as radio buttons in a fieldset (works without JavaScript; the
+ * first button carries the group's id, for links from the error summary).
+ */
+function ChannelChoice(props: {
+  legend: string;
+  hint: string;
+  options: [VerificationChannel, string][];
+  value: string;
 }) {
   return (
-    <FormGroup id={props.id} label={props.label} hint={props.hint} error={props.error}>
-      {(describedBy) => (
-        <input
-          id={props.id}
-          name={props.id}
-          // Preact's types narrow the other attributes by a literal `type`; any of these four takes the same ones.
-          type={(props.type ?? 'text') as 'text'}
-          value={props.value ?? ''}
-          autocomplete={props.autocomplete}
-          aria-describedby={describedBy}
-          aria-invalid={props.error ? 'true' : undefined}
-        />
-      )}
-    </FormGroup>
+    <fieldset aria-describedby="channel-hint">
+      <legend>{props.legend}</legend>
+      <p class="hint" id="channel-hint">
+        {props.hint}
+      </p>
+      {props.options.map(([channel, label], i) => {
+        const id = i === 0 ? 'channel' : `channel-${channel}`;
+        return (
+          <label for={id} key={channel}>
+            <input type="radio" id={id} name="channel" value={channel} checked={props.value === channel} />
+            {label}
+          </label>
+        );
+      })}
+    </fieldset>
   );
 }
 
-/** Registration by e-mail code: one form (every problem reported at once), then the code, then the account. */
+/**
+ * Registration by a code sent by e-mail or text message: one form (every problem reported at once), then the code,
+ * then the account.
+ */
 export function registerRegistrationPages(app: FastifyInstance, registration: RegistrationService): void {
   const client = (request: FastifyRequest) => ({ clientAddress: request.ip, requestId: String(request.id) });
 
@@ -47,10 +54,13 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
     values: Values = {},
     problems: FieldProblem[] = [],
     summary?: string,
+    /** The field a summary without field problems links to. */
+    summaryField = 'username',
   ) {
     const m = identityMessages.translator(request.locale);
     const csrf = reply.generateCsrf();
     const errorOf = (field: string) => problems.find((p) => p.path === field)?.message;
+    const channel = values.channel === 'phone' ? 'phone' : 'email';
     return sendPage(
       request,
       reply,
@@ -63,7 +73,7 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
               errors={
                 problems.length > 0
                   ? problems.map((p) => ({ fieldId: p.path, message: p.message }))
-                  : [{ fieldId: 'username', message: summary ?? '' }]
+                  : [{ fieldId: summaryField, message: summary ?? '' }]
               }
             />
           ) : null}
@@ -71,14 +81,14 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
           <p class="lead">{m('register.lead')}</p>
           <form method="post" action="/register" novalidate>
             <input type="hidden" name="_csrf" value={csrf} />
-            <Field
+            <TextField
               id="displayName"
               label={m('register.displayName')}
               value={values.displayName}
               error={errorOf('displayName')}
               autocomplete="name"
             />
-            <Field
+            <TextField
               id="username"
               label={m('register.username')}
               hint={m('register.usernameHint')}
@@ -96,29 +106,40 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
                 ))}
               </select>
             </div>
-            <Field
+            <TextField
               id="idNumber"
               label={m('register.idNumber')}
               value={values.idNumber}
               error={errorOf('idNumber')}
             />
-            <Field
+            <ChannelChoice
+              legend={m('register.channel')}
+              hint={m('register.channelHint')}
+              options={[
+                ['email', m('register.channel.email')],
+                ['phone', m('register.channel.phone')],
+              ]}
+              value={channel}
+            />
+            <TextField
               id="email"
               label={m('register.email')}
               type="email"
+              hint={m('register.emailHint')}
               value={values.email}
               error={errorOf('email')}
               autocomplete="email"
             />
-            <Field
+            <TextField
               id="phone"
               label={m('register.phone')}
               type="tel"
+              hint={m('register.phoneHint')}
               value={values.phone}
               error={errorOf('phone')}
               autocomplete="tel"
             />
-            <Field
+            <TextField
               id="password"
               label={m('register.password')}
               type="password"
@@ -135,7 +156,7 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
     );
   }
 
-  function verifyPage(
+  async function verifyPage(
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
@@ -144,17 +165,24 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
   ) {
     const m = identityMessages.translator(request.locale);
     const csrf = reply.generateCsrf();
-    return sendPage(request, reply, { title: m('register.verify.title'), status }, () => (
+    // The page says where the code went; an unknown registration gets the e-mail wording.
+    const delivery = await registration.codeDelivery(registrationId);
+    const title = delivery?.channel === 'phone' ? m('register.verify.sms.title') : m('register.verify.title');
+    const lead =
+      delivery?.channel === 'phone'
+        ? m('register.verify.sms.lead', { phone: delivery.maskedPhone })
+        : m('register.verify.lead');
+    return sendPage(request, reply, { title, status }, () => (
       <>
         {problem ? (
           <ErrorSummary title={m('register.problem')} errors={[{ fieldId: 'code', message: problem }]} />
         ) : null}
-        <h1>{m('register.verify.title')}</h1>
-        <p class="lead">{m('register.verify.lead')}</p>
+        <h1>{title}</h1>
+        <p class="lead">{lead}</p>
         <form method="post" action="/register/verify" novalidate>
           <input type="hidden" name="_csrf" value={csrf} />
           <input type="hidden" name="registration" value={registrationId} />
-          <Field id="code" label={m('register.verify.code')} autocomplete="one-time-code" />
+          <TextField id="code" label={m('register.verify.code')} autocomplete="one-time-code" />
           <button type="submit" class="button">
             {m('register.verify.submit')}
           </button>
@@ -176,6 +204,8 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
         return reply.redirect(`/register/verify?registration=${id}`, 303);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
+        const limited = error.definition === IdentityErrors.codeSendLimited;
+        if (limited) reply.header('retry-after', String(error.params.retryAfterSeconds));
         return formPage(
           request,
           reply,
@@ -183,6 +213,7 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
           values,
           error.fields,
           error.messageFor(request.locale),
+          limited ? (form.channel === 'phone' ? 'phone' : 'email') : 'username',
         );
       }
     },

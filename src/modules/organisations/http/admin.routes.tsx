@@ -4,9 +4,9 @@ import { sendPage } from '../../../kernel/http/pages.tsx';
 import {
   DataTable,
   ErrorSummary,
-  FormGroup,
   NotificationBanner,
   SummaryList,
+  TextField,
 } from '../../../kernel/views/components.tsx';
 import type { Department } from '../contract.ts';
 import { organisationsMessages } from '../organisations.messages.ts';
@@ -27,57 +27,47 @@ function clientOf(request: FastifyRequest) {
   };
 }
 
-/** One labelled text input with its hint and error (kept local until the kernel offers a shared one). */
-function TextField(props: {
-  id: FieldName;
-  label: string;
-  values: Values;
-  problems: readonly FieldProblem[];
-  hint?: string;
-  inputmode?: 'numeric' | 'url';
-  autocapitalize?: 'characters';
-}) {
-  const error = props.problems.find((p) => p.path === props.id)?.message;
-  return (
-    <FormGroup id={props.id} label={props.label} hint={props.hint} error={error}>
-      {(describedBy) => (
-        <input
-          id={props.id}
-          name={props.id}
-          type="text"
-          value={props.values[props.id] ?? ''}
-          inputmode={props.inputmode}
-          autocapitalize={props.autocapitalize}
-          spellcheck={false}
-          autocomplete="off"
-          aria-describedby={describedBy}
-          aria-invalid={error ? 'true' : undefined}
-        />
-      )}
-    </FormGroup>
-  );
-}
-
 /** The form's fields after the code (which only the "new" form has). */
 function DepartmentFields(props: { m: Translate; values: Values; problems: readonly FieldProblem[] }) {
-  const { m, ...field } = props;
+  const { m, values } = props;
+  const problemOf = (field: FieldName) => props.problems.find((p) => p.path === field)?.message;
   return (
     <>
-      <TextField id="nameZh" label={m('admin.nameZh')} {...field} />
-      <TextField id="nameEn" label={m('admin.nameEn')} {...field} />
+      <TextField
+        id="nameZh"
+        label={m('admin.nameZh')}
+        value={values.nameZh}
+        error={problemOf('nameZh')}
+        spellcheck={false}
+        autocomplete="off"
+      />
+      <TextField
+        id="nameEn"
+        label={m('admin.nameEn')}
+        value={values.nameEn}
+        error={problemOf('nameEn')}
+        spellcheck={false}
+        autocomplete="off"
+      />
       <TextField
         id="sortOrder"
         label={m('admin.sortOrder')}
         hint={m('admin.sortOrderHint')}
         inputmode="numeric"
-        {...field}
+        value={values.sortOrder}
+        error={problemOf('sortOrder')}
+        spellcheck={false}
+        autocomplete="off"
       />
       <TextField
         id="website"
         label={m('admin.website')}
         hint={m('admin.websiteHint')}
         inputmode="url"
-        {...field}
+        value={values.website}
+        error={problemOf('website')}
+        spellcheck={false}
+        autocomplete="off"
       />
     </>
   );
@@ -150,8 +140,10 @@ export function registerDepartmentAdminPages(app: FastifyInstance, service: Orga
                 label={m('admin.code')}
                 hint={m('admin.codeHint')}
                 autocapitalize="characters"
-                values={view.values}
-                problems={problems}
+                value={view.values.code}
+                error={problems.find((p) => p.path === 'code')?.message}
+                spellcheck={false}
+                autocomplete="off"
               />
             )}
             <DepartmentFields m={m} values={view.values} problems={problems} />

@@ -1,67 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { desc, eq } from 'drizzle-orm';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { generate } from 'otplib';
+import type { FastifyInstance } from 'fastify';
+import { FormClient } from '../../../../test/support/form-client.ts';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
+import { signInStaff } from '../../../../test/support/staff-session.ts';
 import type { Platform } from '../../../app.ts';
 import { auditRecords } from '../../../kernel/audit/audit.tables.ts';
 import { accessesToSubject, auditLogSize } from '../../../kernel/audit/audit.ts';
 
-// The demo city's password for every account (shared/docs/demo-city.md); identity's seed file is its own.
-const DEMO_PASSWORD = 'shifan-demo-2026';
 const PURPOSE = '核查 12345 投诉：谁查阅了投诉人的信息';
-
-/** A browser without JavaScript: keeps cookies, reads CSRF tokens from forms, posts url-encoded forms. */
-class FormClient {
-  cookies: Record<string, string> = {};
-  constructor(
-    private readonly app: FastifyInstance,
-    private readonly address: string,
-  ) {}
-
-  private keep(res: LightMyRequestResponse) {
-    for (const c of res.cookies) {
-      if (c.value === '' || (c.expires && new Date(c.expires) < new Date())) delete this.cookies[c.name];
-      else this.cookies[c.name] = c.value;
-    }
-    return res;
-  }
-
-  async get(url: string, headers: Record<string, string> = {}) {
-    return this.keep(
-      await this.app.inject({ url, headers, cookies: this.cookies, remoteAddress: this.address }),
-    );
-  }
-
-  async post(url: string, form: Record<string, string>) {
-    return this.keep(
-      await this.app.inject({
-        method: 'POST',
-        url,
-        cookies: this.cookies,
-        remoteAddress: this.address,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams(form).toString(),
-      }),
-    );
-  }
-
-  /** Signs a member of staff in, enrolling the TOTP second factor from the key the page shows the first time. */
-  async signInStaff(username: string) {
-    const signIn = await this.get('/sign-in');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(signIn.body)?.[1] ?? '';
-    await this.post('/sign-in', { username, password: DEMO_PASSWORD, _csrf: csrf });
-    const enrolment = await this.get('/sign-in/second-factor');
-    const key = /<code>([A-Z2-7]+)<\/code>/.exec(enrolment.body)?.[1] ?? '';
-    const token = /name="_csrf" value="([^"]+)"/.exec(enrolment.body)?.[1] ?? '';
-    const passed = await this.post('/sign-in/second-factor', {
-      code: await generate({ secret: key }),
-      _csrf: token,
-    });
-    assert.equal(passed.headers.location, '/account', `${username} passed the second factor`);
-  }
-}
 
 /** The page's address for a search; the language is explicit because a `?lang=` choice sticks in a cookie. */
 const search = (params: Record<string, string>, lang = 'zh-CN') =>
@@ -78,8 +26,7 @@ describe('supervision: the auditor’s search of the audit log', () => {
   before(async () => {
     platform = await startTestPlatform();
     app = platform.app as FastifyInstance;
-    auditor = new FormClient(app, '198.51.100.40');
-    await auditor.signInStaff('linfeng');
+    auditor = await signInStaff(app, 'linfeng', '198.51.100.40');
   });
   after(() => platform.close());
 
@@ -210,8 +157,7 @@ describe('supervision: the auditor’s search of the audit log', () => {
   });
 
   it('refuses a clerk the page and the search with a translated 403, and records the attempt', async () => {
-    const clerk = new FormClient(app, '198.51.100.42');
-    await clerk.signInStaff('liuyang');
+    const clerk = await signInStaff(app, 'liuyang', '198.51.100.42');
     const page = await clerk.get('/supervision/audit?lang=zh-CN');
     assert.equal(page.statusCode, 403);
     assert.match(page.body, /您没有相应权限/);

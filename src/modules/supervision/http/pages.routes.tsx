@@ -10,6 +10,7 @@ import {
   FormGroup,
   NotificationBanner,
   TagStatus,
+  TextField,
 } from '../../../kernel/views/components.tsx';
 import type { IdentityContract } from '../../identity/index.ts';
 import { supervisionMessages } from '../supervision.messages.ts';
@@ -88,38 +89,6 @@ function searchHref(filters: AuditSearchFilters, purpose: string): string {
     if (value !== undefined) query.set(key, String(value));
   }
   return `${PATH}?${query}`;
-}
-
-function TextField(props: {
-  id: FieldName;
-  label: string;
-  values: Values;
-  errors: readonly FieldError[];
-  hint?: string;
-  type?: 'text' | 'date';
-  required?: boolean;
-  maxLength?: number;
-}) {
-  const error = props.errors.find((e) => e.fieldId === props.id)?.message;
-  return (
-    <FormGroup id={props.id} label={props.label} hint={props.hint} error={error}>
-      {(describedBy) => (
-        <input
-          id={props.id}
-          name={props.id}
-          // Preact's types narrow the other attributes by a literal `type`; both take the same ones here.
-          type={(props.type ?? 'text') as 'text'}
-          value={props.values[props.id] ?? ''}
-          maxLength={props.maxLength}
-          required={props.required}
-          spellcheck={false}
-          autocomplete="off"
-          aria-describedby={describedBy}
-          aria-invalid={error ? 'true' : undefined}
-        />
-      )}
-    </FormGroup>
-  );
 }
 
 function Cell({ text }: { text: string | null }) {
@@ -212,7 +181,8 @@ export function registerSupervisionPages(
   ): FastifyReply {
     const m = supervisionMessages.translator(request.locale);
     const problems = view.problems ?? [];
-    const field = { values: view.values, errors: problems };
+    const values = view.values;
+    const errorFor = (id: FieldName) => problems.find((e) => e.fieldId === id)?.message;
     const dateHint = m('search.dateHint', { timeZone: options.timeZone });
     const outcomeError = problems.find((p) => p.fieldId === 'outcome')?.message;
     const results = view.results;
@@ -238,20 +208,75 @@ export function registerSupervisionPages(
               hint={m('search.purposeHint')}
               required
               maxLength={PURPOSE_MAX_LENGTH}
-              {...field}
+              value={values.purpose}
+              error={errorFor('purpose')}
+              spellcheck={false}
+              autocomplete="off"
             />
-            <TextField id="actorId" label={m('search.actor')} hint={m('search.actorHint')} {...field} />
-            <TextField id="action" label={m('search.action')} hint={m('search.actionHint')} {...field} />
+            <TextField
+              id="actorId"
+              label={m('search.actor')}
+              hint={m('search.actorHint')}
+              value={values.actorId}
+              error={errorFor('actorId')}
+              spellcheck={false}
+              autocomplete="off"
+            />
+            <TextField
+              id="action"
+              label={m('search.action')}
+              hint={m('search.actionHint')}
+              value={values.action}
+              error={errorFor('action')}
+              spellcheck={false}
+              autocomplete="off"
+            />
             <TextField
               id="objectType"
               label={m('search.objectType')}
               hint={m('search.objectTypeHint')}
-              {...field}
+              value={values.objectType}
+              error={errorFor('objectType')}
+              spellcheck={false}
+              autocomplete="off"
             />
-            <TextField id="objectId" label={m('search.objectId')} {...field} />
-            <TextField id="subjectId" label={m('search.subject')} hint={m('search.subjectHint')} {...field} />
-            <TextField id="from" label={m('search.from')} hint={dateHint} type="date" {...field} />
-            <TextField id="to" label={m('search.to')} hint={dateHint} type="date" {...field} />
+            <TextField
+              id="objectId"
+              label={m('search.objectId')}
+              value={values.objectId}
+              error={errorFor('objectId')}
+              spellcheck={false}
+              autocomplete="off"
+            />
+            <TextField
+              id="subjectId"
+              label={m('search.subject')}
+              hint={m('search.subjectHint')}
+              value={values.subjectId}
+              error={errorFor('subjectId')}
+              spellcheck={false}
+              autocomplete="off"
+            />
+            <TextField
+              id="from"
+              label={m('search.from')}
+              hint={dateHint}
+              type="date"
+              value={values.from}
+              error={errorFor('from')}
+              spellcheck={false}
+              autocomplete="off"
+            />
+            <TextField
+              id="to"
+              label={m('search.to')}
+              hint={dateHint}
+              type="date"
+              value={values.to}
+              error={errorFor('to')}
+              spellcheck={false}
+              autocomplete="off"
+            />
             <FormGroup id="outcome" label={m('search.outcome')} error={outcomeError}>
               {(describedBy) => (
                 <select

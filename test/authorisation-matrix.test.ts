@@ -36,6 +36,7 @@ const DESIGN: Record<string, Design> = {
     purpose: true,
   },
   'identity.staff.manage': { roles: { platform_admin: 'any' }, owner: false, mandate: false, purpose: false },
+  'identity.assurance.verify': { roles: { clerk: 'any' }, owner: false, mandate: false, purpose: true },
   'identity.session.manage': { roles: {}, owner: true, mandate: false, purpose: false },
   'identity.credential.manage': { roles: {}, owner: true, mandate: false, purpose: false },
   'identity.legalEntity.read': {

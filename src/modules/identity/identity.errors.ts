@@ -113,6 +113,10 @@ export const IdentityErrors = {
     'zh-CN': '填写的内容需要修改，请按提示修改后重试。没有做任何修改。',
     en: 'Some of what you entered needs changing. Correct it as described and try again. Nothing was changed.',
   }),
+  identityCheckFailed: defineError('IDENTITY_ERR_IDENTITY_CHECK_FAILED', 400, {
+    'zh-CN': '证件号码与该账户登记的号码不一致，未提升实名认证等级。请核对原件，或请办事人重新注册。',
+    en: 'The document number does not match the one the account was registered with. The level was not raised. Check the original, or ask the person to register again.',
+  }),
 } as const;
 
 /** Too many wrong passwords or codes: carries the wait, for the Retry-After header. */

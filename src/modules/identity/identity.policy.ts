@@ -17,6 +17,13 @@ export const IdentityPermissions = {
     },
     personalData: true,
   }),
+  assuranceVerify: definePermission<StaffRole>({
+    name: 'identity.assurance.verify',
+    description:
+      'Verify a person’s identity in person at a counter, from their original ID card, raising the account to L3',
+    grantedTo: { roles: { clerk: 'any-department' } },
+    personalData: true,
+  }),
   staffManage: definePermission<StaffRole>({
     name: 'identity.staff.manage',
     description: 'Create staff accounts and change their departments, roles and clearance',

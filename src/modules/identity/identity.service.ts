@@ -7,12 +7,14 @@ import {
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
 import type { Db } from '../../kernel/db/database.ts';
+import { AppError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { maskIdNumber, maskPhone } from '../../kernel/masking.ts';
 import type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
 import { accounts, mandates, staffRoles } from './db/identity.tables.ts';
 import { residentIdCheckCharacter } from './domain/identifiers.ts';
 import { hashPassword } from './domain/passwords.ts';
+import { IdentityErrors } from './identity.errors.ts';
 import { IdentityPermissions } from './identity.policy.ts';
 import type { DemoPerson } from './identity.seed.ts';
 
@@ -121,6 +123,108 @@ export async function readProfileForStaff(
     idNumberMasked: account.idNumber ? maskIdNumber(account.idNumber) : null,
     phoneMasked: account.phone ? maskPhone(account.phone) : null,
     assuranceLevel: account.assuranceLevel,
+  };
+}
+
+/** One's own details as the account page shows them (masked as everywhere; the e-mail is one's own login). */
+export interface OwnProfile {
+  assuranceLevel: 1 | 2 | 3;
+  idNumberMasked: string | null;
+  phoneMasked: string | null;
+  email: string | null;
+}
+
+/** A person's own details, for their account page: the owner reading their own data, so nothing to record. */
+export async function ownProfile(db: Db, accountId: string): Promise<OwnProfile | undefined> {
+  const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId));
+  if (!account) return undefined;
+  return {
+    assuranceLevel: account.assuranceLevel as 1 | 2 | 3,
+    idNumberMasked: account.idNumber ? maskIdNumber(account.idNumber) : null,
+    phoneMasked: account.phone ? maskPhone(account.phone) : null,
+    email: account.email,
+  };
+}
+
+/** What a counter clerk records on verifying a person in person. */
+export interface InPersonCheck {
+  username: string;
+  /** The number on the original document the person presented, as the clerk reads it. */
+  documentNumber: string;
+  client: { clientAddress?: string; userAgent?: string; requestId?: string };
+}
+
+/** The purpose every in-person check is recorded with: the check is its own reason. */
+export const IN_PERSON_CHECK_PURPOSE = '窗口核验身份 / identity verified in person at a counter';
+
+/**
+ * Raises a person's account to L3 after a counter clerk checked their original document in person: the number the
+ * clerk reads from the card must match the account's. Authorised by the one policy and audited (refusals too); the
+ * person sees it under "who looked at my data". Idempotent: an account already at L3 stays there.
+ */
+export async function verifyInPerson(
+  db: Db,
+  kernel: { authz: PermissionRegistry; audit: AuditLog },
+  actor: Actor,
+  input: InPersonCheck,
+): Promise<ProfileView> {
+  const [account] = await db
+    .select()
+    .from(accounts)
+    .where(eq(accounts.username, input.username.trim().toLowerCase()));
+  const decision = kernel.authz.authorize(
+    actor,
+    IdentityPermissions.assuranceVerify,
+    { type: 'account', id: account?.id, ownerId: account?.id },
+    { purpose: IN_PERSON_CHECK_PURPOSE },
+  );
+  const matches =
+    account?.kind === 'public' &&
+    account.idNumber !== null &&
+    account.idNumber === input.documentNumber.trim().toUpperCase();
+  if (!decision.allowed || !account || account.kind !== 'public' || !matches) {
+    await db.transaction((tx) =>
+      kernel.audit.record(tx, {
+        actor: auditActorOf(actor, decision.allowed ? decision : undefined),
+        action: 'identity.assurance.verified',
+        object: account ? { type: 'account', id: account.id } : undefined,
+        ...(account && decision.allowed ? { subjectId: account.id } : {}),
+        outcome: 'denied',
+        purpose: IN_PERSON_CHECK_PURPOSE,
+        request: input.client,
+        details: {
+          reason: !decision.allowed ? decision.reason : !account ? 'not-found' : 'document-mismatch',
+        },
+      }),
+    );
+    // Nobody learns from the answer whether an account exists: an unknown user name is refused as forbidden.
+    if (!decision.allowed || !account || account.kind !== 'public')
+      assertAllowed(
+        decision.allowed
+          ? { allowed: false, permission: decision.permission, reason: 'not-granted' }
+          : decision,
+      );
+    throw new AppError(IdentityErrors.identityCheckFailed);
+  }
+  await db.transaction(async (tx) => {
+    await tx.update(accounts).set({ assuranceLevel: 3 }).where(eq(accounts.id, account.id));
+    await kernel.audit.record(tx, {
+      actor: auditActorOf(actor, decision),
+      action: 'identity.assurance.verified',
+      object: { type: 'account', id: account.id },
+      subjectId: account.id,
+      purpose: IN_PERSON_CHECK_PURPOSE,
+      request: input.client,
+      details: { from: account.assuranceLevel, to: 3 },
+    });
+  });
+  return {
+    accountId: account.id,
+    username: account.username,
+    displayName: { 'zh-CN': account.displayNameZh, en: account.displayNameEn },
+    idNumberMasked: account.idNumber ? maskIdNumber(account.idNumber) : null,
+    phoneMasked: account.phone ? maskPhone(account.phone) : null,
+    assuranceLevel: 3,
   };
 }
 

@@ -21,7 +21,9 @@ import {
   actorOf,
   addMissingDemoAccounts,
   createIdentityService,
+  ownProfile,
   readProfileForStaff,
+  verifyInPerson,
 } from './identity.service.ts';
 import { addMissingDemoLegalEntities, createLegalEntitiesService } from './legal-entities.service.ts';
 import { createPasswordResetService } from './password-reset.service.ts';
@@ -141,6 +143,9 @@ export const identityModule: ModuleManifest<IdentityContract> = {
             type: 'department',
           }).allowed,
         }),
+        myProfile: (accountId) => ownProfile(kernel.db, accountId),
+        verifyInPerson: async (staffAccountId, input) =>
+          verifyInPerson(kernel.db, kernel, await actorOf(kernel.db, staffAccountId), input),
         readProfile: async (staffAccountId, username, purpose, client) =>
           readProfileForStaff(kernel.db, kernel, await actorOf(kernel.db, staffAccountId), {
             username,

@@ -17,6 +17,13 @@ export const LookupForm = z.object({
   _csrf: z.string().optional(),
 });
 
+/** A counter clerk's in-person check: whose account, and the number read from the original document. */
+export const IdentityCheckForm = z.object({
+  username: z.string().trim().max(64).default(''),
+  documentNumber: z.string().trim().max(40).default(''),
+  _csrf: z.string().optional(),
+});
+
 /** The registration form as posted; the service checks each field and says what is wrong with all of them. */
 export const RegisterForm = z.object({
   displayName: z.string().max(100).default(''),

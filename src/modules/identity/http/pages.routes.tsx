@@ -1,15 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SubjectAccess } from '../../../kernel/audit/audit.ts';
 import type { Actor } from '../../../kernel/authz/authz.ts';
-import type { AppError } from '../../../kernel/errors.ts';
+import { AppError } from '../../../kernel/errors.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
-import { DataTable, ErrorSummary, SummaryList } from '../../../kernel/views/components.tsx';
+import {
+  DataTable,
+  ErrorSummary,
+  NotificationBanner,
+  SummaryList,
+  TextField,
+} from '../../../kernel/views/components.tsx';
 import type { IdentityContract } from '../contract.ts';
 import { IdentityErrors } from '../identity.errors.ts';
 import { identityMessages } from '../identity.messages.ts';
-import type { ProfileView } from '../identity.service.ts';
+import type { OwnProfile, ProfileView } from '../identity.service.ts';
 import type { SessionsService } from '../sessions.service.ts';
-import { LookupForm, SessionParams, SignInForm } from './identity.schemas.ts';
+import { IdentityCheckForm, LookupForm, SessionParams, SignInForm } from './identity.schemas.ts';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
 import { clientOf, nextStepUrl, signedIn } from './session-guards.ts';
 
@@ -42,6 +48,13 @@ export function registerIdentityPages(
     ) => Promise<ProfileView>;
     /** Which of the platform administrator's pages the actor may use (linked from the account page). */
     adminLinks?: (actor: Actor) => Promise<{ staff: boolean; departments: boolean }>;
+    /** One's own details, masked as on every page (the owner's own read: no purpose, nothing recorded). */
+    myProfile: (accountId: string) => Promise<OwnProfile | undefined>;
+    /** A counter clerk's in-person check of a person's original document (L3). */
+    verifyInPerson: (
+      staffAccountId: string,
+      input: { username: string; documentNumber: string; client: ReturnType<typeof clientOf> },
+    ) => Promise<ProfileView>;
   },
 ): void {
   // preHandler, not onRequest: the token is in the posted form, which is parsed after onRequest.
@@ -152,6 +165,7 @@ export function registerIdentityPages(
         ? await options.adminLinks(await request.actor())
         : undefined;
     const csrf = reply.generateCsrf();
+    const profile = await options.myProfile(session.accountId);
     const formatter = new Intl.DateTimeFormat(request.locale, {
       dateStyle: 'medium',
       timeStyle: 'short',
@@ -164,6 +178,7 @@ export function registerIdentityPages(
       (ctx) => (
         <>
           <h1>{m('account.title')}</h1>
+          <h2>{m('account.profile')}</h2>
           <SummaryList
             rows={[
               { key: m('account.name'), value: account?.displayName[ctx.locale] ?? session.username },
@@ -172,6 +187,17 @@ export function registerIdentityPages(
                 key: m('account.kind'),
                 value: m(session.kind === 'staff' ? 'account.kind.staff' : 'account.kind.public'),
               },
+              ...(profile
+                ? [
+                    {
+                      key: m('account.level'),
+                      value: m(`account.level.${profile.assuranceLevel}` as 'account.level.1'),
+                    },
+                    { key: m('account.idNumber'), value: profile.idNumberMasked ?? '—' },
+                    { key: m('account.phone'), value: profile.phoneMasked ?? '—' },
+                    { key: m('account.email'), value: profile.email ?? '—' },
+                  ]
+                : []),
             ]}
           />
           <h2>{m('account.sessions')}</h2>
@@ -210,6 +236,12 @@ export function registerIdentityPages(
               <>
                 {' · '}
                 <a href="/workbench/people">{m('lookup.title')}</a>
+              </>
+            ) : null}
+            {account?.roles.some((r) => r.role === 'clerk') ? (
+              <>
+                {' · '}
+                <a href="/workbench/identity-check">{m('account.identityCheck')}</a>
               </>
             ) : null}
             {account?.roles.some((r) => r.role === 'platform_admin') ? (
@@ -369,4 +401,92 @@ export function registerIdentityPages(
     );
     return lookupPage(request, reply, profile);
   });
+
+  async function identityCheckPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    state: { username?: string; problem?: string; verified?: ProfileView } = {},
+  ) {
+    const session = signedIn(request, { staffOnly: true });
+    if (!session) return reply.redirect('/sign-in', 303);
+    const m = identityMessages.translator(request.locale);
+    const csrf = reply.generateCsrf();
+    return sendPage(
+      request,
+      reply,
+      {
+        title: m('check.title'),
+        status,
+        breadcrumbs: [{ label: m('account.title'), href: '/account' }, { label: m('check.title') }],
+      },
+      (ctx) => (
+        <>
+          {state.problem ? (
+            <ErrorSummary
+              title={m('check.problem')}
+              errors={[{ fieldId: 'documentNumber', message: state.problem }]}
+            />
+          ) : null}
+          {state.verified ? (
+            <NotificationBanner
+              variant="success"
+              title={m('check.done', { name: state.verified.displayName[ctx.locale] })}
+            />
+          ) : null}
+          <h1>{m('check.title')}</h1>
+          <p class="lead">{m('check.lead')}</p>
+          <form method="post" action="/workbench/identity-check" novalidate>
+            <input type="hidden" name="_csrf" value={csrf} />
+            <TextField
+              id="username"
+              label={m('check.username')}
+              value={state.problem ? state.username : ''}
+              autocomplete="off"
+              spellcheck={false}
+            />
+            <TextField
+              id="documentNumber"
+              label={m('check.documentNumber')}
+              hint={m('check.documentNumberHint')}
+              error={state.problem}
+              autocomplete="off"
+              spellcheck={false}
+            />
+            <button type="submit" class="button">
+              {m('check.submit')}
+            </button>
+          </form>
+        </>
+      ),
+    );
+  }
+
+  app.get('/workbench/identity-check', { schema: { hide: true } }, (request, reply) =>
+    identityCheckPage(request, reply, 200),
+  );
+
+  app.post(
+    '/workbench/identity-check',
+    { schema: { hide: true }, ...protectedRoute },
+    async (request, reply) => {
+      const session = signedIn(request, { staffOnly: true });
+      if (!session) return reply.redirect('/sign-in', 303);
+      const parsed = IdentityCheckForm.safeParse(request.body);
+      const form = parsed.success ? parsed.data : { username: '', documentNumber: '' };
+      try {
+        const verified = await options.verifyInPerson(session.accountId, {
+          ...form,
+          client: clientOf(request),
+        });
+        return identityCheckPage(request, reply, 200, { verified });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.name === 'AuthorizationError') throw error;
+        return identityCheckPage(request, reply, error.definition.status, {
+          username: form.username,
+          problem: error.messageFor(request.locale),
+        });
+      }
+    },
+  );
 }

@@ -37,11 +37,14 @@ export interface SealOptions {
  * xmax, and once the oldest open transaction is at least that xmax, all of them have ended.
  */
 async function settledThrough(db: Db, maxWaitMs: number): Promise<number | undefined> {
-  const [sequence] = await queryRows<{ last: string; called: boolean }>(
+  // pg_sequence_last_value reads the sequence under its buffer lock. A plain `select last_value from` the sequence
+  // does not, and can see the value nextval writes ahead to the WAL (up to 32 numbers not yet handed out): sealing
+  // through those would leave out records that commit later with them.
+  const [sequence] = await queryRows<{ last: string | null }>(
     db,
-    sql`select last_value::text as last, is_called as called from kernel_audit_record_seq`,
+    sql`select pg_sequence_last_value('kernel_audit_record_seq'::regclass)::text as last`,
   );
-  const last = sequence?.called ? Number(sequence.last) : 0;
+  const last = sequence?.last ? Number(sequence.last) : 0;
   const [snapshot] = await queryRows<{ xmax: string }>(
     db,
     sql`select pg_snapshot_xmax(pg_current_snapshot())::text as xmax`,

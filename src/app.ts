@@ -18,6 +18,7 @@ import type { Progress } from './kernel/progress.ts';
 import { resolveSecret } from './kernel/secret.ts';
 import { isDemoSeeded, seedDemoCity } from './kernel/seed.ts';
 import { createSmsOutbox, createSmsSender, registerSmsJob } from './kernel/sms/sms.ts';
+import { catalogueModule } from './modules/catalogue/index.ts';
 import { identityModule, STAFF_ROLES } from './modules/identity/index.ts';
 import { organisationsModule } from './modules/organisations/index.ts';
 import { portalModule } from './modules/portal/index.ts';
@@ -30,6 +31,7 @@ export const VERSION = packageJson.version;
 export const MODULES: readonly ModuleManifest[] = [
   organisationsModule,
   identityModule,
+  catalogueModule,
   portalModule,
   supervisionModule,
 ];

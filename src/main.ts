@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createPlatform, databaseTarget, MODULES, type Platform, VERSION } from './app.ts';
+import { registerCatalogueCommands } from './cli/catalogue.ts';
 import { runDoctor } from './cli/doctor.ts';
 import { writeApiArtefacts } from './cli/openapi-artefacts.ts';
 import {
@@ -430,6 +431,29 @@ tokens
       }
     });
   });
+
+/** Runs `work` with a platform without HTTP or jobs (and without seeding), then closes it. */
+async function withPlatform(work: (platform: Platform) => Promise<void>): Promise<void> {
+  const config = configOrExit();
+  try {
+    const platform = await createPlatform({
+      config,
+      log: createLogger('warn'),
+      http: false,
+      work: false,
+      seedDemo: false,
+    });
+    try {
+      await work(platform);
+    } finally {
+      await platform.close();
+    }
+  } catch (error) {
+    await fail(error);
+  }
+}
+
+registerCatalogueCommands(program, withPlatform);
 
 program
   .command('doctor')

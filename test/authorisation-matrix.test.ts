@@ -65,6 +65,24 @@ const DESIGN: Record<string, Design> = {
     mandate: false,
     purpose: false,
   },
+  'catalogue.item.edit': {
+    roles: { clerk: 'own', reviewer: 'own', head: 'own', platform_admin: 'any' },
+    owner: false,
+    mandate: false,
+    purpose: false,
+  },
+  'catalogue.item.publish': {
+    roles: { reviewer: 'own', head: 'own', platform_admin: 'any' },
+    owner: false,
+    mandate: false,
+    purpose: false,
+  },
+  'catalogue.catalogue.import': {
+    roles: { platform_admin: 'any' },
+    owner: false,
+    mandate: false,
+    purpose: false,
+  },
   'supervision.audit.search': { roles: { auditor: 'any' }, owner: false, mandate: false, purpose: true },
 };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -121,7 +121,7 @@ describe('the yiwang command', () => {
     assert.equal((await runYiwang(['seed', '--demo'], { YIWANG_DATA_DIR: dataDir })).code, 0);
     const clean = await runYiwang(['audit', 'verify'], { YIWANG_DATA_DIR: dataDir });
     assert.equal(clean.code, 0, clean.output);
-    assert.match(clean.output, /intact: 36 records verified/);
+    assert.match(clean.output, /intact: 37 records verified/);
     const database = await openDatabase({ mode: 'embedded', dataDir });
     try {
       await database.db.execute(sql.raw('alter table kernel_audit_records disable trigger user'));
@@ -195,6 +195,57 @@ describe('the yiwang command', () => {
     const doctor = await runYiwang(['doctor'], { YIWANG_DATA_DIR: target });
     assert.equal(doctor.code, 0, doctor.output);
     assert.match(doctor.output, /schema current/);
+  });
+
+  it('imports a catalogue all or nothing, naming each bad line, with a progress bar; exports it again', async () => {
+    const dataDir = tmp();
+    const env = { YIWANG_DATA_DIR: dataDir };
+    assert.equal((await runYiwang(['seed', '--demo'], env)).code, 0);
+    const dir = tmp();
+    const exported = await runYiwang(['catalogue', 'export', '--out', path.join(dir, 'all.json')], env);
+    assert.equal(exported.code, 0, exported.output);
+    const file = JSON.parse(readFileSync(path.join(dir, 'all.json'), 'utf8')) as {
+      items: { code: string; department: string; promisedDays: number }[];
+    };
+    assert.ok(file.items.length >= 120, 'the demo catalogue is exported');
+    const [first, second] = file.items;
+    assert.ok(first && second);
+    const changed = { ...first, promisedDays: 0 };
+    const bad = { ...second, department: 'NOPE' };
+    const lines = [
+      '{',
+      '  "format": "yiwang-catalogue",',
+      '  "version": 1,',
+      '  "items": [',
+      `    ${JSON.stringify(changed)},`,
+      `    ${JSON.stringify(bad)}`,
+      '  ]',
+      '}',
+    ];
+    writeFileSync(path.join(dir, 'bad.json'), `${lines.join('\n')}\n`);
+    const refused = await runYiwang(['catalogue', 'import', path.join(dir, 'bad.json'), '--lang', 'en'], env);
+    assert.equal(refused.code, 1, refused.output);
+    assert.match(refused.output, /Importing catalogue \[/, 'a progress bar (plain lines off a terminal)');
+    assert.match(
+      refused.output,
+      new RegExp(`line 6 ${second.code} department: There is no department with the code NOPE`),
+    );
+    assert.match(refused.output, /Nothing was imported: 1 problems in 1 rows/);
+
+    const report = path.join(dir, 'problems.csv');
+    const partial = await runYiwang(
+      ['catalogue', 'import', path.join(dir, 'bad.json'), '--partial', '--report', report, '--lang', 'zh-CN'],
+      env,
+    );
+    assert.equal(partial.code, 1, 'a row was left out');
+    assert.match(partial.output, /Imported: 0 new, 1 changed/);
+    assert.match(
+      readFileSync(report, 'utf8'),
+      new RegExp(`^line,code,field,message\n6,${second.code},department,没有代码为 NOPE 的部门。`),
+    );
+    const again = await runYiwang(['catalogue', 'export', '--out', path.join(dir, 'after.csv')], env);
+    assert.equal(again.code, 0, again.output);
+    assert.match(readFileSync(path.join(dir, 'after.csv'), 'utf8'), /^code,name_zh,name_en,/);
   });
 
   it('runs unchanged on PostgreSQL: two instances serve at once, and the demo city only when asked', async (t) => {

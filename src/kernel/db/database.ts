@@ -75,7 +75,11 @@ export function driverQuery(db: Db): DriverQuery | undefined {
 
 // PGlite keeps PostgreSQL's defaults (128 MB of shared buffers), all of it inside the process's WASM memory.
 // One process serving a demo or a district needs far less; the operating system caches the data files anyway.
-const PGLITE_SETTINGS = { postgresqlconf: ['shared_buffers = 16MB'] };
+// pg_trgm is the one extension the schema uses (fuzzy titles in catalogue search); PostgreSQL servers ship it in contrib.
+async function pgliteSettings() {
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  return { postgresqlconf: ['shared_buffers = 16MB'], extensions: { pg_trgm } };
+}
 
 function pgliteDirectory(dataDir: string): string {
   return path.join(dataDir, 'pg');
@@ -109,7 +113,7 @@ async function initialiseEmbedded(dataDir: string): Promise<void> {
   rmSync(target, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const { PGlite } = await loadPglite();
-  const fresh = new PGlite(scratch, PGLITE_SETTINGS);
+  const fresh = new PGlite(scratch, await pgliteSettings());
   await fresh.waitReady;
   await fresh.close();
   renameSync(scratch, target);
@@ -150,27 +154,36 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
         const result = await pool.query(text, values as unknown[] | undefined);
         return { rows: result.rows };
       },
-      close: () => pool.end(),
+      // Closing twice is harmless (a platform closes the database it was given; so may the test that gave it).
+      close: (() => {
+        let ending: Promise<void> | undefined;
+        return () => {
+          ending ??= pool.end();
+          return ending;
+        };
+      })(),
     };
   }
 
   const { PGlite, drizzlePglite } = await loadPglite();
   if (target.mode === 'memory') {
-    const pglite = new PGlite(PGLITE_SETTINGS);
+    const pglite = new PGlite(await pgliteSettings());
     await pglite.waitReady;
     return {
       db: drizzlePglite({ client: pglite }) as unknown as Db,
       mode: 'embedded',
       pglite,
       executeSql: pgliteExecutor(pglite),
-      close: () => pglite.close(),
+      close: async () => {
+        if (!pglite.closed) await pglite.close();
+      },
     };
   }
 
   const lock = acquireDataDirLock(target.dataDir);
   try {
     await initialiseEmbedded(target.dataDir);
-    const pglite = new PGlite(pgliteDirectory(target.dataDir), PGLITE_SETTINGS);
+    const pglite = new PGlite(pgliteDirectory(target.dataDir), await pgliteSettings());
     await pglite.waitReady;
     let closed = false;
     return {

@@ -28,6 +28,19 @@ export async function publishEvent(tx: Db, name: string, payload: Record<string,
   return id;
 }
 
+/** Writes several events of one name in one statement (a bulk change reporting each thing it changed). */
+export async function publishEvents(
+  tx: Db,
+  name: string,
+  payloads: readonly Record<string, unknown>[],
+): Promise<string[]> {
+  if (!EVENT_NAME.test(name)) throw new RangeError(`Event names are <module>.<entity>.<past-tense>: ${name}`);
+  if (payloads.length === 0) return [];
+  const rows = payloads.map((payload) => ({ id: newId('evt'), name, payload }));
+  await tx.insert(outboxEvents).values(rows);
+  return rows.map((r) => r.id);
+}
+
 interface Subscription {
   subscriber: string;
   eventName: string;

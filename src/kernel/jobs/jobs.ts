@@ -111,7 +111,12 @@ export function createJobs(
       const definition = definitions.get(name);
       return boss.send(name, data, {
         ...(opts.tx ? { db: transactionExecutor(opts.tx) } : {}),
-        startAfter: opts.startAfterSeconds,
+        // As an instant, not a number of seconds: pg-boss's insert reads its start-after parameter both as text and as
+        // a timestamp, and in a transaction each use is a parameter of its own, so "60" would be refused as a time.
+        startAfter:
+          opts.startAfterSeconds === undefined
+            ? undefined
+            : new Date(Date.now() + opts.startAfterSeconds * 1000),
         retryLimit: definition?.retryLimit,
         retryDelay: definition?.retryDelaySeconds,
         retryBackoff: true,

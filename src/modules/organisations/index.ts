@@ -10,6 +10,9 @@ import { addMissingDepartments, createOrganisationsService } from './organisatio
 export type { Department, OrganisationsContract } from './contract.ts';
 export { OrganisationsPermissions } from './organisations.policy.ts';
 
+/** The codes of the demo city's departments, for other modules' demo data (seeded in the same transaction). */
+export const DEMO_DEPARTMENT_CODES: readonly string[] = DEMO_DEPARTMENTS.map((d) => d.code);
+
 /** Departments of the city government (the organisations every other module refers to). */
 export const organisationsModule: ModuleManifest<OrganisationsContract> = {
   name: 'organisations',

@@ -1,14 +1,15 @@
 /*
  * The catalogue as a file: what `yiwang catalogue import` reads and `export` writes (JSON; CSV carries the same
  * fields flattened), and what the demo catalogue is written in. One Zod schema states the rules, so a bad row is
- * told exactly what is wrong with it. Pure: no I/O.
+ * told exactly what is wrong with it. Pure: no I/O. The schema's own messages are keys (`error.…`) of the catalogue's
+ * messages, translated when a problem is shown; Zod's generic ones come from its locale for the reader's language.
  */
 import { z } from 'zod';
 
 /** Text in both languages of the platform. Chinese is required; English is required too: the portal is bilingual. */
 export const Bilingual = z.object({
-  zh: z.string().trim().min(1, '中文不能为空').max(4000),
-  en: z.string().trim().min(1, 'English text is required').max(4000),
+  zh: z.string().trim().min(1, 'error.zhRequired').max(4000),
+  en: z.string().trim().min(1, 'error.enRequired').max(4000),
 });
 export type Bilingual = z.infer<typeof Bilingual>;
 
@@ -58,7 +59,7 @@ export const Material = z.object({
         .optional(),
     })
     .refine((r) => r.certificateType !== undefined || r.dataElement !== undefined, {
-      message: 'replaceableBy names a certificateType or a dataElement',
+      message: 'error.replaceableBy',
     })
     .optional(),
   notes: Bilingual.optional(),
@@ -83,7 +84,7 @@ export const Counter = z.object({
 export const ServiceItemInput = z
   .object({
     /** `<department>-<4 digits>`, e.g. `SJ-0101`; stable across versions. */
-    code: z.string().regex(CODE, 'code is <DEPARTMENT>-<4 digits>, e.g. SJ-0101'),
+    code: z.string().regex(CODE, 'error.code'),
     name: Bilingual,
     /** One sentence for cards and search results. */
     summary: Bilingual,
@@ -118,15 +119,15 @@ export const ServiceItemInput = z
   })
   .refine((i) => i.promisedDays <= i.statutoryDays, {
     path: ['promisedDays'],
-    message: 'the promised time limit cannot be longer than the statutory one',
+    message: 'error.promisedDays',
   })
   .refine((i) => !i.channels.includes('counter') || i.counters.length > 0, {
     path: ['counters'],
-    message: 'a service done at a counter names its counter (address, hours, phone)',
+    message: 'error.counters',
   })
   .refine((i) => !i.coDepartments.includes(i.department), {
     path: ['coDepartments'],
-    message: 'the responsible department is not also a co-operating one',
+    message: 'error.coDepartments',
   });
 export type ServiceItemInput = z.infer<typeof ServiceItemInput>;
 

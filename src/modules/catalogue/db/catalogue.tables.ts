@@ -1,0 +1,170 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { ServiceItemInput } from '../domain/catalogue-file.ts';
+
+/** PostgreSQL's full-text document type; written with `to_tsvector` from tokens the application segmented. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/** The states a version goes through: edited, sent for review, accepted (now or at a set time), or not. */
+export const VERSION_STATES = [
+  'draft',
+  'submitted',
+  'scheduled',
+  'published',
+  'rejected',
+  'superseded',
+] as const;
+export type VersionState = (typeof VERSION_STATES)[number];
+
+/**
+ * A service item (事项): its stable identity. The content lives in versions; the public sees only the published
+ * projection (`catalogue_published`).
+ */
+export const catalogueItems = pgTable('catalogue_items', {
+  id: text('id').primaryKey(),
+  code: text('code').notNull().unique(),
+  /** The responsible department: the one whose staff may edit it. Fixed by the code's prefix. */
+  departmentCode: text('department_code').notNull(),
+  /** The version the public sees, if any. */
+  publishedVersionId: text('published_version_id'),
+  /** Set when the item was taken off the portal; a new publication clears it. */
+  withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Every version of every item, never changed after it left the draft state except for its review outcome. */
+export const catalogueItemVersions = pgTable(
+  'catalogue_item_versions',
+  {
+    id: text('id').primaryKey(),
+    itemId: text('item_id')
+      .notNull()
+      .references(() => catalogueItems.id),
+    /** 1, 2, 3… per item. */
+    number: integer('number').notNull(),
+    state: text('state').$type<VersionState>().notNull(),
+    content: jsonb('content').$type<ServiceItemInput>().notNull(),
+    /** What the editor says changed, for the reviewer and the history. */
+    changeNote: text('change_note').notNull().default(''),
+    /** Where it came from: an editor's draft, or a bulk import. */
+    source: text('source').$type<'editor' | 'import'>().notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    submittedBy: text('submitted_by'),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    reviewNote: text('review_note'),
+    /** For a scheduled version: when it goes live. */
+    publishAt: timestamp('publish_at', { withTimezone: true }),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('catalogue_item_versions_number_idx').on(t.itemId, t.number),
+    index('catalogue_item_versions_state_idx').on(t.state, t.publishAt),
+  ],
+);
+
+/**
+ * What the portal, the API and search read: one row per published item, with its search documents. Rewritten on
+ * every publication, deleted on withdrawal.
+ */
+export const cataloguePublished = pgTable(
+  'catalogue_published',
+  {
+    itemId: text('item_id')
+      .primaryKey()
+      .references(() => catalogueItems.id),
+    code: text('code').notNull().unique(),
+    versionId: text('version_id').notNull(),
+    versionNumber: integer('version_number').notNull(),
+    departmentCode: text('department_code').notNull(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en').notNull(),
+    audiences: text('audiences').array().notNull(),
+    topics: text('topics').array().notNull(),
+    lifeEvents: text('life_events').array().notNull(),
+    content: jsonb('content').$type<ServiceItemInput>().notNull(),
+    /** jieba tokens of the Chinese text, weighted A name, B keywords, C summary, D the rest. */
+    searchZh: tsvector('search_zh').notNull(),
+    /** The English text, stemmed by PostgreSQL's English configuration, weighted as above. */
+    searchEn: tsvector('search_en').notNull(),
+    /**
+     * The name and the words people use for it, in each language: small documents that rank the matches (a match
+     * in the title first, by how well; then by popularity) without reading the whole text of each match.
+     */
+    titleZh: tsvector('title_zh').notNull(),
+    titleEn: tsvector('title_en').notNull(),
+    /** Pairs of neighbouring Chinese characters of the name and keywords: finds misspelt Chinese names. */
+    nameGrams: tsvector('name_grams').notNull(),
+    /** Views in the last counting period, folded in by the view counter: ranks popular services first. */
+    views: bigint('views', { mode: 'number' }).notNull().default(0),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('catalogue_published_search_zh_idx').using('gin', t.searchZh),
+    index('catalogue_published_search_en_idx').using('gin', t.searchEn),
+    index('catalogue_published_name_grams_idx').using('gin', t.nameGrams),
+    index('catalogue_published_audiences_idx').using('gin', t.audiences),
+    index('catalogue_published_topics_idx').using('gin', t.topics),
+    index('catalogue_published_life_events_idx').using('gin', t.lifeEvents),
+    index('catalogue_published_department_idx').on(t.departmentCode, t.code),
+    index('catalogue_published_views_idx').on(t.views),
+  ],
+);
+
+/** Topics (主题) the portal groups services by. */
+export const catalogueTopics = pgTable('catalogue_topics', {
+  code: text('code').primaryKey(),
+  nameZh: text('name_zh').notNull(),
+  nameEn: text('name_en').notNull(),
+  sortOrder: integer('sort_order').notNull().default(0),
+});
+
+/** Life events (人生大事): ordered journeys through services of several departments. */
+export const catalogueLifeEvents = pgTable('catalogue_life_events', {
+  code: text('code').primaryKey(),
+  audience: text('audience').notNull(),
+  /** The life event as the catalogue file gives it (names, summary, ordered steps naming service codes). */
+  content: jsonb('content').notNull(),
+  sortOrder: integer('sort_order').notNull().default(0),
+});
+
+/** Groups of words that mean the same to a person searching; editable by the platform administrator. */
+export const catalogueSynonyms = pgTable('catalogue_synonyms', {
+  id: text('id').primaryKey(),
+  words: text('words').array().notNull(),
+});
+
+/**
+ * The Latin-script words of published names and keywords, for spelling suggestions ("provdent" → "provident") by
+ * pg_trgm similarity.
+ */
+export const catalogueVocabulary = pgTable(
+  'catalogue_vocabulary',
+  { word: text('word').primaryKey() },
+  (t) => [index('catalogue_vocabulary_trgm_idx').using('gin', sql`${t.word} gin_trgm_ops`)],
+);
+
+/** Guide page views per item and day, added up in memory and written every few seconds. */
+export const catalogueViewCounts = pgTable(
+  'catalogue_view_counts',
+  {
+    itemId: text('item_id').notNull(),
+    day: text('day').notNull(),
+    views: bigint('views', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.day] })],
+);

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import type { Db } from '../../kernel/db/database.ts';
+import type { KernelContext, ModuleManifest } from '../../kernel/modules.ts';
+import { DEMO_DEPARTMENT_CODES, type OrganisationsContract } from '../organisations/index.ts';
+import { CATALOGUE_PERMISSIONS } from './catalogue.policy.ts';
+import { type CatalogueService, createCatalogueService } from './catalogue.service.ts';
+import { createEditingService, type EditingService, PUBLISH_SCHEDULED_JOB } from './editing.service.ts';
+import { registerCatalogueApi } from './http/api.routes.ts';
+import {
+  exportCatalogue,
+  type ImportOptions,
+  type ImportReport,
+  importCatalogueInto,
+} from './import.service.ts';
+
+export { CataloguePermissions } from './catalogue.policy.ts';
+export type {
+  CatalogueContract,
+  LifeEvent,
+  SearchHit,
+  ServiceItem,
+  ServiceSummary,
+  Topic,
+} from './contract.ts';
+export type { CatalogueFormat } from './domain/catalogue-rows.ts';
+export type { ImportReport } from './import.service.ts';
+
+/** The demo city's catalogue: written in our own words after the categories Chinese cities publish. */
+export const DEMO_CATALOGUE_FILE = new URL('./demo-catalogue.json', import.meta.url);
+
+/** What the catalogue module registers: the public contract, plus editing and bulk load for its own pages and the CLI. */
+export interface CatalogueModule extends CatalogueService {
+  readonly editing: EditingService;
+  /** Loads a catalogue file in one transaction (`yiwang catalogue import`). */
+  importFile(
+    text: string,
+    options: Omit<ImportOptions, 'actor'> & { actor?: ImportOptions['actor'] },
+  ): Promise<ImportReport>;
+  /** The published catalogue as a file (`yiwang catalogue export`). */
+  exportFile(format: 'json' | 'csv'): Promise<string>;
+  /** Imports into an open transaction (the demo seed and the scale seed). */
+  importInto(
+    tx: Db,
+    text: string,
+    options: ImportOptions,
+    departments?: ReadonlySet<string>,
+  ): Promise<ImportReport>;
+}
+
+function buildCatalogue(kernel: KernelContext, organisations: OrganisationsContract): CatalogueModule {
+  const departments = async () => new Set((await organisations.listDepartments()).map((d) => d.code));
+  const catalogue = createCatalogueService({ db: kernel.db, timeZone: kernel.config.timeZone });
+  const editing = createEditingService({
+    db: kernel.db,
+    audit: kernel.audit,
+    authz: kernel.authz,
+    jobs: kernel.jobs,
+    departments,
+    onPublished: () => catalogue.invalidate(),
+  });
+  const importInto: CatalogueModule['importInto'] = async (tx, text, options, known) => {
+    const report = await importCatalogueInto(tx, kernel.audit, known ?? (await departments()), text, options);
+    return report;
+  };
+  return Object.assign(catalogue, {
+    editing,
+    importInto,
+    async importFile(
+      text: string,
+      options: Omit<ImportOptions, 'actor'> & { actor?: ImportOptions['actor'] },
+    ) {
+      const known = await departments();
+      const report = await kernel.db.transaction((tx) =>
+        importCatalogueInto(tx, kernel.audit, known, text, {
+          ...options,
+          actor: options.actor ?? { kind: 'system', id: 'cli' },
+        }),
+      );
+      catalogue.invalidate();
+      return report;
+    },
+    exportFile: (format: 'json' | 'csv') => exportCatalogue(kernel.db, format),
+  });
+}
+
+/** The service catalogue (事项) with topics, life events and search: what the portal and the cases are built on. */
+export const catalogueModule: ModuleManifest<CatalogueModule> = {
+  name: 'catalogue',
+  dependsOn: ['organisations'],
+  permissions: CATALOGUE_PERMISSIONS,
+  async register({ app, kernel, deps }) {
+    const organisations = deps.organisations as OrganisationsContract;
+    const service = buildCatalogue(kernel, organisations);
+    // A scheduled publication is a job enqueued with the decision; it publishes whatever is due when it runs.
+    kernel.jobs.define(PUBLISH_SCHEDULED_JOB, async () => {
+      await service.editing.publishDue();
+    });
+    if (app) {
+      registerCatalogueApi(app, service);
+      // Views are counted where pages are served, and written every few seconds (and at shutdown).
+      service.startViewCounter();
+      app.addHook('onClose', () => service.stopViewCounter());
+    }
+    return service;
+  },
+  async seedDemo({ tx, contract, report }) {
+    const result = await contract.importInto(
+      tx,
+      readFileSync(DEMO_CATALOGUE_FILE, 'utf8'),
+      {
+        format: 'json',
+        locale: 'en',
+        source: 'demo-catalogue.json',
+        actor: { kind: 'system', id: 'demo-seed' },
+      },
+      // The departments are seeded in this same transaction: not yet visible to the directory.
+      new Set(DEMO_DEPARTMENT_CODES),
+    );
+    if (!result.imported)
+      throw new Error(
+        `The demo catalogue has problems: ${result.problems.map((p) => `line ${p.line} ${p.field}: ${p.message}`).join('; ')}`,
+      );
+    contract.invalidate();
+    report.lines.push(
+      `catalogue: ${result.items.created} services, ${result.lifeEvents} life events, ${result.topics} topics, ${result.synonyms} synonym groups`,
+    );
+  },
+};

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
+  browserSuite,
   expectNoAxeViolations,
-  isBrowserAvailable,
-  launchBrowser,
+  expectNoHorizontalScroll,
   needBrowser,
-  type ServedPlatform,
-  serveTestPlatform,
+  visit,
   withoutScripts,
 } from '../support/browser.ts';
 
@@ -30,49 +29,6 @@ const PAGES = [
   '/dev/mailbox',
   '/no-such-page',
 ].flatMap((path) => ['zh-CN', 'en'].map((lang) => `${path}?lang=${lang}`));
-
-let browser: Browser | undefined;
-let served: ServedPlatform | undefined;
-const contexts = new Set<BrowserContext>();
-
-before(async () => {
-  if (!isBrowserAvailable()) return;
-  [browser, served] = await Promise.all([launchBrowser(), serveTestPlatform()]);
-});
-
-after(async () => {
-  await Promise.all([...contexts].map((context) => context.close()));
-  await browser?.close();
-  await served?.close();
-});
-
-/** A fresh context (no cookies) at the viewport, with or without JavaScript; closed after the file. */
-async function openPage(
-  viewport: { width: number; height: number },
-  javaScriptEnabled: boolean,
-): Promise<Page> {
-  assert.ok(browser && served, 'the browser and the platform are started');
-  const context = await browser.newContext({
-    baseURL: served.baseUrl,
-    viewport: { width: viewport.width, height: viewport.height },
-    javaScriptEnabled,
-  });
-  contexts.add(context);
-  return context.newPage();
-}
-
-async function closePage(page: Page): Promise<void> {
-  const context = page.context();
-  contexts.delete(context);
-  await context.close();
-}
-
-/** Loads a path and checks the server answered with the status expected. */
-async function visit(page: Page, path: string, status = 200): Promise<void> {
-  const response = await page.goto(path);
-  assert.ok(response, `no response for ${path}`);
-  assert.equal(response.status(), status, `status of ${path}`);
-}
 
 async function expectLanguage(page: Page, lang: 'zh-CN' | 'en'): Promise<void> {
   assert.equal(await page.locator('html').getAttribute('lang'), lang, `<html lang> of ${page.url()}`);
@@ -104,17 +60,7 @@ async function expectSkipLinkFirst(page: Page, text: string): Promise<void> {
   assert.equal(await page.locator('main:focus').count(), 1, 'the skip link moves focus to <main>');
 }
 
-/** The page fits the viewport's width: nothing to scroll sideways. */
-async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  assert.ok(
-    scrollWidth <= innerWidth,
-    `${page.url()} scrolls sideways at ${innerWidth}px: the document is ${scrollWidth}px wide`,
-  );
-}
+const { openPage, closePage } = browserSuite();
 
 describe('home page in a browser (issue "Foundation")', () => {
   for (const viewport of VIEWPORTS) {

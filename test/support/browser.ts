@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { IN_CI } from './environment.ts';
 import { startTestPlatform } from './platform.ts';
 
@@ -121,4 +121,78 @@ export async function expectNoAxeViolations(page: Page, label: string = page.url
  */
 export function withoutScripts(html: string): string {
   return html.replace(/<script\b[^>]*>[\s\S]*?<\/script\s*>/gi, '').replace(/<\/?noscript\b[^>]*>/gi, '');
+}
+
+/** One browser and one served demo platform for a whole test file, and fresh pages on them. */
+export interface BrowserSuite {
+  /** The served platform's address; only once `before` has run and the browser exists. */
+  readonly baseUrl: string;
+  /** A fresh context (no cookies) at the viewport, with or without JavaScript; closed after the file if not before. */
+  openPage(viewport: { width: number; height: number }, javaScriptEnabled?: boolean): Promise<Page>;
+  closePage(page: Page): Promise<void>;
+}
+
+/**
+ * Starts Chromium and a demo platform before the file's tests (when Chromium is installed) and closes them after:
+ * the set-up every browser test file shares. Call it at the top level of the file.
+ */
+export function browserSuite(
+  options: Parameters<typeof serveTestPlatform>[0] & {
+    /** Runs once both are up, before the file's tests (e.g. to read what pages to visit from the home page). */
+    ready?: (baseUrl: string) => Promise<void>;
+  } = {},
+): BrowserSuite {
+  const { ready, ...platformOptions } = options;
+  let browser: Browser | undefined;
+  let served: ServedPlatform | undefined;
+  const contexts = new Set<BrowserContext>();
+  before(async () => {
+    if (!isBrowserAvailable()) return;
+    [browser, served] = await Promise.all([launchBrowser(), serveTestPlatform(platformOptions)]);
+    await ready?.(served.baseUrl);
+  });
+  after(async () => {
+    await Promise.all([...contexts].map((context) => context.close()));
+    await browser?.close();
+    await served?.close();
+  });
+  return {
+    get baseUrl() {
+      assert.ok(served, 'the platform is served');
+      return served.baseUrl;
+    },
+    async openPage(viewport, javaScriptEnabled = true) {
+      assert.ok(browser && served, 'the browser and the platform are started');
+      const context = await browser.newContext({
+        baseURL: served.baseUrl,
+        viewport: { width: viewport.width, height: viewport.height },
+        javaScriptEnabled,
+      });
+      contexts.add(context);
+      return context.newPage();
+    },
+    async closePage(page) {
+      const context = page.context();
+      contexts.delete(context);
+      await context.close();
+    },
+  };
+}
+
+/** Loads a path and checks the server answered with the status expected. */
+export async function visit(page: Page, path: string, status = 200): Promise<void> {
+  const response = await page.goto(path);
+  assert.ok(response, `no response for ${path}`);
+  assert.equal(response.status(), status, `status of ${path}`);
+}
+
+/** The page fits the viewport's width: nothing to scroll sideways (measured from outside, JavaScript on or off). */
+export async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const { scrollWidth, clientWidth } = await page
+    .locator('html')
+    .evaluate((html) => ({ scrollWidth: html.scrollWidth, clientWidth: html.clientWidth }));
+  assert.ok(
+    scrollWidth <= clientWidth,
+    `${page.url()} scrolls sideways: ${scrollWidth}px > ${clientWidth}px`,
+  );
 }

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import { registerPageCache } from './page-cache.ts';
-import { LOCALE_COOKIE, registerLocale } from './request-context.ts';
+import { CSRF_COOKIE, ELDERLY_COOKIE, LOCALE_COOKIE, registerLocale } from './request-context.ts';
 
 async function appWithCounter() {
   let clock = 0;
@@ -14,7 +16,9 @@ async function appWithCounter() {
   registerPageCache(app, () => clock);
   app.get('/page', { config: { pageCache: { ttlSeconds: 5 } } }, async (request, reply) => {
     renders++;
-    return reply.type('text/html').send(`<p>${request.locale} ${renders}</p>`);
+    return reply
+      .type('text/html')
+      .send(`<p>${request.locale} ${request.elderly ? 'elderly' : 'standard'} ${renders}</p>`);
   });
   app.get('/sign-in', { config: { pageCache: { ttlSeconds: 5 } } }, async (_request, reply) => {
     renders++;
@@ -37,7 +41,7 @@ describe('page cache', () => {
     assert.equal(second.body, first.body);
     assert.equal(renders(), 1);
     const english = await app.inject({ url: '/page', cookies: { [LOCALE_COOKIE]: 'en' } });
-    assert.match(english.body, /en 2/);
+    assert.match(english.body, /en standard 2/);
     advance(5000);
     assert.equal((await app.inject({ url: '/page' })).headers['x-cache'], 'MISS');
     assert.equal(renders(), 3);
@@ -57,6 +61,92 @@ describe('page cache', () => {
     const hit = await app.inject({ url: '/page?lang=en' });
     assert.equal(hit.headers['x-cache'], 'HIT');
     assert.equal(hit.cookies.find((c) => c.name === LOCALE_COOKIE)?.value, 'en');
+  });
+
+  it('keeps elderly-mode pages apart from standard ones, as it keeps languages apart', async () => {
+    const { app, renders } = await appWithCounter();
+    const standard = await app.inject({ url: '/page' });
+    assert.match(standard.body, /zh-CN standard 1/);
+    const elderly = await app.inject({ url: '/page', cookies: { [ELDERLY_COOKIE]: '1' } });
+    assert.equal(elderly.headers['x-cache'], 'MISS', 'an elderly-mode visitor never gets the standard page');
+    assert.match(elderly.body, /zh-CN elderly 2/);
+    const elderlyAgain = await app.inject({
+      url: '/page',
+      cookies: { [ELDERLY_COOKIE]: '1', [LOCALE_COOKIE]: 'zh-CN' },
+    });
+    assert.equal(elderlyAgain.headers['x-cache'], 'HIT', 'the elderly-mode cookie is not personal');
+    assert.match(elderlyAgain.body, /elderly 2/);
+    const standardAgain = await app.inject({ url: '/page' });
+    assert.equal(standardAgain.headers['x-cache'], 'HIT');
+    assert.match(standardAgain.body, /standard 1/, 'nor a standard visitor the elderly-mode page');
+    assert.match(
+      (await app.inject({ url: '/page', cookies: { [ELDERLY_COOKIE]: '1', [LOCALE_COOKIE]: 'en' } })).body,
+      /en elderly 3/,
+    );
+    assert.equal(renders(), 3);
+  });
+
+  it('gives every visitor of a cached page with a form a token of their own', async () => {
+    const app = Fastify();
+    await app.register(fastifyCookie, { secret: 'test-secret-of-at-least-thirty-two-characters' });
+    await app.register(fastifyCsrf, { cookieKey: CSRF_COOKIE, cookieOpts: { path: '/', signed: true } });
+    await app.register(fastifyFormbody);
+    registerLocale(app, { secureCookies: false });
+    registerPageCache(app);
+    let renders = 0;
+    app.get('/form', { config: { pageCache: { ttlSeconds: 5 } } }, async (_request, reply) => {
+      renders++;
+      // Two forms on one page (a header's and the page's own) share the one token of the response.
+      const header = reply.generateCsrf();
+      const own = reply.generateCsrf();
+      return reply
+        .type('text/html')
+        .send(
+          `<form><input type="hidden" name="_csrf" value="${header}"></form><form><input name="_csrf" value="${own}"></form>`,
+        );
+    });
+    app.post('/form', { preHandler: app.csrfProtection }, async () => 'accepted');
+    const visit = async () => {
+      const res = await app.inject({ url: '/form' });
+      const cookie = res.cookies.find((c) => c.name === CSRF_COOKIE);
+      const tokens = [...res.body.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1] ?? '');
+      assert.equal(
+        res.cookies.filter((c) => c.name === CSRF_COOKIE).length,
+        1,
+        'one CSRF secret per response',
+      );
+      assert.equal(tokens.length, 2);
+      assert.equal(tokens[0], tokens[1], 'every form of the page carries the same token');
+      assert.ok(!res.body.includes('\u0000'), 'no placeholder left');
+      return { res, secret: cookie?.value ?? '', token: tokens[0] ?? '' };
+    };
+    const post = (secret: string, token: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/form',
+        cookies: { [CSRF_COOKIE]: secret },
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `_csrf=${encodeURIComponent(token)}`,
+      });
+    const first = await visit();
+    assert.equal(first.res.headers['x-cache'], 'MISS');
+    const second = await visit();
+    assert.equal(second.res.headers['x-cache'], 'HIT');
+    assert.equal(renders, 1);
+    assert.notEqual(second.token, first.token, 'not the token of the visitor who caused the render');
+    assert.equal((await post(second.secret, second.token)).statusCode, 200);
+    assert.equal((await post(first.secret, first.token)).statusCode, 200);
+    assert.equal(
+      (await post(first.secret, second.token)).statusCode,
+      403,
+      "another visitor's token is refused",
+    );
+    // A returning visitor keeps their secret: no new cookie, and a token made from it.
+    const returning = await app.inject({ url: '/form', cookies: { [CSRF_COOKIE]: second.secret } });
+    assert.equal(returning.headers['x-cache'], 'HIT');
+    assert.equal(returning.cookies.length, 0);
+    const token = /name="_csrf" value="([^"]+)"/.exec(returning.body)?.[1] ?? '';
+    assert.equal((await post(second.secret, token)).statusCode, 200);
   });
 
   it('never serves or stores pages of visitors with a session, or pages that set one', async () => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { CSRF_COOKIE, LOCALE_COOKIE } from './request-context.ts';
+import { CSRF_COOKIE, csrfTokenOf, ELDERLY_COOKIE, LOCALE_COOKIE } from './request-context.ts';
 
 /** Route option: `config: { pageCache: { ttlSeconds } }` makes a public page cacheable for anonymous visitors. */
 export interface PageCacheOptions {
@@ -21,30 +21,36 @@ interface Entry {
   body: string;
   contentType: string;
   expires: number;
+  /** The body has forms: their CSRF token was replaced by TOKEN_SLOT, to be filled with each visitor's own. */
+  hasForms: boolean;
 }
 
 const MAX_ENTRIES = 1000;
+// Where a stored page's CSRF token was. A token is tied to one visitor's secret, so a page stored with the token of
+// the visitor who caused the render would refuse every other visitor's form (the header's elderly-mode toggle).
+const TOKEN_SLOT = '\u0000csrf-token\u0000';
 
 /**
  * Micro-caching of public pages: the HTML a route renders for an anonymous visitor is kept for a few seconds per
- * (language, URL), so a surge on the home page costs one render and no database work — which matters most on the
- * embedded database, where every query waits for the one connection. Only routes that opt in, only GET, only
- * responses 200 without their own cookies, and never for a request carrying any cookie but the language choice
- * (a signed-in person's page is never served from or stored in the cache).
+ * (language, elderly mode or not, URL), so a surge on the home page costs one render and no database work — which
+ * matters most on the embedded database, where every query waits for the one connection. Only routes that opt in,
+ * only GET, only responses 200 without their own cookies, and never for a request carrying any cookie but the
+ * language and elderly-mode choices and the CSRF secret (a signed-in person's page is never served from or stored
+ * in the cache). A page's form token is not stored: each visitor gets one made from their own CSRF secret.
  */
 export function registerPageCache(app: FastifyInstance, now: () => number = Date.now): { clear(): void } {
   const entries = new Map<string, Entry>();
-  const keyOf = (locale: string, url: string, options: PageCacheOptions) => {
+  const keyOf = (locale: string, elderly: boolean, url: string, options: PageCacheOptions) => {
     const [path = '/', query = ''] = url.split('?', 2);
     const params = new URLSearchParams(query);
     const kept = (options.varyBy ?? [])
       .filter((name) => params.has(name))
       .map((name) => `${name}=${params.getAll(name).join(',')}`);
-    return `${locale}|${path}|${kept.join('&')}`;
+    return `${locale}|${elderly ? 'elderly' : 'standard'}|${path}|${kept.join('&')}`;
   };
-  // The language cookie may be set on a cached page (the visitor just chose a language); any other is personal.
-  // The language choice and the CSRF secret say nothing about who the visitor is; any other cookie might.
-  const NOT_PERSONAL = [LOCALE_COOKIE, CSRF_COOKIE];
+  // The language and elderly-mode choices and the CSRF secret say nothing about who the visitor is; any other cookie
+  // might. The two choices change the page, so they are part of the key.
+  const NOT_PERSONAL = [LOCALE_COOKIE, ELDERLY_COOKIE, CSRF_COOKIE];
   const setsPersonalCookie = (header: unknown) =>
     [header ?? []]
       .flat()
@@ -55,12 +61,13 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
   app.addHook('onRequest', async (request, reply) => {
     const options = request.routeOptions.config.pageCache;
     if (!options || request.method !== 'GET' || !isAnonymous(request.cookies)) return;
-    const entry = entries.get(keyOf(request.locale, request.url, options));
+    const entry = entries.get(keyOf(request.locale, request.elderly, request.url, options));
     if (!entry || entry.expires <= now()) {
       reply.header('x-cache', 'MISS');
       return;
     }
-    return reply.header('x-cache', 'HIT').type(entry.contentType).send(entry.body);
+    const body = entry.hasForms ? entry.body.replaceAll(TOKEN_SLOT, reply.generateCsrf()) : entry.body;
+    return reply.header('x-cache', 'HIT').type(entry.contentType).send(body);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -75,11 +82,14 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
     ) {
       return payload;
     }
+    const token = csrfTokenOf(reply);
+    const hasForms = token !== undefined && payload.includes(token);
     if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
-    entries.set(keyOf(request.locale, request.url, options), {
-      body: payload,
+    entries.set(keyOf(request.locale, request.elderly, request.url, options), {
+      body: hasForms ? payload.replaceAll(token, TOKEN_SLOT) : payload,
       contentType: String(reply.getHeader('content-type') ?? 'text/html; charset=utf-8'),
       expires: now() + options.ttlSeconds * 1000,
+      hasForms,
     });
     return payload;
   });

@@ -13,8 +13,8 @@ export function setStylesheetHref(href: string): void {
   stylesheetHref = href;
 }
 
-/** The page context of a request: language, translator, URL for the language switch. */
-export function pageContext(request: FastifyRequest): PageContext {
+/** The page context of a request: language, translator, URL for the language switch, elderly mode. */
+export function pageContext(request: FastifyRequest, reply?: FastifyReply): PageContext {
   return {
     locale: request.locale,
     t: kernelMessages.translator(request.locale),
@@ -22,6 +22,9 @@ export function pageContext(request: FastifyRequest): PageContext {
     requestId: String(request.id),
     stylesheetHref,
     viewer: request.viewer,
+    elderly: request.elderly,
+    // The header's elderly-mode toggle is a form; the one token of this response (see request-context.ts).
+    csrfToken: typeof reply?.generateCsrf === 'function' ? reply.generateCsrf() : undefined,
   };
 }
 
@@ -40,7 +43,7 @@ export function sendPage(
   options: PageOptions,
   body: (ctx: PageContext) => ComponentChildren,
 ): FastifyReply {
-  const ctx = pageContext(request);
+  const ctx = pageContext(request, reply);
   const html = renderDocument(
     <Layout
       ctx={ctx}

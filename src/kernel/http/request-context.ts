@@ -1,10 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../authz/authz.ts';
 import { DEFAULT_LOCALE, type Locale, parseLocale } from '../i18n/index.ts';
 
 export const LOCALE_COOKIE = 'yiwang_lang';
 /** Holds the CSRF secret (random, not personal): forms carry a token derived from it. */
 export const CSRF_COOKIE = 'yiwang_csrf';
+/** `1` while the visitor chose elderly mode (适老化: larger text, AAA contrast); set by the portal's toggle. */
+export const ELDERLY_COOKIE = 'yiwang_elderly';
 
 /** Who is looking at a page, as the layout shows it; set by the identity module when someone is signed in. */
 export interface Viewer {
@@ -16,6 +18,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The language this request is answered in. */
     locale: Locale;
+    /** Elderly mode: the visitor asked for larger text and stronger contrast (a cookie, like the language). */
+    elderly: boolean;
     /** The signed-in person, for the page header; undefined for anonymous visitors. */
     viewer: Viewer | undefined;
     /**
@@ -46,12 +50,16 @@ function acceptLanguage(header: string | undefined): Locale | undefined {
 /**
  * Chooses each request's language: `?lang=` (which sticks in a cookie), then that cookie, then — for the API
  * only — Accept-Language. Pages default to Chinese whatever the browser says, as the city's public expects.
+ * Also reads the elderly-mode choice (a cookie), and makes every form of a page share one CSRF token.
  */
 export function registerLocale(app: FastifyInstance, options: { secureCookies: boolean }): void {
   app.decorateRequest('locale', DEFAULT_LOCALE);
+  app.decorateRequest('elderly', false);
   app.decorateRequest('viewer', undefined);
   app.decorateRequest('actor', async () => ANONYMOUS);
+  if (app.hasReplyDecorator('generateCsrf')) registerOneCsrfTokenPerResponse(app);
   app.addHook('onRequest', async (request, reply) => {
+    request.elderly = request.cookies[ELDERLY_COOKIE] === '1';
     const fromQuery = parseLocale((request.query as Record<string, unknown> | undefined)?.lang);
     if (fromQuery) {
       request.locale = fromQuery;
@@ -70,5 +78,32 @@ export function registerLocale(app: FastifyInstance, options: { secureCookies: b
       parseLocale(request.cookies[LOCALE_COOKIE]) ??
       (isApiRequest(request) ? acceptLanguage(request.headers['accept-language']) : undefined) ??
       DEFAULT_LOCALE;
+  });
+}
+
+const issuedTokens = new WeakMap<FastifyReply, string>();
+
+/** The CSRF token the forms of this response carry, if it has any (the page cache swaps it for each visitor's). */
+export function csrfTokenOf(reply: FastifyReply): string | undefined {
+  return issuedTokens.get(reply);
+}
+
+/**
+ * Every page's header has a form (the elderly-mode toggle), and a page may have forms of its own: all of one
+ * response must share one token. Without this, a first visit (no CSRF cookie yet) would create a secret per call
+ * of `generateCsrf`, the last cookie would win, and the tokens of the other forms would fail.
+ */
+function registerOneCsrfTokenPerResponse(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (isApiRequest(request)) return;
+    const generate = reply.generateCsrf;
+    reply.generateCsrf = (opts) => {
+      let token = issuedTokens.get(reply);
+      if (token === undefined) {
+        token = generate.call(reply, opts);
+        issuedTokens.set(reply, token);
+      }
+      return token;
+    };
   });
 }

@@ -19,6 +19,13 @@ import { setStylesheetHref } from './pages.tsx';
 import { CSRF_COOKIE, registerLocale } from './request-context.ts';
 import { zodValidatorCompiler } from './validation.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The page cache of this process: a module clears it when public content changed (a publication). */
+    pageCache: { clear(): void };
+  }
+}
+
 /** The Fastify instance type every module's routes are written against (Zod schemas give the types). */
 export type HttpApp = FastifyInstance;
 
@@ -96,7 +103,7 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
   });
   await app.register(fastifyFormbody);
   registerLocale(app, { secureCookies: tls });
-  registerPageCache(app);
+  app.decorate('pageCache', registerPageCache(app));
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -46,6 +46,25 @@ function NavItem({ href, label, path }: { href: string; label: string; path: str
   );
 }
 
+/**
+ * Elderly mode on or off (适老化): a plain form, so it works without JavaScript; the portal sets a cookie and sends
+ * the visitor back to this page, which the layout then shows with larger text and stronger contrast.
+ */
+function ElderlyToggle({ ctx }: { ctx: PageContext }) {
+  const { t, elderly } = ctx;
+  return (
+    <form class="site-header__mode" method="post" action="/preferences/elderly">
+      {ctx.csrfToken ? <input type="hidden" name="_csrf" value={ctx.csrfToken} /> : null}
+      <input type="hidden" name="elderly" value={elderly ? 'off' : 'on'} />
+      <input type="hidden" name="return" value={ctx.currentUrl} />
+      <button type="submit" class="site-header__mode-button">
+        {t(elderly ? 'layout.elderly.off' : 'layout.elderly.on')}
+        <span class="visually-hidden">{t(elderly ? 'layout.elderly.offHint' : 'layout.elderly.onHint')}</span>
+      </button>
+    </form>
+  );
+}
+
 /** The whole HTML document around a portal page: head, skip link, header, navigation, breadcrumbs, footer. */
 export function Layout({ ctx, title, breadcrumbs, children }: LayoutProps) {
   const { t, locale } = ctx;
@@ -76,8 +95,9 @@ export function Layout({ ctx, title, breadcrumbs, children }: LayoutProps) {
               <span class="visually-hidden"> {t('layout.languageSwitchLabel')}</span>
             </a>
           </div>
-          <div class="container">
+          <div class="container site-header__row">
             <p class="site-header__tagline">{t('site.tagline')}</p>
+            <ElderlyToggle ctx={ctx} />
           </div>
         </header>
         <nav class="site-nav" aria-label={t('layout.mainNav')}>

@@ -30,6 +30,10 @@ export const CatalogueErrors = {
     'zh-CN': '不能审核自己提交的版本：须由另一位审核人员审核（双人复核）。',
     en: 'You cannot review a version you submitted yourself: another reviewer must (four-eyes rule).',
   }),
+  notPublished: defineError('CAT_ERR_NOT_PUBLISHED', 409, {
+    'zh-CN': '事项 {code} 目前不在门户上公开，无需撤下。',
+    en: 'The service {code} is not on the portal now, so there is nothing to withdraw.',
+  }),
   itemCodeTaken: defineError('CAT_ERR_ITEM_CODE_TAKEN', 409, {
     'zh-CN': '事项编码 {code} 已被使用，未创建事项。',
     en: 'The service code {code} is already in use, so no service was created.',

@@ -108,7 +108,7 @@ for (const engine of ENGINES) {
       const before = await catalogue.search({ q: '公积金提取' });
       const last = before.hits.at(-1);
       assert.ok(last && before.hits.length > 1);
-      for (let i = 0; i < 500; i++) catalogue.countView(last.code);
+      for (let i = 0; i < 5000; i++) catalogue.countView(last.code);
       await catalogue.flushViews();
       const popular = await catalogue.popularServices(3);
       assert.equal(popular[0]?.code, last.code);

@@ -30,6 +30,10 @@ const REFERENCE_CACHE_MS = 10_000;
 /** How often counted views are written. */
 const VIEW_FLUSH_MS = 5_000;
 const MAX_LIMIT = 50;
+/** Search counts matches up to this many; beyond, a page says "more than 1,000". */
+const COUNT_LIMIT = 1000;
+/** A search tier with at most this many matches is ranked by title as well as by popularity. */
+const SMALL_TIER = 200;
 const CODE = /^[A-Z]{2,6}-\d{4}$/;
 
 type PublishedRow = typeof cataloguePublished.$inferSelect;
@@ -48,6 +52,29 @@ function toSummary(content: ServiceItemInput): ServiceSummary {
     audiences: content.audiences,
     onlineDepth: content.onlineDepth,
   };
+}
+
+/** Adds guide page views of one day to services (by code): the day's count and the running total that ranks them. */
+export async function addViews(tx: Db, views: ReadonlyMap<string, number>, day: string): Promise<void> {
+  if (views.size === 0) return;
+  const rows = await tx
+    .select({ itemId: cataloguePublished.itemId, code: cataloguePublished.code })
+    .from(cataloguePublished)
+    .where(inArray(cataloguePublished.code, [...views.keys()]));
+  for (const row of rows) {
+    const n = views.get(row.code) ?? 0;
+    await tx
+      .insert(catalogueViewCounts)
+      .values({ itemId: row.itemId, day, views: n })
+      .onConflictDoUpdate({
+        target: [catalogueViewCounts.itemId, catalogueViewCounts.day],
+        set: { views: sql`${catalogueViewCounts.views} + ${n}` },
+      });
+    await tx
+      .update(cataloguePublished)
+      .set({ views: sql`${cataloguePublished.views} + ${n}` })
+      .where(eq(cataloguePublished.itemId, row.itemId));
+  }
 }
 
 /** The catalogue service, with the view counter a working process starts and stops. */
@@ -96,32 +123,7 @@ export function createCatalogueService(kernel: {
     pendingViews.clear();
     const day = civilDate(now(), kernel.timeZone);
     try {
-      await db.transaction(async (tx) => {
-        const rows = await tx
-          .select({ itemId: cataloguePublished.itemId, code: cataloguePublished.code })
-          .from(cataloguePublished)
-          .where(
-            inArray(
-              cataloguePublished.code,
-              views.map(([code]) => code),
-            ),
-          );
-        const byCode = new Map(views);
-        for (const row of rows) {
-          const n = byCode.get(row.code) ?? 0;
-          await tx
-            .insert(catalogueViewCounts)
-            .values({ itemId: row.itemId, day, views: n })
-            .onConflictDoUpdate({
-              target: [catalogueViewCounts.itemId, catalogueViewCounts.day],
-              set: { views: sql`${catalogueViewCounts.views} + ${n}` },
-            });
-          await tx
-            .update(cataloguePublished)
-            .set({ views: sql`${cataloguePublished.views} + ${n}` })
-            .where(eq(cataloguePublished.itemId, row.itemId));
-        }
-      });
+      await db.transaction((tx) => addViews(tx, new Map(views), day));
     } catch (error) {
       // Counts are for ranking only: put them back and try again at the next flush rather than fail a page.
       for (const [code, n] of views) pendingViews.set(code, (pendingViews.get(code) ?? 0) + n);
@@ -151,36 +153,78 @@ export function createCatalogueService(kernel: {
     }));
 
   /**
-   * The precise search: every concept of the query in the Chinese or in the English document. The matches are
-   * ranked on narrow columns first and only the page's rows are read in full (ADR 12).
+   * The precise search: every concept of the query in the Chinese or in the English document. Services whose title
+   * (name and keywords, in the language the person typed in) matches come first, then the others; within each, the
+   * most viewed first. Each part is one indexed query the planner can answer either way round: a narrow query from
+   * the GIN index, a broad one by walking the popularity index until a page is full (ADR 12).
    */
   async function preciseSearch(
     tsquery: string,
+    literal: string,
     language: 'zh' | 'en',
     filter: SQL | undefined,
     limit: number,
     offset: number,
-  ) {
-    // The title in the language the person typed in: 营业执照 puts services named 营业执照 first, not the one whose
-    // English name happens to contain "business licence".
-    const inTitle = language === 'zh' ? sql`title_zh @@ zq` : sql`title_en @@ eq`;
-    return queryRows<HitRow>(
-      db,
-      sql`with ranked as (
-          select item_id, code, views,
-            ${inTitle} as in_title,
-            greatest(ts_rank(title_zh, zq), ts_rank(title_en, eq)) * (1 + ln(1 + views) / 20) as score,
-            count(*) over () as total
-          from ${cataloguePublished}, to_tsquery('simple', ${tsquery}) zq, to_tsquery('english', ${tsquery}) eq
-          where (search_zh @@ zq or search_en @@ eq) ${filter ? sql`and ${filter}` : sql``}
-          -- A match in the title (name and keywords) first, by how well it matches; then by popularity.
-          order by in_title desc, score desc, views desc, code
-          limit ${limit} offset ${offset}
-        )
-        select ranked.code, p.content, ranked.total::int as total
-        from ranked join ${cataloguePublished} p on p.item_id = ranked.item_id
-        order by ranked.in_title desc, ranked.score desc, ranked.views desc, ranked.code`,
+  ): Promise<{ rows: HitRow[]; total: number; totalIsExact: boolean }> {
+    const zq = sql`to_tsquery('simple', ${tsquery})`;
+    const eq = sql`to_tsquery('english', ${tsquery})`;
+    // The title in the language typed in: 营业执照 puts the services named 营业执照 first, not one whose English
+    // name says "business licence"; and the words as typed before their synonyms (退休 before 养老).
+    const title = (query: SQL) => (language === 'zh' ? sql`title_zh @@ ${query}` : sql`title_en @@ ${query}`);
+    const asTyped = title(
+      language === 'zh' ? sql`to_tsquery('simple', ${literal})` : sql`to_tsquery('english', ${literal})`,
     );
+    const inTitle = title(language === 'zh' ? zq : eq);
+    const matches = sql`(search_zh @@ ${zq} or search_en @@ ${eq})`;
+    const and = filter ? sql`and ${filter}` : sql``;
+    const wanted = offset + limit;
+    const rankBy = sql`greatest(ts_rank(title_zh, ${zq}), ts_rank(title_en, ${eq}))`;
+    // One tier, most viewed first. A tier small enough to hold in a page of SMALL_TIER is complete: among equally
+    // viewed services it puts the closer title first (ts_rank). A bigger tier keeps the popularity order, which the
+    // planner can give by walking an index and stopping, whatever the number of matches.
+    const tier = async (where: SQL, need: number) => {
+      const rows = await queryRows<{ code: string; views: number; rank: number }>(
+        db,
+        sql`select code, views, ${rankBy} as rank from ${cataloguePublished} where ${where} ${and}
+          order by views desc nulls last, code limit ${Math.max(need, SMALL_TIER) + 1}`,
+      );
+      if (rows.length <= SMALL_TIER)
+        rows.sort(
+          (a, b) => Number(b.views) - Number(a.views) || b.rank - a.rank || (a.code < b.code ? -1 : 1),
+        );
+      return rows.slice(0, need);
+    };
+    const tiers = [asTyped, sql`${inTitle} and not (${asTyped})`, sql`${matches} and not (${inTitle})`];
+    const found: { code: string }[] = [];
+    for (const where of tiers) {
+      if (found.length >= wanted) break;
+      found.push(...(await tier(where, wanted - found.length)));
+    }
+    const codes = found.slice(offset, offset + limit).map((r) => r.code);
+    // Counting stops at COUNT_LIMIT: past it the page says "more than", and nobody pages that far.
+    const [counted] = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from (
+          select 1 from ${cataloguePublished} where ${matches} ${and} limit ${COUNT_LIMIT + 1}
+        ) s`,
+    );
+    const n = counted?.n ?? 0;
+    const contents =
+      codes.length === 0
+        ? []
+        : await db
+            .select({ code: cataloguePublished.code, content: cataloguePublished.content })
+            .from(cataloguePublished)
+            .where(inArray(cataloguePublished.code, codes));
+    const byCode = new Map(contents.map((r) => [r.code, r.content]));
+    return {
+      rows: codes.flatMap((code) => {
+        const content = byCode.get(code);
+        return content ? [{ code, content, total: Math.min(n, COUNT_LIMIT) }] : [];
+      }),
+      total: Math.min(n, COUNT_LIMIT),
+      totalIsExact: n <= COUNT_LIMIT,
+    };
   }
 
   /** Names that share enough character pairs with the query (see `hanPairs`): a misspelt Chinese name. */
@@ -266,21 +310,29 @@ export function createCatalogueService(kernel: {
           sql`select code, content, 1 as total from ${cataloguePublished}
             where code = ${text.toUpperCase()} ${filter ? sql`and ${filter}` : sql``}`,
         );
-        if (rows.length > 0) return { hits: toHits(rows, [text]), total: 1, fuzzy: false };
+        if (rows.length > 0)
+          return { hits: toHits(rows, [text]), total: 1, totalIsExact: true, fuzzy: false };
       }
       const groups = await synonyms.get();
       const plan = planSearch(text, groups);
-      if (!plan.zh) return { hits: [], total: 0, fuzzy: false };
+      if (!plan.zh) return { hits: [], total: 0, totalIsExact: true, fuzzy: false };
       const language = /\p{Script=Han}/u.test(text) ? 'zh' : 'en';
-      const rows = await preciseSearch(plan.zh, language, filter, limit, offset);
-      const preciseTotal = rows[0]?.total ?? 0;
-      if (preciseTotal >= 3 || (offset > 0 && rows.length > 0)) {
-        return { hits: toHits(rows, plan.terms), total: preciseTotal, fuzzy: false };
+      const found = await preciseSearch(plan.zh, plan.literal ?? plan.zh, language, filter, limit, offset);
+      if (found.total >= 3 || (offset > 0 && found.rows.length > 0)) {
+        return {
+          hits: toHits(found.rows, plan.terms),
+          total: found.total,
+          totalIsExact: found.totalIsExact,
+          fuzzy: false,
+        };
       }
       // Fewer than three hits: perhaps misspelt. Correct Latin words against the catalogue's vocabulary and search
       // again, and look for Chinese names sharing enough character pairs. The merged list (at most MAX_LIMIT) is
       // paged here.
-      const precise = offset > 0 ? await preciseSearch(plan.zh, language, filter, MAX_LIMIT, 0) : rows;
+      const precise =
+        offset > 0
+          ? (await preciseSearch(plan.zh, plan.literal ?? plan.zh, language, filter, MAX_LIMIT, 0)).rows
+          : found.rows;
       const corrections = await correctSpelling(plan.latinWords);
       let corrected: { rows: HitRow[]; terms: string[]; query: string } | undefined;
       if (corrections.size > 0) {
@@ -290,7 +342,16 @@ export function createCatalogueService(kernel: {
         const correctedPlan = planSearch(correctedText, groups);
         if (correctedPlan.zh)
           corrected = {
-            rows: await preciseSearch(correctedPlan.zh, language, filter, MAX_LIMIT, 0),
+            rows: (
+              await preciseSearch(
+                correctedPlan.zh,
+                correctedPlan.literal ?? correctedPlan.zh,
+                language,
+                filter,
+                MAX_LIMIT,
+                0,
+              )
+            ).rows,
             terms: correctedPlan.terms,
             query: correctedText,
           };
@@ -313,6 +374,7 @@ export function createCatalogueService(kernel: {
       return {
         hits,
         total: merged.length,
+        totalIsExact: true,
         fuzzy: merged.length > precise.length,
         ...(corrected && corrected.rows.length > 0 ? { correctedQuery: corrected.query } : {}),
       };

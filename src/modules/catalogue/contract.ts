@@ -33,7 +33,10 @@ export interface SearchQuery {
 
 export interface SearchResult {
   hits: SearchHit[];
+  /** Matches counted, at most 1,000. */
   total: number;
+  /** False when there are more matches than `total` (the count stops at 1,000). */
+  totalIsExact: boolean;
   /** The query as corrected when the words as typed found (almost) nothing. */
   correctedQuery?: string;
   /** True when the hits come from similar titles rather than the words themselves. */

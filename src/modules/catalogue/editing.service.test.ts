@@ -226,4 +226,24 @@ describe('editing the catalogue: drafts, review by another person, publication',
     const withdrawn = listed.find((i) => i.code === gaItem.code);
     assert.deepEqual([withdrawn?.published, withdrawn?.withdrawnAt !== null], [null, true]);
   });
+  it('clears the cached guide page when a new version is published', async () => {
+    assert.ok(sjItem);
+    const app = platform.app;
+    assert.ok(app);
+    const guide = () => app.inject({ method: 'GET', url: `/services/${sjItem.code}?lang=en` });
+    assert.equal((await guide()).headers['x-cache'], 'MISS');
+    assert.equal((await guide()).headers['x-cache'], 'HIT');
+    const draft = await catalogue.editing.saveDraft(
+      SJ_CLERK,
+      sjItem.code,
+      { ...sjItem, summary: { zh: '新的说明。', en: 'A brand new summary.' } },
+      'new summary',
+      options,
+    );
+    await catalogue.editing.submit(SJ_CLERK, draft.id, client);
+    await catalogue.editing.review(SJ_HEAD, draft.id, { outcome: 'publish' }, client);
+    const after = await guide();
+    assert.equal(after.headers['x-cache'], 'MISS', 'the stale page is not served');
+    assert.match(after.body, /A brand new summary\./);
+  });
 });

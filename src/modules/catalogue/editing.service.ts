@@ -623,7 +623,7 @@ export function createEditingService(kernel: {
           .where(eq(catalogueItems.id, item.id))
           .for('update');
         if (!locked?.publishedVersionId)
-          throw new AppError(CatalogueErrors.versionConflict, { state: 'withdrawn' });
+          throw new AppError(CatalogueErrors.notPublished, { code: item.code });
         await withdrawItem(tx, item.id, item.code, now());
         await audit.record(tx, {
           actor: auditActorOf(actor, decision),

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { civilDate } from '../../kernel/calendar/working-days.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import type { KernelContext, ModuleManifest } from '../../kernel/modules.ts';
 import { DEMO_DEPARTMENT_CODES, type OrganisationsContract } from '../organisations/index.ts';
 import { CATALOGUE_PERMISSIONS } from './catalogue.policy.ts';
-import { type CatalogueService, createCatalogueService } from './catalogue.service.ts';
+import { addViews, type CatalogueService, createCatalogueService } from './catalogue.service.ts';
 import { createEditingService, type EditingService, PUBLISH_SCHEDULED_JOB } from './editing.service.ts';
 import { registerCatalogueApi } from './http/api.routes.ts';
+import { registerCatalogueEditorPages } from './http/editor.routes.tsx';
+import { registerCataloguePages } from './http/pages.routes.tsx';
 import {
   exportCatalogue,
   type ImportOptions,
@@ -24,6 +28,20 @@ export type {
 } from './contract.ts';
 export type { CatalogueFormat } from './domain/catalogue-rows.ts';
 export type { ImportReport } from './import.service.ts';
+
+/** Visits to the demo city's most sought services (illustrative numbers, highest first). */
+const DEMO_VIEWS: ReadonlyMap<string, number> = new Map([
+  ['SJ-0101', 1860],
+  ['GJJ-0103', 1540],
+  ['GA-0101', 1420],
+  ['GA-0201', 1180],
+  ['RS-0201', 990],
+  ['YB-0101', 870],
+  ['ZWFW-0101', 760],
+  ['SW-0101', 640],
+  ['MZ-0101', 520],
+  ['BDC-0101', 480],
+]);
 
 /** The demo city's catalogue: written in our own words after the categories Chinese cities publish. */
 export const DEMO_CATALOGUE_FILE = new URL('./demo-catalogue.json', import.meta.url);
@@ -47,7 +65,11 @@ export interface CatalogueModule extends CatalogueService {
   ): Promise<ImportReport>;
 }
 
-function buildCatalogue(kernel: KernelContext, organisations: OrganisationsContract): CatalogueModule {
+function buildCatalogue(
+  kernel: KernelContext,
+  organisations: OrganisationsContract,
+  app: FastifyInstance | undefined,
+): CatalogueModule {
   const departments = async () => new Set((await organisations.listDepartments()).map((d) => d.code));
   const catalogue = createCatalogueService({ db: kernel.db, timeZone: kernel.config.timeZone });
   const editing = createEditingService({
@@ -56,7 +78,12 @@ function buildCatalogue(kernel: KernelContext, organisations: OrganisationsContr
     authz: kernel.authz,
     jobs: kernel.jobs,
     departments,
-    onPublished: () => catalogue.invalidate(),
+    // What the public sees changed: forget cached topics and life events, and this process's cached pages (other
+    // instances' expire within the page cache's few seconds).
+    onPublished: () => {
+      catalogue.invalidate();
+      app?.pageCache.clear();
+    },
   });
   const importInto: CatalogueModule['importInto'] = async (tx, text, options, known) => {
     const report = await importCatalogueInto(tx, kernel.audit, known ?? (await departments()), text, options);
@@ -77,6 +104,7 @@ function buildCatalogue(kernel: KernelContext, organisations: OrganisationsContr
         }),
       );
       catalogue.invalidate();
+      app?.pageCache.clear();
       return report;
     },
     exportFile: (format: 'json' | 'csv') => exportCatalogue(kernel.db, format),
@@ -90,20 +118,31 @@ export const catalogueModule: ModuleManifest<CatalogueModule> = {
   permissions: CATALOGUE_PERMISSIONS,
   async register({ app, kernel, deps }) {
     const organisations = deps.organisations as OrganisationsContract;
-    const service = buildCatalogue(kernel, organisations);
+    const service = buildCatalogue(kernel, organisations, app);
     // A scheduled publication is a job enqueued with the decision; it publishes whatever is due when it runs.
     kernel.jobs.define(PUBLISH_SCHEDULED_JOB, async () => {
       await service.editing.publishDue();
     });
     if (app) {
       registerCatalogueApi(app, service);
+      registerCatalogueEditorPages(app, {
+        editing: service.editing,
+        catalogue: service,
+        departments: () => organisations.listDepartments(),
+        authz: kernel.authz,
+        timeZone: kernel.config.timeZone,
+      });
+      registerCataloguePages(app, service, organisations, {
+        timeZone: kernel.config.timeZone,
+        publicUrl: kernel.config.publicUrl,
+      });
       // Views are counted where pages are served, and written every few seconds (and at shutdown).
       service.startViewCounter();
       app.addHook('onClose', () => service.stopViewCounter());
     }
     return service;
   },
-  async seedDemo({ tx, contract, report }) {
+  async seedDemo({ tx, kernel, contract, report }) {
     const result = await contract.importInto(
       tx,
       readFileSync(DEMO_CATALOGUE_FILE, 'utf8'),
@@ -120,6 +159,9 @@ export const catalogueModule: ModuleManifest<CatalogueModule> = {
       throw new Error(
         `The demo catalogue has problems: ${result.problems.map((p) => `line ${p.line} ${p.field}: ${p.message}`).join('; ')}`,
       );
+    // A city's portal has a history of visits: these make "popular services" show what people of a city look for
+    // most (a new deployment starts from zero and counts its own).
+    await addViews(tx, DEMO_VIEWS, civilDate(new Date(), kernel.config.timeZone));
     contract.invalidate();
     report.lines.push(
       `catalogue: ${result.items.created} services, ${result.lifeEvents} life events, ${result.topics} topics, ${result.synonyms} synonym groups`,

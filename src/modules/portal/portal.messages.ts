@@ -1,10 +1,24 @@
 import { defineMessages } from '../../kernel/i18n/index.ts';
 
-/** Words of the portal's own pages (home, accessibility statement). */
+/**
+ * Words of the portal's own pages: the home page, the pages by audience, topic, life event and department, and the
+ * accessibility statement. A key ending in `.one` is the wording for a count of one, and one ending in `.plain` the
+ * plainer wording shown in elderly mode (see `portalWords`).
+ */
 export const portalMessages = defineMessages(
   {
     'home.title': '首页',
     'home.lead': '一个网站，办理全市政务服务。不必知道由哪个部门负责，也不必往返多个窗口。',
+    'home.lead.plain': '在这里办政府的事。不用先弄清归哪个部门管，也不用来回跑。',
+    'home.search.label': '您要办什么事？',
+    'home.search.hint': '写下事情或证件的名称，例如：出生登记、补办身份证、开餐馆。',
+    'home.search.button': '搜索',
+    'home.audiences': '我是……',
+    'home.lifeEvents': '人生大事',
+    'home.lifeEvents.text': '一件事要找几个部门时，我们按先后顺序列出每一步。',
+    'home.lifeEvents.all': '查看全部人生大事',
+    'home.popular': '常用服务',
+    'home.topics': '按主题查找',
     'home.channels': '办事渠道',
     'home.channel.online': '网上办理',
     'home.channel.online.text': '本网站，全天可用；手机上也能办。',
@@ -18,9 +32,78 @@ export const portalMessages = defineMessages(
     'home.today.weekend': '{date}是周末，窗口暂停办公；网上办理和 12345 热线照常服务。',
     'home.today.makeup': '{date}是调休上班日（{name}），窗口正常办公。',
     'home.today.next': '下一个工作日：{date}。',
-    'home.departments': '政府部门',
     'home.departments.text': '全市 {count} 个部门在同一个平台上协同办理，办事不必先弄清由哪个部门负责。',
     'home.departments.link': '查看部门目录',
+    'audience.citizen.card': '个人',
+    'audience.citizen.title': '个人办事',
+    'audience.citizen.text': '出生、上学、就业、社保、医疗、婚姻、住房、养老：您和家人的事。',
+    'audience.business.card': '企业和其他组织（法人）',
+    'audience.business.title': '法人办事',
+    'audience.business.text': '开办企业、经营许可、纳税、招用员工、工程建设、注销：企业和其他组织的事。',
+    'audience.international.card': '外籍人士',
+    'audience.international.title': '外籍人士办事',
+    'audience.international.text': '在示范市工作、学习或居住的外国人办事。',
+    'audience.lead': '按主题列出面向这一对象的全部服务；一件事涉及几个部门的，先看“人生大事”。',
+    'audience.lead.plain': '下面是您能办的事，按类别排好了。要跑几个部门的大事，先看“人生大事”。',
+    'audience.lifeEvents': '人生大事',
+    'audience.topics': '按主题',
+    'audience.topic.count': '{count} 项服务',
+    'audience.topic.count.one': '1 项服务',
+    'audience.topic.more': '查看“{topic}”的全部 {count} 项服务',
+    'audience.none': '暂时没有面向这一对象的服务。',
+    'audience.others': '其他办事对象',
+    'topics.title': '全部主题',
+    'topics.lead': '按主题查找服务。每个主题汇集了不同部门的服务。',
+    'topic.lead': '“{topic}”主题下的服务，共 {count} 项。',
+    'topic.lead.one': '“{topic}”主题下的服务，共 1 项。',
+    'topic.lead.audience': '“{topic}”主题下面向“{audience}”的服务，共 {count} 项。',
+    'topic.lead.audience.one': '“{topic}”主题下面向“{audience}”的服务，共 1 项。',
+    'topic.filter': '按办事对象筛选',
+    'topic.filter.all': '全部对象',
+    'topic.none': '这一主题下暂时没有服务。',
+    'pagination.label': '分页',
+    'pagination.previous': '上一页',
+    'pagination.next': '下一页',
+    'pagination.status': '第 {page} 页，共 {pages} 页',
+    'lifeEvents.title': '人生大事',
+    'lifeEvents.lead':
+      '生孩子、上学、结婚、买房、开办企业……一件事往往要找好几个部门。这里按先后顺序列出每一步要办的服务，一次看清全过程。',
+    'lifeEvents.lead.plain': '有些事要跑好几个部门。这里把每一步按顺序写清楚，照着办就行。',
+    'lifeEvent.card.steps': '{count} 个步骤',
+    'lifeEvent.facts.audience': '适用对象',
+    'lifeEvent.facts.steps': '步骤',
+    'lifeEvent.facts.stepCount': '{count} 步',
+    'lifeEvent.facts.departments': '涉及部门',
+    'lifeEvent.facts.online': '可网上办理',
+    'lifeEvent.facts.onlineCount': '{online} 项（共 {count} 项服务）',
+    'lifeEvent.facts.onlineCount.one': '{online} 项（共 1 项服务）',
+    'lifeEvent.oneJourney':
+      '这些服务分属 {count} 个部门。您不必先弄清由哪个部门负责：按下面的步骤逐项办理即可，有疑问可拨打 12345 热线。',
+    'lifeEvent.oneJourney.plain': '这件事要找 {count} 个部门。按下面的顺序一步一步办；不明白就打 12345。',
+    'lifeEvent.oneJourney.one':
+      '这些服务都由同一个部门负责。按下面的步骤逐项办理即可，有疑问可拨打 12345 热线。',
+    'lifeEvent.oneJourney.one.plain': '这件事找一个部门就行。按下面的顺序一步一步办；不明白就打 12345。',
+    'lifeEvent.steps': '办事步骤',
+    'lifeEvent.step': '第 {n} 步',
+    'lifeEvent.unpublished': '{code}（暂未发布）',
+    'service.promised': '承诺 {days} 个工作日办结',
+    'service.promised.plain': '大约 {days} 个工作日办好',
+    'service.promised.zero': '当场办结',
+    'service.promised.zero.plain': '当场办好',
+    'service.online': '可网上办理',
+    'service.online.plain': '在网上就能办',
+    'service.counter': '需到窗口办理',
+    'service.counter.plain': '要去窗口办',
+    'departments.title': '部门目录',
+    'department.lead':
+      '{name}负责的服务，共 {count} 项。办事时不必先找部门：也可以按人生大事、主题或办事对象查找。',
+    'department.lead.one':
+      '{name}负责的服务，共 1 项。办事时不必先找部门：也可以按人生大事、主题或办事对象查找。',
+    'department.code': '部门代码',
+    'department.website': '官方网站',
+    'department.noWebsite': '暂无',
+    'department.services': '服务事项',
+    'department.none': '该部门暂时没有发布服务。',
     'accessibility.title': '无障碍声明',
     'accessibility.intro':
       '示范市政务服务网力求让每个人都能使用，包括老年人、视力或听力不便的人和只有一部普通手机的人。',
@@ -31,6 +114,8 @@ export const portalMessages = defineMessages(
     'accessibility.how.keyboard': '可以只用键盘操作，焦点位置清晰可见；每页开头有“跳到主要内容”链接。',
     'accessibility.how.phone': '在手机窄屏上无需左右滚动即可阅读。',
     'accessibility.how.language': '提供中文和英文两种语言，页面语言已正确标注，便于读屏软件朗读。',
+    'accessibility.how.elderly':
+      '每页顶部的“长辈模式”按钮把文字放大四分之一、加深颜色对比（达到 WCAG AAA 级），按钮和链接也更大；再按一次即可恢复。',
     'accessibility.how.checks': '每次发布前，在真实浏览器中用 axe-core 自动检查所有页面，要求零问题。',
     'accessibility.contact': '遇到问题？',
     'accessibility.contact.text':
@@ -40,6 +125,19 @@ export const portalMessages = defineMessages(
     'home.title': 'Home',
     'home.lead':
       'One website for every government service in the city. You do not need to know which department is responsible, or go from office to office.',
+    'home.lead.plain':
+      'Do your government business here. You do not need to know which office deals with it, or go from one to another.',
+    'home.search.label': 'What do you need to do?',
+    'home.search.hint':
+      'Type what you need or the document’s name, for example: register a birth, replace an ID card, open a restaurant.',
+    'home.search.button': 'Search',
+    'home.audiences': 'I am…',
+    'home.lifeEvents': 'Life events',
+    'home.lifeEvents.text':
+      'When one thing in your life involves several departments, we list every step in order.',
+    'home.lifeEvents.all': 'See all life events',
+    'home.popular': 'Popular services',
+    'home.topics': 'Browse by topic',
     'home.channels': 'Ways to get things done',
     'home.channel.online': 'Online',
     'home.channel.online.text': 'This website, at any time, on a computer or a phone.',
@@ -57,10 +155,86 @@ export const portalMessages = defineMessages(
       '{date} is a weekend day: the counters are closed; online services and the 12345 hotline are available.',
     'home.today.makeup': '{date} is a make-up working day ({name}): the counters are open.',
     'home.today.next': 'Next working day: {date}.',
-    'home.departments': 'Government departments',
     'home.departments.text':
       '{count} departments of the city work together on one platform, so you never need to know which one is responsible.',
     'home.departments.link': 'See the department directory',
+    'audience.citizen.card': 'A resident',
+    'audience.citizen.title': 'Services for residents',
+    'audience.citizen.text':
+      'Birth, school, work, social insurance, health, marriage, housing and retirement: matters for you and your family.',
+    'audience.business.card': 'A business or organisation',
+    'audience.business.title': 'Services for businesses',
+    'audience.business.text':
+      'Starting up, licences, tax, hiring staff, construction and closing down: matters for businesses and other organisations.',
+    'audience.international.card': 'An international visitor',
+    'audience.international.title': 'Services for international visitors',
+    'audience.international.text': 'For foreign nationals who work, study or live in Demo City.',
+    'audience.lead':
+      'Every service for you, by topic. If one thing involves several departments, start with the life events.',
+    'audience.lead.plain':
+      'Here is what you can do, sorted into groups. For bigger things that need several offices, start with the life events.',
+    'audience.lifeEvents': 'Life events',
+    'audience.topics': 'By topic',
+    'audience.topic.count': '{count} services',
+    'audience.topic.count.one': '1 service',
+    'audience.topic.more': 'All {count} services on “{topic}”',
+    'audience.none': 'There are no services for this group yet.',
+    'audience.others': 'Services for others',
+    'topics.title': 'All topics',
+    'topics.lead': 'Find services by topic. Each topic brings together the services of several departments.',
+    'topic.lead': '{count} services on “{topic}”.',
+    'topic.lead.one': 'One service on “{topic}”.',
+    'topic.lead.audience': '{count} services on “{topic}” for “{audience}”.',
+    'topic.lead.audience.one': 'One service on “{topic}” for “{audience}”.',
+    'topic.filter': 'Who it is for',
+    'topic.filter.all': 'Everyone',
+    'topic.none': 'There are no services on this topic yet.',
+    'pagination.label': 'Pages',
+    'pagination.previous': 'Previous page',
+    'pagination.next': 'Next page',
+    'pagination.status': 'Page {page} of {pages}',
+    'lifeEvents.title': 'Life events',
+    'lifeEvents.lead':
+      'Having a baby, starting school, marrying, buying a home, starting a business: one event often means several departments. Here every step is listed in order, so you can see the whole journey at once.',
+    'lifeEvents.lead.plain':
+      'Some things need several offices. Here every step is written down in order: just follow it.',
+    'lifeEvent.card.steps': '{count} steps',
+    'lifeEvent.facts.audience': 'Who it is for',
+    'lifeEvent.facts.steps': 'Steps',
+    'lifeEvent.facts.stepCount': '{count} steps',
+    'lifeEvent.facts.departments': 'Departments involved',
+    'lifeEvent.facts.online': 'Can be done online',
+    'lifeEvent.facts.onlineCount': '{online} of {count} services',
+    'lifeEvent.facts.onlineCount.one': '{online} of 1 service',
+    'lifeEvent.oneJourney':
+      'These services belong to {count} departments. You do not need to know which is responsible: follow the steps below one by one, and call the 12345 hotline if anything is unclear.',
+    'lifeEvent.oneJourney.plain':
+      'This needs {count} offices. Do the steps below in order; if anything is unclear, call 12345.',
+    'lifeEvent.oneJourney.one':
+      'One department is responsible for all these services: follow the steps below one by one, and call the 12345 hotline if anything is unclear.',
+    'lifeEvent.oneJourney.one.plain':
+      'This needs one office. Do the steps below in order; if anything is unclear, call 12345.',
+    'lifeEvent.steps': 'Step by step',
+    'lifeEvent.step': 'Step {n}',
+    'lifeEvent.unpublished': '{code} (not published yet)',
+    'service.promised': 'Done within {days} working days',
+    'service.promised.plain': 'Takes about {days} working days',
+    'service.promised.zero': 'Done on the spot',
+    'service.promised.zero.plain': 'Done while you wait',
+    'service.online': 'Apply online',
+    'service.online.plain': 'Can be done online',
+    'service.counter': 'In person at a counter',
+    'service.counter.plain': 'Go to a counter',
+    'departments.title': 'Department directory',
+    'department.lead':
+      '{count} services of the {name}. You do not need to start from the department: you can also find services by life event, topic or who they are for.',
+    'department.lead.one':
+      'One service of the {name}. You do not need to start from the department: you can also find services by life event, topic or who they are for.',
+    'department.code': 'Department code',
+    'department.website': 'Official website',
+    'department.noWebsite': 'None recorded',
+    'department.services': 'Services',
+    'department.none': 'This department has not published any services yet.',
     'accessibility.title': 'Accessibility statement',
     'accessibility.intro':
       'Demo City Government Services aims to be usable by everyone, including older people, people with visual or hearing impairments and people with only a basic phone.',
@@ -73,6 +247,8 @@ export const portalMessages = defineMessages(
     'accessibility.how.phone': 'Pages can be read on a narrow phone screen without scrolling sideways.',
     'accessibility.how.language':
       'The site is in Chinese and English, and the language of each page is marked so screen readers pronounce it correctly.',
+    'accessibility.how.elderly':
+      'The “Larger text” button at the top of every page makes the text a quarter larger with stronger contrast (WCAG level AAA), and buttons and links bigger; press it again to go back.',
     'accessibility.how.checks':
       'Before every release, every page is checked with axe-core in a real browser, and must show no problems.',
     'accessibility.contact': 'Something not working?',
@@ -80,3 +256,6 @@ export const portalMessages = defineMessages(
       'If you cannot use something, call the 12345 hotline and tell us: we will help you by phone or at a counter.',
   },
 );
+
+/** Every key of the portal's messages. */
+export type PortalMessageKey = (typeof portalMessages.keys)[number];

@@ -121,7 +121,10 @@ export const cataloguePublished = pgTable(
     index('catalogue_published_topics_idx').using('gin', t.topics),
     index('catalogue_published_life_events_idx').using('gin', t.lifeEvents),
     index('catalogue_published_department_idx').on(t.departmentCode, t.code),
-    index('catalogue_published_views_idx').on(t.views),
+    // Search: titles found by GIN; a broad query walks the popularity order and stops at a page (ADR 12).
+    index('catalogue_published_title_zh_idx').using('gin', t.titleZh),
+    index('catalogue_published_title_en_idx').using('gin', t.titleEn),
+    index('catalogue_published_popularity_idx').on(t.views.desc(), t.code),
   ],
 );
 

@@ -80,6 +80,12 @@ export const Counter = z.object({
   phone: z.string().regex(/^[0-9-]{5,20}$/),
 });
 
+/** A `when` for a rule across fields: run it if none of the issues so far concerns the fields it reads. */
+function readable(...fields: string[]) {
+  return (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) =>
+    !payload.issues.some((issue) => fields.includes(String(issue.path?.[0])));
+}
+
 /** One service item (事项) of the catalogue. */
 export const ServiceItemInput = z
   .object({
@@ -117,17 +123,22 @@ export const ServiceItemInput = z
     effectiveFrom: z.string().regex(DAY),
     effectiveUntil: z.string().regex(DAY).optional(),
   })
+  // Each rule across fields runs when the fields it reads are valid, even if others are not (Zod's `when`), so a
+  // row or a form is told every problem in one pass.
   .refine((i) => i.promisedDays <= i.statutoryDays, {
     path: ['promisedDays'],
     message: 'error.promisedDays',
+    when: readable('promisedDays', 'statutoryDays'),
   })
   .refine((i) => !i.channels.includes('counter') || i.counters.length > 0, {
     path: ['counters'],
     message: 'error.counters',
+    when: readable('channels', 'counters'),
   })
   .refine((i) => !i.coDepartments.includes(i.department), {
     path: ['coDepartments'],
     message: 'error.coDepartments',
+    when: readable('department', 'coDepartments'),
   });
 export type ServiceItemInput = z.infer<typeof ServiceItemInput>;
 

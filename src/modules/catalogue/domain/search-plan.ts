@@ -53,6 +53,8 @@ export interface SearchPlan {
   zh: string | null;
   /** For `to_tsquery('english', …)` against the English documents (PostgreSQL stems it), or null. */
   en: string | null;
+  /** The query as typed, without synonyms: a title matching it comes before one matching only a synonym. */
+  literal: string | null;
   /** Every word and phrase that counts as a match, for highlighting. */
   terms: string[];
   /** Latin-script words of the query (outside synonym phrases), candidates for spelling correction. */
@@ -85,6 +87,8 @@ export function planSearch(query: string, synonymGroups: readonly (readonly stri
     .flatMap((group, index) => group.map((word) => ({ word, index })))
     .sort((a, b) => b.word.length - a.word.length);
   const concepts: string[][] = [];
+  /** For each concept, the words the person actually typed. */
+  const typed: string[] = [];
   const used = new Set<number>();
   for (const { word, index } of members) {
     if (used.has(index)) continue;
@@ -95,10 +99,14 @@ export function planSearch(query: string, synonymGroups: readonly (readonly stri
     if (!pattern.test(rest)) continue;
     used.add(index);
     concepts.push(groups[index] ?? []);
+    typed.push(word);
     rest = rest.replace(pattern, ' ');
   }
   const words = queryTokens(rest).filter((t) => !STOP_WORDS.has(t));
-  for (const word of words) concepts.push([word]);
+  for (const word of words) {
+    concepts.push([word]);
+    typed.push(word);
+  }
 
   const conceptQueries = concepts
     .map((alternatives) => {
@@ -108,9 +116,11 @@ export function planSearch(query: string, synonymGroups: readonly (readonly stri
     })
     .filter((q): q is string => q !== undefined);
   const text = conceptQueries.length > 0 ? conceptQueries.join(' & ') : null;
+  const literalParts = typed.map(phraseQuery).filter((q): q is string => q !== undefined);
   return {
     zh: text,
     en: text,
+    literal: literalParts.length > 0 ? literalParts.join(' & ') : null,
     terms: [...new Set(concepts.flat().filter((t) => t.length > 0))],
     latinWords: words.filter((w) => LATIN.test(w) && w.length >= 3),
   };

@@ -37,7 +37,8 @@ export const SearchResultSchema = z
         }),
       }),
     ),
-    total: z.number().int(),
+    total: z.number().int().describe('Matches counted, at most 1,000'),
+    totalIsExact: z.boolean().describe('False when there are more matches than total'),
     correctedQuery: z
       .string()
       .optional()

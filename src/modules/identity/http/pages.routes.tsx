@@ -244,6 +244,12 @@ export function registerIdentityPages(
                 <a href="/workbench/identity-check">{m('account.identityCheck')}</a>
               </>
             ) : null}
+            {account?.roles.some((r) => ['clerk', 'reviewer', 'head', 'platform_admin'].includes(r.role)) ? (
+              <>
+                {' · '}
+                <a href="/workbench/catalogue">{m('account.catalogue')}</a>
+              </>
+            ) : null}
             {account?.roles.some((r) => r.role === 'platform_admin') ? (
               <>
                 {' · '}

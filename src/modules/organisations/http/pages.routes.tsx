@@ -25,7 +25,16 @@ export function registerOrganisationsPages(app: FastifyInstance, service: Organi
               caption={m('departments.count', { count: list.length })}
               columns={[
                 { header: m('departments.name'), cell: (d) => d.name[ctx.locale] },
-                { header: m('departments.code'), cell: (d) => d.code },
+                {
+                  header: m('departments.code'),
+                  // The department's own page (the portal's): its published services, by topic.
+                  cell: (d) => (
+                    <a href={`/departments/${d.code}`}>
+                      {d.code}
+                      <span class="visually-hidden"> {d.name[ctx.locale]}</span>
+                    </a>
+                  ),
+                },
                 {
                   header: m('departments.website'),
                   cell: (d) => (d.website ? <a href={d.website}>{new URL(d.website).host}</a> : '—'),

@@ -3,32 +3,117 @@ import { civilDate } from '../../../kernel/calendar/working-days.ts';
 import { PUBLIC_PAGE_CACHE } from '../../../kernel/http/page-cache.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
 import type { KernelContext } from '../../../kernel/modules.ts';
-import { SummaryList } from '../../../kernel/views/components.tsx';
-import type { OrganisationsContract } from '../../organisations/index.ts';
+import { CardList, SummaryList } from '../../../kernel/views/components.tsx';
+import { AUDIENCES } from '../domain/audiences.ts';
 import { describeTodayCached } from '../domain/today.ts';
-import { portalMessages } from '../portal.messages.ts';
+import type { PortalQueries } from '../portal.service.ts';
+import {
+  audienceWords,
+  departmentNames,
+  inLocale,
+  lifeEventCard,
+  portalWords,
+  serviceCard,
+} from './portal.presenters.tsx';
 
-/** The portal's front door and its fixed pages. */
-export function registerPortalPages(
-  app: FastifyInstance,
-  kernel: KernelContext,
-  organisations: OrganisationsContract,
-): void {
+/** What the portal's pages read: the calendar (is the counter open today) and the catalogue, by way of the queries. */
+export interface PortalDeps {
+  kernel: KernelContext;
+  queries: PortalQueries;
+}
+
+/** How many life events and popular services the home page shows before "see all". */
+const HOME_LIFE_EVENTS = 9;
+const HOME_POPULAR = 8;
+
+/** The portal's front door (by need: search, audiences, life events, popular services, topics) and its fixed pages. */
+export function registerPortalPages(app: FastifyInstance, deps: PortalDeps): void {
+  const { kernel, queries } = deps;
+
   app.get(
     '/',
     { schema: { hide: true }, config: { pageCache: PUBLIC_PAGE_CACHE } },
     async (request, reply) => {
-      const departments = await organisations.listDepartments();
-      const m = portalMessages.translator(request.locale);
+      const { departments, popular, lifeEvents, topics } = await queries.homePage(HOME_POPULAR);
+      const { locale } = request;
+      const { m, plain } = portalWords(locale, request.elderly);
+      const names = departmentNames(departments, locale);
       const today = describeTodayCached(
         kernel.calendar,
         civilDate(new Date(), kernel.config.timeZone),
-        request.locale,
+        locale,
       );
       return sendPage(request, reply, { title: m('home.title') }, (ctx) => (
         <>
           <h1>{ctx.t('site.portalName')}</h1>
-          <p class="lead">{m('home.lead')}</p>
+          <p class="lead">{plain('home.lead')}</p>
+          <search class="portal-search">
+            <form method="get" action="/search">
+              <label class="portal-search__label" for="home-search">
+                {m('home.search.label')}
+              </label>
+              <p class="hint" id="home-search-hint">
+                {m('home.search.hint')}
+              </p>
+              <div class="portal-search__row">
+                <input
+                  class="portal-search__input"
+                  type="search"
+                  id="home-search"
+                  name="q"
+                  maxLength={100}
+                  aria-describedby="home-search-hint"
+                />
+                <button class="portal-search__button" type="submit">
+                  {m('home.search.button')}
+                </button>
+              </div>
+            </form>
+          </search>
+
+          <h2>{m('home.audiences')}</h2>
+          <CardList
+            items={AUDIENCES.map((audience) => {
+              const words = audienceWords(audience, m);
+              return { title: words.card, href: `/for/${audience}`, description: words.text };
+            })}
+          />
+
+          {lifeEvents.length > 0 ? (
+            <>
+              <h2>{m('home.lifeEvents')}</h2>
+              <p>{m('home.lifeEvents.text')}</p>
+              <CardList
+                items={lifeEvents.slice(0, HOME_LIFE_EVENTS).map((e) => lifeEventCard(e, locale, m))}
+              />
+              <p>
+                <a href="/life-events">{m('home.lifeEvents.all')}</a>
+              </p>
+            </>
+          ) : null}
+
+          {popular.length > 0 ? (
+            <>
+              <h2>{m('home.popular')}</h2>
+              <CardList items={popular.map((s) => serviceCard(s, { locale, departments: names, plain }))} />
+            </>
+          ) : null}
+
+          {topics.length > 0 ? (
+            <>
+              <h2>{m('home.topics')}</h2>
+              <ul class="topic-list">
+                {topics.map((topic) => (
+                  <li class="topic-list__item" key={topic.code}>
+                    <a class="topic-list__link" href={`/topics/${encodeURIComponent(topic.code)}`}>
+                      {inLocale(topic.name, locale)}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+
           <h2>{m('home.today')}</h2>
           <p>{today.status}</p>
           {today.next ? <p>{today.next}</p> : null}
@@ -40,9 +125,8 @@ export function registerPortalPages(
               { key: m('home.channel.counter'), value: m('home.channel.counter.text') },
             ]}
           />
-          <h2>{m('home.departments')}</h2>
-          <p>{m('home.departments.text', { count: departments.length })}</p>
-          <p>
+          <p class="secondary-text">
+            {m('home.departments.text', { count: departments.length })}{' '}
             <a href="/departments">{m('home.departments.link')}</a>
           </p>
         </>
@@ -54,7 +138,7 @@ export function registerPortalPages(
     '/accessibility',
     { schema: { hide: true }, config: { pageCache: PUBLIC_PAGE_CACHE } },
     async (request, reply) => {
-      const m = portalMessages.translator(request.locale);
+      const { m } = portalWords(request.locale, request.elderly);
       return sendPage(
         request,
         reply,
@@ -70,6 +154,7 @@ export function registerPortalPages(
               <li>{m('accessibility.how.keyboard')}</li>
               <li>{m('accessibility.how.phone')}</li>
               <li>{m('accessibility.how.language')}</li>
+              <li>{m('accessibility.how.elderly')}</li>
               <li>{m('accessibility.how.checks')}</li>
             </ul>
             <h2>{m('accessibility.contact')}</h2>

@@ -47,6 +47,10 @@ const settings = {
   /** Times each search query runs, one at a time, after one warm-up round. */
   queryRounds: Math.round(setting('BENCH_QUERY_ROUNDS', 20, 1)),
 };
+/** Which parts to run (a comma list of guide, postgres, embedded); all by default. A partial run never writes docs. */
+const PARTS = new Set(
+  (process.env.BENCH_CATALOGUE_PARTS ?? 'guide,postgres,embedded').split(',').map((p) => p.trim()),
+);
 const TARGETS = { guideRatio: 0.5, searchP95Ms: 50 } as const;
 const GUIDE = '/services/SJ-0101';
 
@@ -243,6 +247,7 @@ const ms = (n: number) => (Number.isNaN(n) ? 'n/a' : `${n.toFixed(1)} ms`);
 
 function markdown(guide: GuideRun, searches: SearchRun[]): string {
   const ratios = guide.repetitions.map((r) => r.guide.rps / r.bare.rps);
+  if (ratios.length === 0) ratios.push(Number.NaN);
   const ratio = median(ratios);
   const failures = guide.repetitions.reduce(
     (n, r) => n + r.guide.non2xx + r.guide.errors + r.guide.timeouts,
@@ -298,29 +303,36 @@ function writeDocs(results: string): void {
   writeFileSync(file, `${text.slice(0, a + start.length)}\n${results}\n${text.slice(b)}`);
 }
 
-const guide = await measureGuide();
+const guide: GuideRun = PARTS.has('guide')
+  ? await measureGuide()
+  : { cache: 'not measured', repetitions: [] };
 const searches: SearchRun[] = [];
-if (await isPostgresReachable()) {
-  const pg = await createTestPostgresDatabase();
+if (PARTS.has('postgres')) {
+  if (await isPostgresReachable()) {
+    const pg = await createTestPostgresDatabase();
+    try {
+      searches.push(await measureSearch('PostgreSQL', await openDatabase({ mode: 'server', url: pg.url })));
+    } finally {
+      await pg.drop();
+    }
+  } else log('PostgreSQL not reachable: the search target cannot be measured.');
+}
+if (PARTS.has('embedded')) {
+  const embeddedDir = mkdtempSync(path.join(os.tmpdir(), 'yiwang-bench-embedded-'));
   try {
-    searches.push(await measureSearch('PostgreSQL', await openDatabase({ mode: 'server', url: pg.url })));
+    searches.push(
+      await measureSearch('embedded', await openDatabase({ mode: 'embedded', dataDir: embeddedDir })),
+    );
   } finally {
-    await pg.drop();
+    rmSync(embeddedDir, { recursive: true, force: true });
   }
-} else log('PostgreSQL not reachable: the search target cannot be measured.');
-const embeddedDir = mkdtempSync(path.join(os.tmpdir(), 'yiwang-bench-embedded-'));
-try {
-  searches.push(
-    await measureSearch('embedded', await openDatabase({ mode: 'embedded', dataDir: embeddedDir })),
-  );
-} finally {
-  rmSync(embeddedDir, { recursive: true, force: true });
 }
 const results = markdown(guide, searches);
 process.stdout.write(`${results}\n`);
-const standard = settings.reps >= 5 && settings.seconds >= 10 && settings.items >= 100_000;
+const standard =
+  PARTS.size === 3 && settings.reps >= 5 && settings.seconds >= 10 && settings.items >= 100_000;
 if (standard || process.env.BENCH_DOCS === '1') writeDocs(results);
 else
   log(
-    'Not a standard run (BENCH_REPS ≥ 5, BENCH_SECONDS ≥ 10, 100,000 items): docs/benchmarks.md left as it is.',
+    'Not a standard run (all parts, BENCH_REPS ≥ 5, BENCH_SECONDS ≥ 10, 100,000 items): docs/benchmarks.md left as it is.',
   );

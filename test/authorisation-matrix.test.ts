@@ -77,6 +77,12 @@ const DESIGN: Record<string, Design> = {
     mandate: false,
     purpose: false,
   },
+  'catalogue.synonym.manage': {
+    roles: { platform_admin: 'any' },
+    owner: false,
+    mandate: false,
+    purpose: false,
+  },
   'catalogue.catalogue.import': {
     roles: { platform_admin: 'any' },
     owner: false,

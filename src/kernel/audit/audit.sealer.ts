@@ -32,29 +32,28 @@ export interface SealOptions {
 
 /**
  * The highest record number that is settled now, or undefined if transactions open at the start did not end
- * within `maxWaitMs`. Reads the sequence first and the snapshot second: a record's transaction takes its id before
- * its number (the numbering trigger), so any number read here belongs to a transaction older than the snapshot's
- * xmax, and once the oldest open transaction is at least that xmax, all of them have ended.
+ * within `maxWaitMs` (ADR 15). Reads the sequence first, then takes a fresh transaction id N: a record's
+ * transaction takes its id before its number (the numbering function), so every number read belongs to a
+ * transaction whose id is below N, and once the oldest open transaction is at least N, all of them have ended.
+ * (A snapshot's xmax will not do: it is one past the last *completed* id, so a transaction still running can hold
+ * an id above it — the race that let a block seal past record 197 in the PostgreSQL concurrency test.)
  */
 async function settledThrough(db: Db, maxWaitMs: number): Promise<number | undefined> {
-  // pg_sequence_last_value reads the sequence under its buffer lock. A plain `select last_value from` the sequence
-  // does not, and can see the value nextval writes ahead to the WAL (up to 32 numbers not yet handed out): sealing
-  // through those would leave out records that commit later with them.
+  // pg_sequence_last_value reads the sequence under its buffer lock; a plain `select last_value from` it may see
+  // the value nextval logs ahead to the WAL.
   const [sequence] = await queryRows<{ last: string | null }>(
     db,
     sql`select pg_sequence_last_value('kernel_audit_record_seq'::regclass)::text as last`,
   );
   const last = sequence?.last ? Number(sequence.last) : 0;
-  const [snapshot] = await queryRows<{ xmax: string }>(
-    db,
-    sql`select pg_snapshot_xmax(pg_current_snapshot())::text as xmax`,
-  );
-  const xmax = snapshot?.xmax ?? '0';
+  // Its own statement, so its own short transaction: it takes a new id and ends at once.
+  const [mark] = await queryRows<{ xid: string }>(db, sql`select pg_current_xact_id()::text as xid`);
+  const after = mark?.xid ?? '0';
   const started = Date.now();
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     const [state] = await queryRows<{ settled: boolean }>(
       db,
-      sql`select pg_snapshot_xmin(pg_current_snapshot()) >= ${xmax}::xid8 as settled`,
+      sql`select pg_snapshot_xmin(pg_current_snapshot()) > ${after}::xid8 as settled`,
     );
     if (state?.settled) return last;
     if (Date.now() - started >= maxWaitMs) return undefined;

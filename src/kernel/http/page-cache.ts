@@ -23,6 +23,8 @@ interface Entry {
   expires: number;
   /** The body has forms: their CSRF token was replaced by TOKEN_SLOT, to be filled with each visitor's own. */
   hasForms: boolean;
+  /** The body as UTF-8, for a page without forms. */
+  bytes: Buffer;
 }
 
 const MAX_ENTRIES = 1000;
@@ -58,19 +60,26 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
   const isAnonymous = (cookies: Record<string, string | undefined>) =>
     Object.keys(cookies).every((name) => NOT_PERSONAL.includes(name));
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, not async ones: they run on every request, and a hit is meant to cost next to nothing.
+  app.addHook('onRequest', (request, reply, done) => {
     const options = request.routeOptions.config.pageCache;
-    if (!options || request.method !== 'GET' || !isAnonymous(request.cookies)) return;
+    if (!options || request.method !== 'GET' || !isAnonymous(request.cookies)) {
+      done();
+      return;
+    }
     const entry = entries.get(keyOf(request.locale, request.elderly, request.url, options));
     if (!entry || entry.expires <= now()) {
       reply.header('x-cache', 'MISS');
+      done();
       return;
     }
-    const body = entry.hasForms ? entry.body.replaceAll(TOKEN_SLOT, reply.generateCsrf()) : entry.body;
-    return reply.header('x-cache', 'HIT').type(entry.contentType).send(body);
+    // A page without forms goes out as the bytes stored: no encoding per hit. Answering here ends the request:
+    // `done` is not called.
+    const body = entry.hasForms ? entry.body.replaceAll(TOKEN_SLOT, reply.generateCsrf()) : entry.bytes;
+    reply.header('x-cache', 'HIT').type(entry.contentType).send(body);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const options = request.routeOptions.config.pageCache;
     if (
       !options ||
@@ -80,18 +89,20 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
       typeof payload !== 'string' ||
       setsPersonalCookie(reply.getHeader('set-cookie'))
     ) {
-      return payload;
+      done(null, payload);
+      return;
     }
     const token = csrfTokenOf(reply);
     const hasForms = token !== undefined && payload.includes(token);
     if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
     entries.set(keyOf(request.locale, request.elderly, request.url, options), {
       body: hasForms ? payload.replaceAll(token, TOKEN_SLOT) : payload,
+      bytes: Buffer.from(payload),
       contentType: String(reply.getHeader('content-type') ?? 'text/html; charset=utf-8'),
       expires: now() + options.ttlSeconds * 1000,
       hasForms,
     });
-    return payload;
+    done(null, payload);
   });
 
   return { clear: () => entries.clear() };

@@ -5,7 +5,7 @@ import { DEFAULT_LOCALE, type Locale, parseLocale } from '../i18n/index.ts';
 export const LOCALE_COOKIE = 'yiwang_lang';
 /** Holds the CSRF secret (random, not personal): forms carry a token derived from it. */
 export const CSRF_COOKIE = 'yiwang_csrf';
-/** `1` while the visitor chose elderly mode (适老化: larger text, AAA contrast); set by the portal's toggle. */
+/** `1` while the visitor chose elderly mode (适老化: larger text, AAA contrast); set by `?mode=elderly`. */
 export const ELDERLY_COOKIE = 'yiwang_elderly';
 
 /** Who is looking at a page, as the layout shows it; set by the identity module when someone is signed in. */
@@ -50,7 +50,8 @@ function acceptLanguage(header: string | undefined): Locale | undefined {
 /**
  * Chooses each request's language: `?lang=` (which sticks in a cookie), then that cookie, then — for the API
  * only — Accept-Language. Pages default to Chinese whatever the browser says, as the city's public expects.
- * Also reads the elderly-mode choice (a cookie), and makes every form of a page share one CSRF token.
+ * Also reads the elderly-mode choice (`?mode=`, which sticks in a cookie), and makes every form of a page share one
+ * CSRF token.
  */
 export function registerLocale(app: FastifyInstance, options: { secureCookies: boolean }): void {
   app.decorateRequest('locale', DEFAULT_LOCALE);
@@ -58,8 +59,27 @@ export function registerLocale(app: FastifyInstance, options: { secureCookies: b
   app.decorateRequest('viewer', undefined);
   app.decorateRequest('actor', async () => ANONYMOUS);
   if (app.hasReplyDecorator('generateCsrf')) registerOneCsrfTokenPerResponse(app);
-  app.addHook('onRequest', async (request, reply) => {
-    request.elderly = request.cookies[ELDERLY_COOKIE] === '1';
+  // Hooks on every request are written with `done` rather than async: they run on every cached page too, where a
+  // promise per hook is a measurable part of the price (docs/benchmarks.md, Catalogue).
+  app.addHook('onRequest', (request, reply, done) => {
+    // `?mode=elderly|standard` (the header's link) chooses elderly mode and, like `?lang=`, sticks in a cookie.
+    const mode = (request.query as Record<string, unknown> | undefined)?.mode;
+    if (mode === 'elderly' || mode === 'standard') {
+      request.elderly = mode === 'elderly';
+      if ((request.cookies[ELDERLY_COOKIE] === '1') !== request.elderly) {
+        if (request.elderly)
+          reply.setCookie(ELDERLY_COOKIE, '1', {
+            path: '/',
+            maxAge: 365 * 24 * 3600,
+            sameSite: 'lax',
+            httpOnly: true,
+            secure: options.secureCookies,
+          });
+        else reply.clearCookie(ELDERLY_COOKIE, { path: '/' });
+      }
+    } else {
+      request.elderly = request.cookies[ELDERLY_COOKIE] === '1';
+    }
     const fromQuery = parseLocale((request.query as Record<string, unknown> | undefined)?.lang);
     if (fromQuery) {
       request.locale = fromQuery;
@@ -72,12 +92,14 @@ export function registerLocale(app: FastifyInstance, options: { secureCookies: b
           secure: options.secureCookies,
         });
       }
+      done();
       return;
     }
     request.locale =
       parseLocale(request.cookies[LOCALE_COOKIE]) ??
       (isApiRequest(request) ? acceptLanguage(request.headers['accept-language']) : undefined) ??
       DEFAULT_LOCALE;
+    done();
   });
 }
 
@@ -89,13 +111,16 @@ export function csrfTokenOf(reply: FastifyReply): string | undefined {
 }
 
 /**
- * Every page's header has a form (the elderly-mode toggle), and a page may have forms of its own: all of one
- * response must share one token. Without this, a first visit (no CSRF cookie yet) would create a secret per call
- * of `generateCsrf`, the last cookie would win, and the tokens of the other forms would fail.
+ * A page may have several forms (sign-in and its alternatives): all of one response must share one token. Without
+ * this, a first visit (no CSRF cookie yet) would create a secret per call of `generateCsrf`, the last cookie would
+ * win, and the tokens of the other forms would fail.
  */
 function registerOneCsrfTokenPerResponse(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (isApiRequest(request)) return;
+  app.addHook('onRequest', (request, reply, done) => {
+    if (isApiRequest(request)) {
+      done();
+      return;
+    }
     const generate = reply.generateCsrf;
     reply.generateCsrf = (opts) => {
       let token = issuedTokens.get(reply);
@@ -105,5 +130,6 @@ function registerOneCsrfTokenPerResponse(app: FastifyInstance): void {
       }
       return token;
     };
+    done();
   });
 }

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Locale } from '../i18n/index.ts';
 import { Breadcrumbs, type Crumb } from './components.tsx';
-import { type PageContext, pathOf, switchLanguageUrl } from './page-context.ts';
+import { type PageContext, pathOf, switchLanguageUrl, switchModeUrl } from './page-context.ts';
 
 export interface LayoutProps {
   ctx: PageContext;
@@ -47,21 +47,20 @@ function NavItem({ href, label, path }: { href: string; label: string; path: str
 }
 
 /**
- * Elderly mode on or off (适老化): a plain form, so it works without JavaScript; the portal sets a cookie and sends
- * the visitor back to this page, which the layout then shows with larger text and stronger contrast.
+ * Elderly mode on or off (适老化): a link to the same page with `?mode=`, like the language switch — it works
+ * without JavaScript, and a page with no form of its own stays a page every visitor can be served from the cache.
  */
 function ElderlyToggle({ ctx }: { ctx: PageContext }) {
   const { t, elderly } = ctx;
   return (
-    <form class="site-header__mode" method="post" action="/preferences/elderly">
-      {ctx.csrfToken ? <input type="hidden" name="_csrf" value={ctx.csrfToken} /> : null}
-      <input type="hidden" name="elderly" value={elderly ? 'off' : 'on'} />
-      <input type="hidden" name="return" value={ctx.currentUrl} />
-      <button type="submit" class="site-header__mode-button">
-        {t(elderly ? 'layout.elderly.off' : 'layout.elderly.on')}
-        <span class="visually-hidden">{t(elderly ? 'layout.elderly.offHint' : 'layout.elderly.onHint')}</span>
-      </button>
-    </form>
+    <a
+      class="site-header__mode"
+      href={switchModeUrl(ctx.currentUrl, elderly ? 'standard' : 'elderly')}
+      rel="nofollow"
+    >
+      {t(elderly ? 'layout.elderly.off' : 'layout.elderly.on')}
+      <span class="visually-hidden">{t(elderly ? 'layout.elderly.offHint' : 'layout.elderly.onHint')}</span>
+    </a>
   );
 }
 

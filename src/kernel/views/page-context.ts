@@ -35,3 +35,10 @@ export function switchLanguageUrl(currentUrl: string, to: Locale): string {
   url.searchParams.set('lang', to);
   return `${url.pathname.replace(/^\/+/, '/')}${url.search}${url.hash}`;
 }
+
+/** The same page in elderly mode or out of it: sets or replaces `?mode=`, like `switchLanguageUrl`. */
+export function switchModeUrl(currentUrl: string, to: 'elderly' | 'standard'): string {
+  const url = new URL(currentUrl, PARSE_BASE);
+  url.searchParams.set('mode', to);
+  return `${url.pathname.replace(/^\/+/, '/')}${url.search}${url.hash}`;
+}

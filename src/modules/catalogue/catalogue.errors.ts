@@ -34,6 +34,10 @@ export const CatalogueErrors = {
     'zh-CN': '事项 {code} 目前不在门户上公开，无需撤下。',
     en: 'The service {code} is not on the portal now, so there is nothing to withdraw.',
   }),
+  synonymsInvalid: defineError('CAT_ERR_SYNONYMS_INVALID', 400, {
+    'zh-CN': '同义词有误，未保存。请按提示修改。',
+    en: 'Some of the synonym groups are not right, so nothing was saved. Correct them as described.',
+  }),
   itemCodeTaken: defineError('CAT_ERR_ITEM_CODE_TAKEN', 409, {
     'zh-CN': '事项编码 {code} 已被使用，未创建事项。',
     en: 'The service code {code} is already in use, so no service was created.',

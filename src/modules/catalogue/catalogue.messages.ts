@@ -27,6 +27,20 @@ export const catalogueMessages = defineMessages(
     'problem.csvHeader': 'CSV 第一行应为列名，缺少：{columns}。',
     'problem.jsonCell': '这一栏应为 JSON：{reason}',
     'problem.number': '这一栏应为整数。',
+    // The platform administrator's synonyms page.
+    'synonyms.title': '搜索同义词',
+    'synonyms.lead':
+      '每行一组意思相同的词，用逗号分开，例如：营业执照, 执照, business licence。搜索其中一个词，也会找到含有同组其他词的服务。',
+    'synonyms.label': '同义词（每行一组）',
+    'synonyms.hint': '每组 2 到 20 个词，每个词不超过 40 个字；空行会被忽略。',
+    'synonyms.save': '保存同义词',
+    'synonyms.saved': '已保存 {count} 组同义词，搜索立即使用新的同义词。',
+    'synonyms.done': '操作成功',
+    'synonyms.problem': '同义词需要修改',
+    'synonyms.count': '共 {count} 组',
+    'synonyms.error.count': '每组需要 2 到 {max} 个不同的词。',
+    'synonyms.error.length': '每个词不超过 {max} 个字。',
+    'synonyms.error.tooMany': '最多 {max} 组同义词。',
   },
   {
     'error.zhRequired': 'Give the text in Chinese.',
@@ -54,6 +68,19 @@ export const catalogueMessages = defineMessages(
     'problem.csvHeader': 'The first CSV line must name the columns; missing: {columns}.',
     'problem.jsonCell': 'This column holds JSON: {reason}',
     'problem.number': 'This column holds a whole number.',
+    'synonyms.title': 'Search synonyms',
+    'synonyms.lead':
+      'One group of words that mean the same a line, separated by commas, for example: 营业执照, 执照, business licence. Searching for one word of a group also finds services with the others.',
+    'synonyms.label': 'Synonyms (one group a line)',
+    'synonyms.hint': '2 to 20 words a group, each at most 40 characters; empty lines are ignored.',
+    'synonyms.save': 'Save synonyms',
+    'synonyms.saved': '{count} synonym groups saved; search uses them at once.',
+    'synonyms.done': 'Done',
+    'synonyms.problem': 'The synonyms need changing',
+    'synonyms.count': '{count} groups',
+    'synonyms.error.count': 'A group needs 2 to {max} different words.',
+    'synonyms.error.length': 'A word is at most {max} characters.',
+    'synonyms.error.tooMany': 'At most {max} synonym groups.',
   },
 );
 export type CatalogueMessageKey = (typeof catalogueMessages.keys)[number];

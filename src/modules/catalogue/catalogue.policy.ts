@@ -27,6 +27,11 @@ export const CataloguePermissions = {
       roles: { reviewer: 'own-department', head: 'own-department', platform_admin: 'any-department' },
     },
   }),
+  synonymManage: definePermission<StaffRole>({
+    name: 'catalogue.synonym.manage',
+    description: 'Change the groups of words search treats as meaning the same (营业执照 ~ business licence)',
+    grantedTo: { roles: { platform_admin: 'any-department' } },
+  }),
   catalogueImport: definePermission<StaffRole>({
     name: 'catalogue.catalogue.import',
     description:

@@ -153,10 +153,26 @@ export function createCatalogueService(kernel: {
     }));
 
   /**
-   * The precise search: every concept of the query in the Chinese or in the English document. Services whose title
-   * (name and keywords, in the language the person typed in) matches come first, then the others; within each, the
-   * most viewed first. Each part is one indexed query the planner can answer either way round: a narrow query from
-   * the GIN index, a broad one by walking the popularity index until a page is full (ADR 12).
+   * Runs `work` with the planner told which way to go (ADR 13): `bitmap` reads the matches from the GIN indexes and
+   * sorts them (right for a few hundred); `walk` walks the popularity index and stops when the page is full (right
+   * for tens of thousands). Left to itself, the planner guesses how many rows a rare word matches from statistics
+   * and, guessing many, walked all 100,000 rows for a word nine services contain.
+   */
+  function planned<T>(way: 'bitmap' | 'walk', work: (tx: Db) => Promise<T>): Promise<T> {
+    return db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      await tx.execute(
+        way === 'bitmap' ? sql`set local enable_indexscan = off` : sql`set local enable_bitmapscan = off`,
+      );
+      return work(tx);
+    });
+  }
+
+  /**
+   * The precise search: every concept of the query in the Chinese or in the English document. Three tiers, each in
+   * popularity order: the title (name and keywords, in the language typed in) matches the words as typed; it
+   * matches only through a synonym; the rest of the text matches (ADR 13). Each tier is counted first (from the
+   * GIN indexes, stopping at COUNT_LIMIT), which decides how its page is read.
    */
   async function preciseSearch(
     tsquery: string,
@@ -179,36 +195,48 @@ export function createCatalogueService(kernel: {
     const and = filter ? sql`and ${filter}` : sql``;
     const wanted = offset + limit;
     const rankBy = sql`greatest(ts_rank(title_zh, ${zq}), ts_rank(title_en, ${eq}))`;
-    // One tier, most viewed first. A tier small enough to hold in a page of SMALL_TIER is complete: among equally
-    // viewed services it puts the closer title first (ts_rank). A bigger tier keeps the popularity order, which the
-    // planner can give by walking an index and stopping, whatever the number of matches.
-    const tier = async (where: SQL, need: number) => {
-      const rows = await queryRows<{ code: string; views: number; rank: number }>(
-        db,
-        sql`select code, views, ${rankBy} as rank from ${cataloguePublished} where ${where} ${and}
-          order by views desc nulls last, code limit ${Math.max(need, SMALL_TIER) + 1}`,
+    const tiers = [asTyped, sql`${inTitle} and not (${asTyped})`, sql`${matches} and not (${inTitle})`];
+
+    const countOf = async (where: SQL) => {
+      const [row] = await planned('bitmap', (tx) =>
+        queryRows<{ n: number }>(
+          tx,
+          sql`select count(*)::int as n from (
+              select 1 from ${cataloguePublished} where ${where} ${and} limit ${COUNT_LIMIT + 1}
+            ) s`,
+        ),
       );
-      if (rows.length <= SMALL_TIER)
+      return row?.n ?? 0;
+    };
+    // A tier is counted when its rows are needed, or while the total is not yet known to pass COUNT_LIMIT.
+    const counts: number[] = [];
+    const found: { code: string }[] = [];
+    for (const where of tiers) {
+      const sum = counts.reduce((a, c) => a + c, 0);
+      if (found.length >= wanted && sum > COUNT_LIMIT) break;
+      const count = await countOf(where);
+      counts.push(count);
+      if (found.length >= wanted || count === 0) continue;
+      const need = wanted - found.length;
+      // A tier of at most SMALL_TIER is read whole: among equally viewed services the closer title comes first.
+      const take = count <= SMALL_TIER ? SMALL_TIER : need;
+      const rows = await planned(count <= COUNT_LIMIT ? 'bitmap' : 'walk', (tx) =>
+        queryRows<{ code: string; views: number; rank: number }>(
+          tx,
+          sql`select code, views, ${rankBy} as rank from ${cataloguePublished} where ${where} ${and}
+            order by views desc nulls last, code limit ${take}`,
+        ),
+      );
+      if (count <= SMALL_TIER)
         rows.sort(
           (a, b) => Number(b.views) - Number(a.views) || b.rank - a.rank || (a.code < b.code ? -1 : 1),
         );
-      return rows.slice(0, need);
-    };
-    const tiers = [asTyped, sql`${inTitle} and not (${asTyped})`, sql`${matches} and not (${inTitle})`];
-    const found: { code: string }[] = [];
-    for (const where of tiers) {
-      if (found.length >= wanted) break;
-      found.push(...(await tier(where, wanted - found.length)));
+      found.push(...rows.slice(0, need));
     }
     const codes = found.slice(offset, offset + limit).map((r) => r.code);
-    // Counting stops at COUNT_LIMIT: past it the page says "more than", and nobody pages that far.
-    const [counted] = await queryRows<{ n: number }>(
-      db,
-      sql`select count(*)::int as n from (
-          select 1 from ${cataloguePublished} where ${matches} ${and} limit ${COUNT_LIMIT + 1}
-        ) s`,
-    );
-    const n = counted?.n ?? 0;
+    // The tiers do not overlap: their counts add up. Counting stops at COUNT_LIMIT ("1000+").
+    const n = counts.reduce((sum, c) => sum + c, 0);
+    const total = Math.min(n, COUNT_LIMIT);
     const contents =
       codes.length === 0
         ? []
@@ -220,30 +248,73 @@ export function createCatalogueService(kernel: {
     return {
       rows: codes.flatMap((code) => {
         const content = byCode.get(code);
-        return content ? [{ code, content, total: Math.min(n, COUNT_LIMIT) }] : [];
+        return content ? [{ code, content, total }] : [];
       }),
-      total: Math.min(n, COUNT_LIMIT),
+      total,
       totalIsExact: n <= COUNT_LIMIT,
     };
   }
 
   /** Names that share enough character pairs with the query (see `hanPairs`): a misspelt Chinese name. */
-  async function similarChineseNames(query: string, filter: SQL | undefined, limit: number) {
-    const pairs = hanPairs(query);
-    if (pairs.length === 0) return [];
+  async function similarChineseNames(
+    query: string,
+    filter: SQL | undefined,
+    limit: number,
+  ): Promise<HitRow[]> {
+    // At most a dozen pairs (a long query is not a misspelt name); every two of them make one term of the tsquery,
+    // so the GIN index itself finds the names sharing at least two.
+    const pairs = hanPairs(query).slice(0, 12);
+    if (pairs.length < 2) return [];
     // Two in five pairs: one wrong character in a four-character name still leaves two of its five pairs.
     const needed = Math.max(2, Math.ceil(pairs.length * 0.4));
-    const tsquery = pairs.map((p) => `'${p}'`).join(' | ');
-    return queryRows<HitRow>(
-      db,
-      sql`select code, content, count(*) over ()::int as total from (
-          select code, content, views,
-            (select count(*) from unnest(name_grams) g where g.lexeme = any(string_to_array(${pairs.join(' ')}, ' '))) as shared
-          from ${cataloguePublished}
-          where name_grams @@ to_tsquery('simple', ${tsquery}) ${filter ? sql`and ${filter}` : sql``}
-        ) s where shared >= ${needed}
-        order by shared desc, views desc, code limit ${limit}`,
+    const twoOf = pairs.flatMap((a, x) => pairs.slice(x + 1).map((b) => `('${a}' & '${b}')`)).join(' | ');
+    const candidates = sql`name_grams @@ to_tsquery('simple', ${twoOf}) ${filter ? sql`and ${filter}` : sql``}`;
+    const [counted] = await planned('bitmap', (tx) =>
+      queryRows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from (
+            select 1 from ${cataloguePublished} where ${candidates} limit ${COUNT_LIMIT + 1}
+          ) s`,
+      ),
     );
+    const n = counted?.n ?? 0;
+    if (n === 0) return [];
+    // Many candidates: the most viewed of them. Few: those sharing most pairs first.
+    const codes =
+      n > COUNT_LIMIT
+        ? await planned('walk', (tx) =>
+            queryRows<{ code: string }>(
+              tx,
+              sql`select code from ${cataloguePublished} where ${candidates}
+                order by views desc nulls last, code limit ${limit}`,
+            ),
+          )
+        : await planned('bitmap', (tx) =>
+            queryRows<{ code: string }>(
+              tx,
+              sql`select code from (
+                  select code, views, (select count(*) from unnest(name_grams) g
+                    where g.lexeme = any(string_to_array(${pairs.join(' ')}, ' '))) as shared
+                  from ${cataloguePublished} where ${candidates}
+                ) s where shared >= ${needed}
+                order by shared desc, views desc nulls last, code limit ${limit}`,
+            ),
+          );
+    if (codes.length === 0) return [];
+    const contents = await db
+      .select({ code: cataloguePublished.code, content: cataloguePublished.content })
+      .from(cataloguePublished)
+      .where(
+        inArray(
+          cataloguePublished.code,
+          codes.map((c) => c.code),
+        ),
+      );
+    const byCode = new Map(contents.map((r) => [r.code, r.content]));
+    return codes.flatMap(({ code }) => {
+      const content = byCode.get(code);
+      return content ? [{ code, content, total: Math.min(n, COUNT_LIMIT) }] : [];
+    });
   }
 
   /** The nearest vocabulary word to each Latin word that is not itself a word of the catalogue. */

@@ -10,12 +10,14 @@ import { createEditingService, type EditingService, PUBLISH_SCHEDULED_JOB } from
 import { registerCatalogueApi } from './http/api.routes.ts';
 import { registerCatalogueEditorPages } from './http/editor.routes.tsx';
 import { registerCataloguePages } from './http/pages.routes.tsx';
+import { registerSynonymsPage } from './http/synonyms.routes.tsx';
 import {
   exportCatalogue,
   type ImportOptions,
   type ImportReport,
   importCatalogueInto,
 } from './import.service.ts';
+import { createSynonymsService, type SynonymsService } from './synonyms.service.ts';
 
 export { CataloguePermissions } from './catalogue.policy.ts';
 export type {
@@ -49,6 +51,7 @@ export const DEMO_CATALOGUE_FILE = new URL('./demo-catalogue.json', import.meta.
 /** What the catalogue module registers: the public contract, plus editing and bulk load for its own pages and the CLI. */
 export interface CatalogueModule extends CatalogueService {
   readonly editing: EditingService;
+  readonly synonyms: SynonymsService;
   /** Loads a catalogue file in one transaction (`yiwang catalogue import`). */
   importFile(
     text: string,
@@ -85,12 +88,22 @@ function buildCatalogue(
       app?.pageCache.clear();
     },
   });
+  const synonyms = createSynonymsService({
+    db: kernel.db,
+    audit: kernel.audit,
+    authz: kernel.authz,
+    onChanged: () => {
+      catalogue.invalidate();
+      app?.pageCache.clear();
+    },
+  });
   const importInto: CatalogueModule['importInto'] = async (tx, text, options, known) => {
     const report = await importCatalogueInto(tx, kernel.audit, known ?? (await departments()), text, options);
     return report;
   };
   return Object.assign(catalogue, {
     editing,
+    synonyms,
     importInto,
     async importFile(
       text: string,
@@ -136,6 +149,7 @@ export const catalogueModule: ModuleManifest<CatalogueModule> = {
         timeZone: kernel.config.timeZone,
         publicUrl: kernel.config.publicUrl,
       });
+      registerSynonymsPage(app, service.synonyms);
       // Views are counted where pages are served, and written every few seconds (and at shutdown).
       service.startViewCounter();
       app.addHook('onClose', () => service.stopViewCounter());

@@ -5,7 +5,6 @@ import { registerBrowsePages } from './http/browse.routes.tsx';
 import { registerDepartmentPages } from './http/departments.routes.tsx';
 import { registerLifeEventPages } from './http/life-events.routes.tsx';
 import { registerPortalPages } from './http/pages.routes.tsx';
-import { registerPreferenceRoutes } from './http/preferences.routes.ts';
 import { createPortalQueries } from './portal.service.ts';
 
 /**
@@ -27,6 +26,5 @@ export const portalModule: ModuleManifest<void> = {
     registerBrowsePages(app, queries);
     registerLifeEventPages(app, queries);
     registerDepartmentPages(app, queries);
-    registerPreferenceRoutes(app, { secureCookies: kernel.config.behindTls });
   },
 };

@@ -80,27 +80,55 @@ function phraseQuery(phrase: string): string | undefined {
 }
 
 /** Plans the search of `query` with the synonym groups in force. */
+interface SynonymMatcher {
+  groups: string[][];
+  /** Every member of every group, longest first, with how to find it in a query. */
+  members: { word: string; index: number; pattern: RegExp | undefined }[];
+  /** What each alternative phrase becomes in a tsquery (cut once, not per search). */
+  phrases: Map<string, string | undefined>;
+}
+
+// Matchers are built once per list of synonym groups (the service caches the list): compiling a Unicode regular
+// expression per member on every search cost more than the search's database work.
+const matchers = new WeakMap<readonly (readonly string[])[], SynonymMatcher>();
+
+function matcherFor(synonymGroups: readonly (readonly string[])[]): SynonymMatcher {
+  let matcher = matchers.get(synonymGroups);
+  if (!matcher) {
+    const groups = synonymGroups.map((g) => g.map((w) => normaliseText(w).trim()).filter(Boolean));
+    const members = groups
+      .flatMap((group, index) =>
+        group.map((word) => ({
+          word,
+          index,
+          // Latin words match whole words only: "retire" is not inside "retirement"'s group by accident.
+          pattern: /^[\p{Script=Latin}\d\s-]+$/u.test(word)
+            ? new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'u')
+            : undefined,
+        })),
+      )
+      .sort((a, b) => b.word.length - a.word.length);
+    matcher = { groups, members, phrases: new Map() };
+    matchers.set(synonymGroups, matcher);
+  }
+  return matcher;
+}
+
+/** Plans the search of `query` with the synonym groups in force. */
 export function planSearch(query: string, synonymGroups: readonly (readonly string[])[]): SearchPlan {
   let rest = ` ${normaliseText(query).replace(/\s+/g, ' ').trim().slice(0, 200)} `;
-  const groups = synonymGroups.map((g) => g.map((w) => normaliseText(w).trim()).filter(Boolean));
-  const members = groups
-    .flatMap((group, index) => group.map((word) => ({ word, index })))
-    .sort((a, b) => b.word.length - a.word.length);
+  const { groups, members, phrases } = matcherFor(synonymGroups);
   const concepts: string[][] = [];
   /** For each concept, the words the person actually typed. */
   const typed: string[] = [];
   const used = new Set<number>();
-  for (const { word, index } of members) {
+  for (const { word, index, pattern } of members) {
     if (used.has(index)) continue;
-    // Latin words match whole words only: "retire" is not inside "retirement"'s group by accident.
-    const pattern = /^[\p{Script=Latin}\d\s-]+$/u.test(word)
-      ? new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'u')
-      : new RegExp(escapeRegExp(word), 'u');
-    if (!pattern.test(rest)) continue;
+    if (pattern ? !pattern.test(rest) : !rest.includes(word)) continue;
     used.add(index);
     concepts.push(groups[index] ?? []);
     typed.push(word);
-    rest = rest.replace(pattern, ' ');
+    rest = pattern ? rest.replace(pattern, ' ') : rest.replace(word, ' ');
   }
   const words = queryTokens(rest).filter((t) => !STOP_WORDS.has(t));
   for (const word of words) {
@@ -110,7 +138,16 @@ export function planSearch(query: string, synonymGroups: readonly (readonly stri
 
   const conceptQueries = concepts
     .map((alternatives) => {
-      const parts = [...new Set(alternatives.map(phraseQuery).filter((q): q is string => q !== undefined))];
+      const parts = [
+        ...new Set(
+          alternatives
+            .map((phrase) => {
+              if (!phrases.has(phrase)) phrases.set(phrase, phraseQuery(phrase));
+              return phrases.get(phrase);
+            })
+            .filter((q): q is string => q !== undefined),
+        ),
+      ];
       if (parts.length === 0) return undefined;
       return parts.length === 1 ? parts[0] : `(${parts.join(' | ')})`;
     })

@@ -188,7 +188,7 @@ describe('the catalogue editors’ workbench', () => {
     const forged = await otherClerk.post('/workbench/catalogue/SJ-0101/edit', {
       ...form,
       promisedDays: '0',
-      _csrf: await otherClerk.csrfFrom('/workbench/catalogue'),
+      _csrf: await otherClerk.csrfFrom('/workbench/catalogue/new'),
     });
     assert.equal(forged.statusCode, 403);
     assert.equal(await versionsOf('SJ-0101'), before, 'nothing saved');
@@ -258,7 +258,7 @@ describe('the catalogue editors’ workbench', () => {
     // Someone who comes second gets a clear 409, not a second publication.
     const late = await admin.post(`/workbench/catalogue/review/${queued?.id}`, {
       decision: 'publish',
-      _csrf: await admin.csrfFrom('/workbench/catalogue/review'),
+      _csrf: await admin.csrfFrom('/workbench/catalogue/new'),
     });
     assert.equal(late.statusCode, 409);
     assert.match(main(late), /这个版本已被他人处理/);

@@ -337,9 +337,10 @@ export function registerGuidePage(
       schema: { hide: true },
       config: { pageCache: PUBLIC_PAGE_CACHE },
       // Counted here rather than in the handler, so a page served from the page cache counts too.
-      onResponse: async (request, reply) => {
+      onResponse: (request, reply, done) => {
         if (request.method === 'GET' && reply.statusCode === 200)
           catalogue.countView(request.params.code.toUpperCase());
+        done();
       },
     },
     async (request, reply) => {

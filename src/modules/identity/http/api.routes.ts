@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ClientActor } from '../../../kernel/authz/authz.ts';
@@ -28,13 +28,20 @@ const WhoAmI = z
 /** Bearer tokens on the API: resolved on every /api request; a token that is present but not valid is a 401. */
 export function registerApiAuthentication(app: FastifyInstance, tokens: ApiTokensService): void {
   app.decorateRequest('apiClient', undefined);
-  app.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization;
-    if (!header || !request.url.startsWith('/api/')) return;
+  const authenticate = async (request: FastifyRequest, header: string) => {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const client = match?.[1] ? await tokens.resolve(match[1]) : undefined;
     if (!client) throw new AppError(IdentityErrors.tokenInvalid);
     request.apiClient = client;
+  };
+  // Pages and anonymous calls pass without a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const header = request.headers.authorization;
+    if (!header || !request.url.startsWith('/api/')) {
+      done();
+      return;
+    }
+    authenticate(request, header).then(() => done(), done);
   });
 
   app.withTypeProvider<ZodTypeProvider>().get(

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../../kernel/authz/authz.ts';
 import type { ActiveSession, SessionsService } from '../sessions.service.ts';
 
@@ -19,9 +19,7 @@ export function registerSessionResolution(
   actorOf: (accountId: string) => Promise<Actor>,
 ): void {
   app.decorateRequest('identitySession', undefined);
-  app.addHook('onRequest', async (request) => {
-    const token = request.cookies[SESSION_COOKIE];
-    if (!token) return;
+  const resolve = async (request: FastifyRequest, token: string) => {
     const session = await sessions.resolve(token);
     if (!session) return;
     request.identitySession = session;
@@ -34,6 +32,15 @@ export function registerSessionResolution(
         return actor;
       };
     }
+  };
+  // Most requests carry no session (visitors, cached pages): they pass without a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token) {
+      done();
+      return;
+    }
+    resolve(request, token).then(() => done(), done);
   });
 }
 

@@ -18,11 +18,3 @@ export const DepartmentCode = z
   .string()
   .regex(/^[A-Za-z]{2,6}$/)
   .transform((code) => code.toUpperCase());
-
-/** The elderly-mode toggle in the header of every page (a plain form: works without JavaScript). */
-export const ElderlyPreferenceForm = z.object({
-  _csrf: z.string().optional(),
-  elderly: z.enum(['on', 'off']),
-  /** The page to go back to; only a path of this site is followed (see domain/return-path.ts). */
-  return: z.string().max(4000).optional(),
-});

@@ -17,24 +17,18 @@ import type { LoadRequest, LoadResult } from './load.ts';
 import {
   type Cores,
   CPUS,
+  cleanEnv,
   detectCores,
   freePort,
   onCore,
   ROOT,
   runChild,
+  setting,
   spawnServer,
   stop,
   untilOk,
 } from './processes.ts';
 import { median } from './report.ts';
-
-function setting(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}`);
-  return value;
-}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const cores: Cores = detectCores();
@@ -87,13 +81,6 @@ async function load(url: string, seconds: number): Promise<LoadResult> {
     JSON.stringify(request),
   ]);
   return JSON.parse((await runChild(command, seconds + 60)).trim().split('\n').at(-1) ?? '{}') as LoadResult;
-}
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (key !== 'DATABASE_URL' && !key.startsWith('YIWANG_')) env[key] = value;
-  return { ...env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...extra };
 }
 
 interface GuideRun {

@@ -6,6 +6,7 @@ import type { LoadRequest, LoadResult } from './load.ts';
 import {
   type Cores,
   CPUS,
+  cleanEnv,
   detectCores,
   freePort,
   onCore,
@@ -14,6 +15,7 @@ import {
   rssMb,
   runChild,
   type Server,
+  setting,
   sleep,
   spawnServer,
   stop,
@@ -31,16 +33,6 @@ import {
   writeDocs,
 } from './report.ts';
 import { measureServerMode } from './server-mode.ts';
-
-function setting(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) {
-    throw new Error(`${name} must be a number ≥ ${min} (got ${JSON.stringify(raw)})`);
-  }
-  return value;
-}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -92,13 +84,7 @@ async function load(target: Target, seconds: number, rate?: number): Promise<Loa
 }
 
 function platformEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    // Embedded mode only, and nothing from a developer's own configuration.
-    if (key === 'DATABASE_URL' || key.startsWith('YIWANG_')) continue;
-    env[key] = value;
-  }
-  return { ...env, YIWANG_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  return cleanEnv({ YIWANG_DATA_DIR: dataDir, PORT: String(port) });
 }
 
 async function startPlatform(dataDir: string, limitS: number): Promise<{ server: Server; seconds: number }> {

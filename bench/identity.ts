@@ -28,27 +28,19 @@ import type { LoadRequest, LoadResult } from './load.ts';
 import {
   type Cores,
   CPUS,
+  cleanEnv,
   detectCores,
   freePort,
   onCore,
   ROOT,
   runChild,
   type Server,
+  setting,
   spawnServer,
   stop,
   untilOk,
 } from './processes.ts';
 import { median } from './report.ts';
-
-function setting(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) {
-    throw new Error(`${name} must be a number ≥ ${min} (got ${JSON.stringify(raw)})`);
-  }
-  return value;
-}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -123,16 +115,6 @@ async function interleaved<K extends string>(
     log(`${label} rep ${i}/${s.reps}: ${ratios.join('; ')}`);
   }
   return repetitions;
-}
-
-/** The environment of a child server: nothing from a developer's own configuration. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key === 'DATABASE_URL' || key.startsWith('YIWANG_')) continue;
-    env[key] = value;
-  }
-  return { ...env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...extra };
 }
 
 async function stopChecked(server: Server, name: string): Promise<void> {

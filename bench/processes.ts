@@ -214,3 +214,24 @@ export function runChild(command: [string, string[]], limitS: number): Promise<s
     });
   });
 }
+
+/** A numeric benchmark setting from the environment (`BENCH_SECONDS`…), or its default; refuses nonsense. */
+export function setting(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) {
+    throw new Error(`${name} must be a number ≥ ${min} (got ${JSON.stringify(raw)})`);
+  }
+  return value;
+}
+
+/** The environment of a platform child: nothing from a developer's own configuration (embedded mode, quiet). */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key === 'DATABASE_URL' || key.startsWith('YIWANG_')) continue;
+    env[key] = value;
+  }
+  return { ...env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...extra };
+}

@@ -14,7 +14,7 @@ export function setStylesheetHref(href: string): void {
 }
 
 /** The page context of a request: language, translator, URL for the language switch, elderly mode. */
-export function pageContext(request: FastifyRequest, reply?: FastifyReply): PageContext {
+export function pageContext(request: FastifyRequest): PageContext {
   return {
     locale: request.locale,
     t: kernelMessages.translator(request.locale),
@@ -23,8 +23,6 @@ export function pageContext(request: FastifyRequest, reply?: FastifyReply): Page
     stylesheetHref,
     viewer: request.viewer,
     elderly: request.elderly,
-    // The header's elderly-mode toggle is a form; the one token of this response (see request-context.ts).
-    csrfToken: typeof reply?.generateCsrf === 'function' ? reply.generateCsrf() : undefined,
   };
 }
 
@@ -43,7 +41,7 @@ export function sendPage(
   options: PageOptions,
   body: (ctx: PageContext) => ComponentChildren,
 ): FastifyReply {
-  const ctx = pageContext(request, reply);
+  const ctx = pageContext(request);
   const html = renderDocument(
     <Layout
       ctx={ctx}

@@ -14,8 +14,6 @@ export interface PageContext {
   viewer?: { displayName: string; accountUrl: string };
   /** Elderly mode (larger text, AAA contrast): sets `class="elderly"` on `<html>`. */
   elderly?: boolean;
-  /** The CSRF token of this response, for the forms of the layout (the elderly-mode toggle). */
-  csrfToken?: string;
 }
 
 // Only used to parse relative URLs; never appears in output.

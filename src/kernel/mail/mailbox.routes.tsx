@@ -3,28 +3,21 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/database.ts';
 import { AppError, KernelErrors } from '../errors.ts';
 import { sendPage } from '../http/pages.tsx';
-import type { Locale } from '../i18n/index.ts';
 import { isId } from '../ids.ts';
 import { latestSms, registerDevSmsPages, SmsSection } from '../sms/sms-mailbox.routes.tsx';
-import { DataTable, NotificationBanner, SummaryList, TagStatus, type TagTone } from '../views/components.tsx';
+import {
+  DataTable,
+  LocalTime,
+  NotificationBanner,
+  SummaryList,
+  TagStatus,
+  type TagTone,
+} from '../views/components.tsx';
 import { mailMessages } from './mail.messages.ts';
 import { type MailRecord, mailRecords } from './mail.tables.ts';
 
 // The page is for reading the last few codes, not an archive.
 const LIST_LIMIT = 100;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** A time in the platform's zone and the reader's language, inside `<time>` with the exact instant. */
-function Time({ value, locale, timeZone }: { value: Date; locale: Locale; timeZone: string }) {
-  const key = `${locale}|${timeZone}`;
-  let format = formatters.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'medium' });
-    formatters.set(key, format);
-  }
-  return <time datetime={value.toISOString()}>{format.format(value)}</time>;
-}
 
 type StatusKey =
   | 'mailbox.status.smtp'
@@ -101,7 +94,7 @@ export function registerDevMailbox(app: FastifyInstance, db: Db, options: { time
               { header: m('mailbox.to'), cell: (mail) => mail.recipient },
               {
                 header: m('mailbox.created'),
-                cell: (mail) => <Time value={mail.createdAt} locale={ctx.locale} timeZone={timeZone} />,
+                cell: (mail) => <LocalTime value={mail.createdAt} locale={ctx.locale} timeZone={timeZone} />,
               },
               {
                 header: m('mailbox.status'),
@@ -154,7 +147,7 @@ export function registerDevMailbox(app: FastifyInstance, db: Db, options: { time
                 { key: m('mailbox.to'), value: mail.recipient },
                 {
                   key: m('mailbox.created'),
-                  value: <Time value={mail.createdAt} locale={ctx.locale} timeZone={timeZone} />,
+                  value: <LocalTime value={mail.createdAt} locale={ctx.locale} timeZone={timeZone} />,
                 },
                 { key: m('mailbox.status'), value: <TagStatus text={m(status.key)} tone={status.tone} /> },
                 // "Sent" only when a server took it; a mail kept here (log transport) was never sent.
@@ -162,7 +155,7 @@ export function registerDevMailbox(app: FastifyInstance, db: Db, options: { time
                   ? [
                       {
                         key: m('mailbox.message.sentAt'),
-                        value: <Time value={mail.sentAt} locale={ctx.locale} timeZone={timeZone} />,
+                        value: <LocalTime value={mail.sentAt} locale={ctx.locale} timeZone={timeZone} />,
                       },
                     ]
                   : []),

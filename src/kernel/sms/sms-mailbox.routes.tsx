@@ -6,25 +6,12 @@ import { sendPage } from '../http/pages.tsx';
 import type { Locale } from '../i18n/index.ts';
 import { isId } from '../ids.ts';
 import { mailMessages } from '../mail/mail.messages.ts';
-import { DataTable, SummaryList, TagStatus, type TagTone } from '../views/components.tsx';
+import { DataTable, LocalTime, SummaryList, TagStatus, type TagTone } from '../views/components.tsx';
 import { smsMessages } from './sms.messages.ts';
 import { type SmsRecord, smsRecords } from './sms.tables.ts';
 
 // The page is for reading the last few codes, not an archive.
 const LIST_LIMIT = 100;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** A time in the platform's zone and the reader's language, inside `<time>` with the exact instant. */
-function Time({ value, locale, timeZone }: { value: Date; locale: Locale; timeZone: string }) {
-  const key = `${locale}|${timeZone}`;
-  let format = formatters.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'medium' });
-    formatters.set(key, format);
-  }
-  return <time datetime={value.toISOString()}>{format.format(value)}</time>;
-}
 
 type StatusKey =
   | 'smsbox.status.http'
@@ -69,7 +56,9 @@ export function SmsSection(props: { messages: readonly SmsRecord[]; locale: Loca
           { header: m('smsbox.text'), cell: (sms) => <span lang={sms.locale}>{sms.text}</span> },
           {
             header: m('smsbox.created'),
-            cell: (sms) => <Time value={sms.createdAt} locale={props.locale} timeZone={props.timeZone} />,
+            cell: (sms) => (
+              <LocalTime value={sms.createdAt} locale={props.locale} timeZone={props.timeZone} />
+            ),
           },
           {
             header: m('smsbox.status'),
@@ -120,7 +109,7 @@ export function registerDevSmsPages(app: FastifyInstance, db: Db, options: { tim
                 { key: m('smsbox.to'), value: sms.recipient },
                 {
                   key: m('smsbox.created'),
-                  value: <Time value={sms.createdAt} locale={ctx.locale} timeZone={timeZone} />,
+                  value: <LocalTime value={sms.createdAt} locale={ctx.locale} timeZone={timeZone} />,
                 },
                 { key: m('smsbox.status'), value: <TagStatus text={m(status.key)} tone={status.tone} /> },
                 // Only when a gateway took it; a message kept here (log transport) was never sent.
@@ -128,7 +117,7 @@ export function registerDevSmsPages(app: FastifyInstance, db: Db, options: { tim
                   ? [
                       {
                         key: m('smsbox.message.sentAt'),
-                        value: <Time value={sms.sentAt} locale={ctx.locale} timeZone={timeZone} />,
+                        value: <LocalTime value={sms.sentAt} locale={ctx.locale} timeZone={timeZone} />,
                       },
                     ]
                   : []),
@@ -136,7 +125,7 @@ export function registerDevSmsPages(app: FastifyInstance, db: Db, options: { tim
                   ? [
                       {
                         key: m('smsbox.message.expiresAt'),
-                        value: <Time value={sms.expiresAt} locale={ctx.locale} timeZone={timeZone} />,
+                        value: <LocalTime value={sms.expiresAt} locale={ctx.locale} timeZone={timeZone} />,
                       },
                     ]
                   : []),

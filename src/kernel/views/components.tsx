@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { Locale } from '../i18n/index.ts';
 
 /*
  * Shared page components. Each takes already-translated strings (no `t`), renders plain HTML that
@@ -445,4 +446,18 @@ export function CheckboxGroup(props: {
       </fieldset>
     </div>
   );
+}
+
+// Building an Intl.DateTimeFormat costs about 100 µs: one per language and zone, kept.
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A date and time in the platform's zone and the reader's language, inside `<time>` with the exact instant. */
+export function LocalTime({ value, locale, timeZone }: { value: Date; locale: Locale; timeZone: string }) {
+  const key = `${locale}|${timeZone}`;
+  let format = dateTimeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'medium' });
+    dateTimeFormats.set(key, format);
+  }
+  return <time datetime={value.toISOString()}>{format.format(value)}</time>;
 }

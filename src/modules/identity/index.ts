@@ -130,7 +130,13 @@ export const identityModule: ModuleManifest<IdentityContract> = {
         { actorOf: (accountId) => actorOf(kernel.db, accountId), timeZone: kernel.config.timeZone },
       );
       registerSecondFactorPages(app, { sessions, secondFactor, passwords, relyingParty, assets });
-      registerSecurityPages(app, { secondFactor, passwords, relyingParty, assets });
+      registerSecurityPages(app, {
+        secondFactor,
+        passwords,
+        relyingParty,
+        assets,
+        timeZone: kernel.config.timeZone,
+      });
       registerIdentityPages(app, sessions, identity, {
         secureCookies: kernel.config.behindTls,
         accessesToMe: (accountId) => accessesToSubject(kernel.db, accountId),

@@ -51,6 +51,8 @@ export function registerSecurityPages(
     passwords: PasswordsService;
     relyingParty: RelyingParty;
     assets: WebAuthnAssets;
+    /** The platform's time zone (configuration), in which dates are shown. */
+    timeZone: string;
   },
 ): void {
   const { secondFactor, passwords } = deps;
@@ -66,11 +68,11 @@ export function registerSecurityPages(
     const staff = session.kind === 'staff' ? await secondFactor.overview(session) : undefined;
     const problems = refusal?.problems ?? [];
     const csrf = reply.generateCsrf();
-    const date = new Intl.DateTimeFormat(request.locale, { dateStyle: 'medium', timeZone: 'Asia/Shanghai' });
+    const date = new Intl.DateTimeFormat(request.locale, { dateStyle: 'medium', timeZone: deps.timeZone });
     const dateTime = new Intl.DateTimeFormat(request.locale, {
       dateStyle: 'medium',
       timeStyle: 'short',
-      timeZone: 'Asia/Shanghai',
+      timeZone: deps.timeZone,
     });
     reply.header('cache-control', 'no-store');
     return sendPage(

@@ -35,10 +35,23 @@ function encodeRandom(length: number): string {
  * so IDs sort by creation time and say in logs and support tickets what they name.
  */
 export function newId(prefix: string): string {
-  if (!/^[a-z]{2,8}$/.test(prefix))
-    throw new RangeError(`ID prefix must be 2–8 lower-case letters: ${prefix}`);
-  return `${prefix}_${encodeTime(Date.now(), 10)}${encodeRandom(16)}`;
+  if (!checkedPrefixes.has(prefix)) {
+    if (!/^[a-z]{2,8}$/.test(prefix))
+      throw new RangeError(`ID prefix must be 2–8 lower-case letters: ${prefix}`);
+    checkedPrefixes.add(prefix);
+  }
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastTime = encodeTime(ms, 10);
+  }
+  return `${prefix}_${lastTime}${encodeRandom(16)}`;
 }
+
+// Every request gets an id: the prefix is checked once, and the time part is encoded once per millisecond.
+const checkedPrefixes = new Set<string>();
+let lastMs = -1;
+let lastTime = '';
 
 /** True when `value` looks like an ID made by `newId(prefix)`. */
 export function isId(value: unknown, prefix: string): value is string {

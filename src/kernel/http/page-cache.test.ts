@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
@@ -84,6 +85,28 @@ describe('page cache', () => {
       /en elderly 3/,
     );
     assert.equal(renders(), 3);
+  });
+
+  it('sends a stored page compressed, once, to the browsers that accept it, and plain to the others', async () => {
+    const { app, renders } = await appWithCounter();
+    const first = await app.inject({
+      url: '/page',
+      headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
+    });
+    assert.equal(first.headers['content-encoding'], 'br', 'the visitor who caused the render too');
+    const plain = brotliDecompressSync(first.rawPayload).toString();
+    assert.match(plain, /zh-CN standard 1/);
+    assert.equal(first.headers.vary, 'accept-encoding');
+    const gzip = await app.inject({ url: '/page', headers: { 'accept-encoding': 'gzip;q=1, br;q=0' } });
+    assert.equal(gzip.headers['x-cache'], 'HIT');
+    assert.equal(gzip.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gzip.rawPayload).toString(), plain);
+    const identity = await app.inject({ url: '/page' });
+    assert.equal(identity.headers['x-cache'], 'HIT');
+    assert.equal(identity.headers['content-encoding'], undefined);
+    assert.equal(identity.headers.vary, 'accept-encoding');
+    assert.equal(identity.body, plain);
+    assert.equal(renders(), 1);
   });
 
   it('gives every visitor of a cached page with a form a token of their own', async () => {

@@ -11,8 +11,9 @@ import {
   serializerCompiler,
 } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
+import type { ChildLoggerOptions } from 'pino';
 import { newId } from '../ids.ts';
-import type { Logger } from '../logger.ts';
+import { type Logger, lazyRequestLogger } from '../logger.ts';
 import { registerErrorHandling } from './error-handler.tsx';
 import { registerPageCache } from './page-cache.ts';
 import { setStylesheetHref } from './pages.tsx';
@@ -74,6 +75,9 @@ function headersOf(
 export async function createHttpServer(options: HttpKernelOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.log,
+    // Fastify's logger type is a narrower view of the same pino logger.
+    childLoggerFactory: (logger, bindings, childOptions) =>
+      lazyRequestLogger(logger as unknown as Logger, bindings, childOptions as ChildLoggerOptions),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');

@@ -18,6 +18,7 @@ import type { Progress } from './kernel/progress.ts';
 import { resolveSecret } from './kernel/secret.ts';
 import { isDemoSeeded, seedDemoCity } from './kernel/seed.ts';
 import { createSmsOutbox, createSmsSender, registerSmsJob } from './kernel/sms/sms.ts';
+import { casesModule } from './modules/cases/index.ts';
 import { catalogueModule } from './modules/catalogue/index.ts';
 import { identityModule, STAFF_ROLES } from './modules/identity/index.ts';
 import { organisationsModule } from './modules/organisations/index.ts';
@@ -32,6 +33,7 @@ export const MODULES: readonly ModuleManifest[] = [
   organisationsModule,
   identityModule,
   catalogueModule,
+  casesModule,
   portalModule,
   supervisionModule,
 ];

@@ -65,6 +65,21 @@ const DESIGN: Record<string, Design> = {
     mandate: false,
     purpose: false,
   },
+  'cases.case.apply': { roles: {}, owner: true, mandate: true, purpose: false },
+  'cases.case.intake': { roles: { clerk: 'own' }, owner: false, mandate: false, purpose: false },
+  'cases.case.read': {
+    roles: { clerk: 'own', reviewer: 'own', head: 'own' },
+    owner: true,
+    mandate: true,
+    purpose: true,
+  },
+  'cases.definition.manage': { roles: { platform_admin: 'any' }, owner: false, mandate: false, purpose: false },
+  'cases.task.decide': {
+    roles: { clerk: 'own', reviewer: 'own', head: 'own' },
+    owner: false,
+    mandate: false,
+    purpose: false,
+  },
   'catalogue.item.edit': {
     roles: { clerk: 'own', reviewer: 'own', head: 'own', platform_admin: 'any' },
     owner: false,

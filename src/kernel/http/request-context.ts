@@ -32,11 +32,26 @@ declare module 'fastify' {
 
 const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });
 
+/** Where a request came from, as the audit log records it. */
+export function clientOf(request: FastifyRequest): {
+  clientAddress: string;
+  userAgent?: string;
+  requestId: string;
+} {
+  return {
+    clientAddress: request.ip,
+    ...(request.headers['user-agent'] !== undefined ? { userAgent: request.headers['user-agent'] } : {}),
+    requestId: String(request.id),
+  };
+}
+
 /** True for machine routes, which answer JSON problem details instead of HTML pages. */
 export function isApiRequest(request: FastifyRequest): boolean {
-  const path = request.url.split('?')[0] ?? '';
-  return path.startsWith('/api/') || path === '/healthz' || path === '/readyz';
+  return API_PATH.test(request.url);
 }
+
+// One test of the raw URL, not a split: it runs two or three times on every request.
+const API_PATH = /^\/(?:api\/|(?:healthz|readyz)(?:\?|$))/;
 
 function acceptLanguage(header: string | undefined): Locale | undefined {
   if (!header) return undefined;

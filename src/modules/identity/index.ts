@@ -54,6 +54,8 @@ function relyingPartyOf(baseUrl: string): RelyingParty {
 
 export type { AccountSummary, IdentityContract, RequestSession, StaffRole } from './contract.ts';
 export { STAFF_ROLES } from './contract.ts';
+/** The demo accounts' password (demo mode only; tests sign in with it). */
+export { DEMO_PASSWORD } from './identity.seed.ts';
 
 /** People, staff roles and (with the identity issue) sign-in, sessions and mandates. */
 export const identityModule: ModuleManifest<IdentityContract> = {

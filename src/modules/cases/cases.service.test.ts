@@ -1,0 +1,474 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { count, eq } from 'drizzle-orm';
+import { ENGINES, type OpenedDatabase } from '../../../test/support/environment.ts';
+import { startTestPlatform } from '../../../test/support/platform.ts';
+import type { Platform } from '../../app.ts';
+import { auditRecords } from '../../kernel/audit/audit.tables.ts';
+import type { Actor } from '../../kernel/authz/authz.ts';
+import { AppError } from '../../kernel/errors.ts';
+import { outboxEvents } from '../../kernel/events/events.tables.ts';
+import type { CatalogueContract } from '../catalogue/contract.ts';
+import { createCasesService } from './cases.service.ts';
+import { cases, caseTasks } from './db/cases.tables.ts';
+import { parseCaseNumber } from './domain/case-number.ts';
+import type { CasesModule } from './index.ts';
+
+const client = { clientAddress: '192.0.2.9', userAgent: 'test', requestId: 'req_cases' };
+const person = (accountId: string, assuranceLevel: 1 | 2 | 3 = 2): Actor => ({
+  kind: 'person',
+  accountId,
+  assuranceLevel,
+  mandates: [],
+});
+const staff = (accountId: string, departmentCode: string, role: string): Actor => ({
+  kind: 'staff',
+  accountId,
+  clearance: 'internal',
+  roles: [{ departmentCode, role }],
+});
+const ADMIN = staff('acct_admin', 'DSJ', 'platform_admin');
+const CITIZEN = person('acct_wang_fang');
+// The four departments' clerks of the restaurant case (刘洋, 赵磊, 孙丽, 周强 in the demo city).
+const CLERKS: Record<string, Actor> = {
+  SJ: staff('acct_sj_clerk', 'SJ', 'clerk'),
+  XF: staff('acct_xf_clerk', 'XF', 'clerk'),
+  HB: staff('acct_hb_clerk', 'HB', 'clerk'),
+  CG: staff('acct_cg_clerk', 'CG', 'clerk'),
+};
+const ANSWERS = { business: { name: '湖畔小馆', seats: 40 }, applicant: { phone: '13800000000' } };
+
+const rejects = (promise: Promise<unknown>, code: string) =>
+  assert.rejects(promise, (error: unknown) => error instanceof AppError && error.code === code);
+
+for (const engine of ENGINES) {
+  describe(`cases: applying, parallel approval and supplements (${engine.name})`, () => {
+    let opened: OpenedDatabase | undefined;
+    let platform: Platform;
+    let service: CasesModule;
+
+    before(async () => {
+      opened = await engine.open();
+      if (!opened) return;
+      platform = await startTestPlatform({ database: opened.database });
+      service = platform.contracts.cases as CasesModule;
+    });
+    after(async () => {
+      if (!opened) return;
+      await platform.close();
+      await opened.drop();
+    });
+
+    const needsEngine = (t: { skip(message: string): void }) => {
+      if (!opened) t.skip('PostgreSQL not reachable');
+      return opened !== undefined;
+    };
+
+    it('opens the restaurant case to four departments after acceptance, and approves it only after the last', async (t) => {
+      if (!needsEngine(t)) return;
+      const { case: submitted } = await service.submit(
+        CITIZEN,
+        { serviceCode: 'ZWFW-0101', answers: ANSWERS, idempotencyKey: 'restaurant-1' },
+        client,
+      );
+      assert.equal(
+        parseCaseNumber(submitted.number),
+        submitted.number,
+        'the number carries a valid check character',
+      );
+      assert.match(submitted.number, /^ZWFW-\d{4}-\d{7}-[0-9A-Z]$/);
+      assert.equal(submitted.state, 'in_progress');
+      assert.ok(submitted.dueOn, 'the promised date is on the receipt');
+      const [accept] = submitted.tasks;
+      assert.equal(submitted.tasks.length, 1);
+      assert.equal(accept?.departmentCode, 'ZWFW');
+
+      let view = await service.decide(
+        staff('acct_zwfw_clerk', 'ZWFW', 'clerk'),
+        accept?.id ?? '',
+        { outcome: 'approve', revision: accept?.revision ?? 0 },
+        client,
+      );
+      const branches = view.tasks.filter((task) => task.state === 'open');
+      assert.deepEqual(branches.map((task) => task.departmentCode).sort(), ['CG', 'HB', 'SJ', 'XF']);
+
+      // Another department's reviewer cannot decide market regulation's step; nothing changes.
+      const food = branches.find((task) => task.departmentCode === 'SJ');
+      assert.ok(food);
+      await rejects(
+        service.decide(CLERKS.XF as Actor, food.id, { outcome: 'approve', revision: food.revision }, client),
+        'AUTHZ_ERR_FORBIDDEN',
+      );
+
+      // Random order; the case stays in progress until the last department approves.
+      const order = [...branches].sort(() => Math.random() - 0.5);
+      for (const [i, task] of order.entries()) {
+        view = await service.decide(
+          CLERKS[task.departmentCode] as Actor,
+          task.id,
+          { outcome: 'approve', revision: task.revision },
+          client,
+        );
+        assert.equal(
+          view.state,
+          i === order.length - 1 ? 'approved' : 'in_progress',
+          `after ${task.departmentCode}`,
+        );
+      }
+      assert.ok(view.closedAt);
+      assert.deepEqual(
+        view.timeline.map((entry) => entry.kind).filter((kind) => kind !== 'step_opened'),
+        [
+          'submitted',
+          'step_approved',
+          'step_approved',
+          'step_approved',
+          'step_approved',
+          'step_approved',
+          'approved',
+        ],
+      );
+      // Deciding a step twice: the second person is told it changed, and nothing else happens.
+      await rejects(
+        service.decide(CLERKS.SJ as Actor, food.id, { outcome: 'approve', revision: food.revision }, client),
+        'CASES_ERR_TASK_CHANGED',
+      );
+      const { db } = platform.kernel;
+      const events = await db
+        .select({ name: outboxEvents.name })
+        .from(outboxEvents)
+        .where(eq(outboxEvents.name, 'cases.case.approved'));
+      assert.equal(events.length, 1);
+      const audited = await db
+        .select({ n: count() })
+        .from(auditRecords)
+        .where(eq(auditRecords.objectId, view.id));
+      assert.ok((audited[0]?.n ?? 0) >= 7, 'submission, five decisions and the approval are audited');
+    });
+
+    it('gives one case for a repeated or concurrent submission with the same key, and refuses a reused key', async (t) => {
+      if (!needsEngine(t)) return;
+      const submission = { serviceCode: 'SJ-0201', answers: ANSWERS, idempotencyKey: 'food-licence-1' };
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => service.submit(CITIZEN, submission, client)),
+      );
+      assert.equal(new Set(results.map((r) => r.case.id)).size, 1);
+      assert.equal(results.filter((r) => !r.replayed).length, 1);
+      const { db } = platform.kernel;
+      const [rows] = await db
+        .select({ n: count() })
+        .from(cases)
+        .where(eq(cases.applicantId, 'acct_wang_fang'));
+      const before = rows?.n;
+      await rejects(
+        service.submit(CITIZEN, { ...submission, answers: { other: true } }, client),
+        'CASES_ERR_IDEMPOTENCY_KEY_REUSED',
+      );
+      const [after] = await db
+        .select({ n: count() })
+        .from(cases)
+        .where(eq(cases.applicantId, 'acct_wang_fang'));
+      assert.equal(after?.n, before);
+    });
+
+    it('refuses a service without a process, one not offered online, and a too low identity level', async (t) => {
+      if (!needsEngine(t)) return;
+      await rejects(
+        service.submit(CITIZEN, { serviceCode: 'GA-0101', answers: {}, idempotencyKey: 'x1' }, client),
+        'CASES_ERR_SERVICE_NOT_OPEN',
+      );
+      await rejects(
+        service.submit(CITIZEN, { serviceCode: 'NO-9999', answers: {}, idempotencyKey: 'x2' }, client),
+        'CASES_ERR_SERVICE_NOT_OPEN',
+      );
+      await rejects(
+        service.submit(
+          person('acct_low', 1),
+          { serviceCode: 'SJ-0201', answers: {}, idempotencyKey: 'x3' },
+          client,
+        ),
+        'CASES_ERR_IDENTITY_LEVEL',
+      );
+    });
+
+    it('stops the clock for a supplement asked all at once, and runs it on when the applicant answers', async (t) => {
+      if (!needsEngine(t)) return;
+      const { case: submitted } = await service.submit(
+        CITIZEN,
+        { serviceCode: 'GJJ-0103', answers: { purchase: { price: 1_200_000 } }, idempotencyKey: 'fund-1' },
+        client,
+      );
+      const clerk = staff('acct_gjj_clerk', 'GJJ', 'clerk');
+      const [accept] = submitted.tasks;
+      assert.ok(accept);
+      await rejects(
+        service.decide(
+          clerk,
+          accept.id,
+          { outcome: 'supplement', revision: accept.revision, missing: [] },
+          client,
+        ),
+        'CASES_ERR_DECISION_INVALID',
+      );
+      const paused = await service.decide(
+        clerk,
+        accept.id,
+        { outcome: 'supplement', revision: accept.revision, missing: ['购房合同第 3 页', '首付款发票'] },
+        client,
+      );
+      assert.equal(paused.state, 'supplement');
+      assert.deepEqual(paused.missing, ['购房合同第 3 页', '首付款发票']);
+      assert.equal(paused.dueOn, null, 'no due date while the applicant has the case');
+      const stillOpen = paused.tasks.find((task) => task.id === accept.id);
+      assert.ok(stillOpen);
+      await rejects(
+        service.decide(clerk, accept.id, { outcome: 'approve', revision: stillOpen.revision }, client),
+        'CASES_ERR_CASE_PAUSED',
+      );
+      // Only the applicant answers.
+      await rejects(
+        service.answerSupplement(person('acct_other'), paused.id, 'mine', client),
+        'AUTHZ_ERR_FORBIDDEN',
+      );
+      const resumed = await service.answerSupplement(CITIZEN, paused.id, '已上传', client);
+      assert.equal(resumed.state, 'in_progress');
+      assert.equal(resumed.dueOn, submitted.dueOn, 'answered the same day: no working day was lost');
+      const task = resumed.tasks.find((x) => x.id === accept.id);
+      assert.ok(task);
+      const approved = await service.decide(
+        clerk,
+        task.id,
+        { outcome: 'approve', revision: task.revision },
+        client,
+      );
+      assert.equal(approved.tasks.filter((x) => x.state === 'open').length, 1, 'the review opens');
+    });
+
+    it('lets the applicant withdraw and the step be rejected only with a reason', async (t) => {
+      if (!needsEngine(t)) return;
+      const { case: first } = await service.submit(
+        CITIZEN,
+        { serviceCode: 'XF-0101', answers: ANSWERS, idempotencyKey: 'fire-1' },
+        client,
+      );
+      const withdrawn = await service.withdraw(CITIZEN, first.id, '改期开业', client);
+      assert.equal(withdrawn.state, 'withdrawn');
+      assert.ok(withdrawn.tasks.every((task) => task.state === 'cancelled'));
+      await rejects(service.withdraw(CITIZEN, first.id, 'again', client), 'CASES_ERR_CASE_CLOSED');
+
+      const { case: second } = await service.submit(
+        CITIZEN,
+        { serviceCode: 'XF-0101', answers: ANSWERS, idempotencyKey: 'fire-2' },
+        client,
+      );
+      const clerk = staff('acct_xf_clerk', 'XF', 'clerk');
+      const [accept] = second.tasks;
+      assert.ok(accept);
+      await rejects(
+        service.decide(
+          clerk,
+          accept.id,
+          { outcome: 'reject', revision: accept.revision, reason: ' ' },
+          client,
+        ),
+        'CASES_ERR_DECISION_INVALID',
+      );
+      const rejected = await service.decide(
+        clerk,
+        accept.id,
+        { outcome: 'reject', revision: accept.revision, reason: '场所不在本市' },
+        client,
+      );
+      assert.equal(rejected.state, 'rejected');
+      assert.equal(rejected.timeline.at(-1)?.details.reason, '场所不在本市');
+    });
+
+    it('shows each department its own open steps, and claims are optimistic', async (t) => {
+      if (!needsEngine(t)) return;
+      const { case: submitted } = await service.submit(
+        CITIZEN,
+        { serviceCode: 'SJ-0201', answers: ANSWERS, idempotencyKey: 'food-licence-2' },
+        client,
+      );
+      const clerk = staff('acct_sj_clerk', 'SJ', 'clerk');
+      const inbox = await service.inbox(clerk);
+      const mine = inbox.find((item) => item.caseId === submitted.id);
+      assert.ok(mine);
+      assert.equal(mine.caseNumber, submitted.number);
+      assert.deepEqual(
+        await service
+          .inbox(staff('acct_hb_clerk', 'HB', 'clerk'))
+          .then((items) => items.filter((i) => i.caseId === submitted.id)),
+        [],
+      );
+      const claimed = await service.claim(clerk, mine.id, mine.revision, client);
+      assert.equal(claimed.claimedBy, 'acct_sj_clerk');
+      await rejects(
+        service.claim(staff('acct_sj_clerk2', 'SJ', 'clerk'), mine.id, mine.revision, client),
+        'CASES_ERR_TASK_CHANGED',
+      );
+      assert.ok((await service.inbox(clerk, { view: 'mine' })).some((item) => item.id === mine.id));
+      const released = await service.release(clerk, mine.id, claimed.revision, client);
+      assert.equal(released.claimedBy, null);
+    });
+
+    it('keeps a running case on the process version it started with', async (t) => {
+      if (!needsEngine(t)) return;
+      const { case: running } = await service.submit(
+        CITIZEN,
+        { serviceCode: 'CG-0101', answers: ANSWERS, idempotencyKey: 'sign-1' },
+        client,
+      );
+      const v2 = await service.definitions.saveDraft(
+        ADMIN,
+        'CG-0101',
+        {
+          start: 'accept',
+          nodes: [
+            {
+              id: 'accept',
+              type: 'task',
+              kind: 'accept',
+              name: { 'zh-CN': '受理', en: 'Acceptance' },
+              department: 'CG',
+              role: 'clerk',
+              limitDays: 1,
+              next: 'review',
+            },
+            {
+              id: 'review',
+              type: 'task',
+              kind: 'review',
+              name: { 'zh-CN': '审查', en: 'Review' },
+              department: 'CG',
+              role: 'reviewer',
+              limitDays: 2,
+              next: 'end',
+            },
+            { id: 'end', type: 'end' },
+          ],
+        },
+        'add a review',
+        { locale: 'en', client },
+      );
+      await service.definitions.activate(ADMIN, v2.id, client);
+      const [accept] = running.tasks;
+      assert.ok(accept);
+      const done = await service.decide(
+        staff('acct_cg_clerk', 'CG', 'clerk'),
+        accept.id,
+        { outcome: 'approve', revision: accept.revision },
+        client,
+      );
+      assert.equal(done.state, 'approved', 'version 1 had one step');
+      const { case: newer } = await service.submit(
+        CITIZEN,
+        { serviceCode: 'CG-0101', answers: ANSWERS, idempotencyKey: 'sign-2' },
+        client,
+      );
+      const [newAccept] = newer.tasks;
+      assert.ok(newAccept);
+      const next = await service.decide(
+        staff('acct_cg_clerk', 'CG', 'clerk'),
+        newAccept.id,
+        { outcome: 'approve', revision: newAccept.revision },
+        client,
+      );
+      assert.equal(next.state, 'in_progress', 'version 2 has a review after acceptance');
+    });
+
+    it('refuses a definition with a cycle or an unassigned step, saying which, and saves nothing', async (t) => {
+      if (!needsEngine(t)) return;
+      const before = await service.definitions.list('SJ-0205');
+      await assert.rejects(
+        service.definitions.saveDraft(
+          ADMIN,
+          'SJ-0205',
+          {
+            start: 'a',
+            nodes: [
+              {
+                id: 'a',
+                type: 'task',
+                kind: 'accept',
+                name: { 'zh-CN': '受理', en: 'Acceptance' },
+                department: 'SJ',
+                role: 'clerk',
+                limitDays: 1,
+                next: 'b',
+              },
+              {
+                id: 'b',
+                type: 'task',
+                kind: 'review',
+                name: { 'zh-CN': '审查', en: 'Review' },
+                department: '',
+                role: '',
+                limitDays: 1,
+                next: 'a',
+              },
+              { id: 'end', type: 'end' },
+            ],
+          },
+          '',
+          { locale: 'en', client },
+        ),
+        (error: unknown) =>
+          error instanceof AppError &&
+          error.code === 'CASES_ERR_DEFINITION_INVALID' &&
+          error.fields.some((f) => f.message.includes('no department and role')) &&
+          error.fields.some((f) => f.message.includes('a → b → a')),
+      );
+      assert.deepEqual(await service.definitions.list('SJ-0205'), before);
+      await rejects(
+        service.definitions.saveDraft(staff('acct_sj_head', 'SJ', 'head'), 'SJ-0205', {}, '', {
+          locale: 'en',
+          client,
+        }),
+        'AUTHZ_ERR_FORBIDDEN',
+      );
+    });
+
+    it('counts time limits in working days, across a holiday, with the clock stopped while the applicant has the case', async (t) => {
+      if (!needsEngine(t)) return;
+      let now = new Date('2026-09-30T02:00:00Z'); // Wednesday 30 September, 10:00 in the city
+      const clocked = createCasesService({
+        db: platform.kernel.db,
+        audit: platform.kernel.audit,
+        authz: platform.kernel.authz,
+        calendar: () => platform.kernel.calendar,
+        timeZone: 'Asia/Shanghai',
+        catalogue: platform.contracts.catalogue as CatalogueContract,
+        definitions: service.definitions,
+        now: () => now,
+      });
+      const { case: submitted } = await clocked.submit(
+        CITIZEN,
+        { serviceCode: 'SJ-0201', answers: ANSWERS, idempotencyKey: 'holiday-1' },
+        client,
+      );
+      // Promised 5 working days from 30 Sep: 8, 9, 10 (a make-up Saturday), 12, 13 October.
+      assert.equal(submitted.dueOn, '2026-10-13');
+      const [accept] = submitted.tasks;
+      assert.ok(accept);
+      const clerk = staff('acct_sj_clerk', 'SJ', 'clerk');
+      await clocked.decide(
+        clerk,
+        accept.id,
+        { outcome: 'supplement', revision: accept.revision, missing: ['营业场所平面图'] },
+        client,
+      );
+      now = new Date('2026-10-09T02:00:00Z'); // answered Friday 9 October, after the National Day week
+      const resumed = await clocked.answerSupplement(CITIZEN, submitted.id, '已补充平面图', client);
+      // The applicant had it for the working days in (30 Sep, 9 Oct]: 8 and 9 October — two days later.
+      assert.deepEqual(resumed.pauses, [{ from: '2026-09-30', to: '2026-10-09' }]);
+      assert.equal(resumed.dueOn, '2026-10-15');
+      const [task] = await platform.kernel.db.select().from(caseTasks).where(eq(caseTasks.id, accept.id));
+      assert.equal(
+        task?.dueOn,
+        '2026-10-10',
+        'the step’s own day runs on too: 1 working day + 2 paused (10 Oct is a make-up Saturday)',
+      );
+    });
+  });
+}

@@ -1,0 +1,860 @@
+import { createHash } from 'node:crypto';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { type AuditEntry, type AuditLog, canonicalJson } from '../../kernel/audit/audit.ts';
+import {
+  type Actor,
+  AuthorizationError,
+  actorIdOf,
+  assertAllowed,
+  auditActorOf,
+  type Decision,
+  type Permission,
+  type PermissionRegistry,
+} from '../../kernel/authz/authz.ts';
+import { civilDate, type WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
+import { type Db, queryRows } from '../../kernel/db/database.ts';
+import { AppError } from '../../kernel/errors.ts';
+import { publishEvent } from '../../kernel/events/events.ts';
+import { newId } from '../../kernel/ids.ts';
+import type { CatalogueContract } from '../catalogue/contract.ts';
+import { CasesErrors } from './cases.errors.ts';
+import { CasesPermissions } from './cases.policy.ts';
+import {
+  CASE_NUMBER_SEQUENCE,
+  type CaseState,
+  cases,
+  caseTasks,
+  caseTimeline,
+  submissionKeys,
+  type TaskOutcome,
+  type TaskState,
+} from './db/cases.tables.ts';
+import type { DefinitionsService } from './definitions.service.ts';
+import { formatCaseNumber, parseCaseNumber } from './domain/case-number.ts';
+import { type Pause, readClock } from './domain/clock.ts';
+import { type Answers, type FlowAdvance, finishStep, startFlow } from './domain/flow.ts';
+import type { StepKind, TaskNode } from './domain/process-definition.ts';
+
+type ClientInfo = NonNullable<AuditEntry['request']>;
+
+/** A step as staff and applicants see it. */
+export interface CaseTask {
+  id: string;
+  caseId: string;
+  nodeId: string;
+  kind: StepKind;
+  departmentCode: string;
+  role: string;
+  state: TaskState;
+  outcome: TaskOutcome | null;
+  reason: string | null;
+  claimedBy: string | null;
+  openedOn: string;
+  dueOn: string | null;
+  decidedAt: Date | null;
+  revision: number;
+}
+
+/** A case with its steps and timeline. */
+export interface CaseView {
+  id: string;
+  number: string;
+  serviceCode: string;
+  departmentCode: string;
+  applicantId: string;
+  organisationId: string | null;
+  channel: 'online' | 'counter';
+  state: CaseState;
+  answers: Answers;
+  startedOn: string;
+  statutoryDays: number;
+  promisedDays: number;
+  /** The promised date with finished pauses counted in; null while paused. */
+  dueOn: string | null;
+  /** The statutory date, likewise. */
+  statutoryDueOn: string | null;
+  missing: string[];
+  pauses: Pause[];
+  submittedAt: Date;
+  closedAt: Date | null;
+  revision: number;
+  tasks: CaseTask[];
+  timeline: { at: Date; kind: string; departmentCode: string | null; details: Record<string, unknown> }[];
+}
+
+/** What an applicant submits. */
+export interface Submission {
+  serviceCode: string;
+  answers: Answers;
+  /** Chosen by the client once per application: a retry or a double click with the same key gives the same case. */
+  idempotencyKey: string;
+  /** Applying for an organisation under a mandate. */
+  organisationId?: string;
+}
+
+/** A decision on a step: approve, reject with a reason, or ask for every missing item at once (一次性告知). */
+export type TaskDecision =
+  | { outcome: 'approve'; revision: number; note?: string }
+  | { outcome: 'reject'; revision: number; reason: string }
+  | { outcome: 'supplement'; revision: number; missing: string[] };
+
+export interface CasesService {
+  /** Submits an application; the same idempotency key gives the same case (`replayed`). */
+  submit(
+    actor: Actor,
+    submission: Submission,
+    client: ClientInfo,
+  ): Promise<{ case: CaseView; replayed: boolean }>;
+  /** A case by id or number, for its applicant or the staff of a department with a step in it. */
+  get(actor: Actor, idOrNumber: string, client: ClientInfo): Promise<CaseView>;
+  /** The applicant's cases, newest first. */
+  listMine(actor: Actor): Promise<Omit<CaseView, 'tasks' | 'timeline' | 'answers'>[]>;
+  /** Open steps for the actor's departments and roles. */
+  inbox(actor: Actor, filter?: InboxFilter): Promise<InboxItem[]>;
+  claim(actor: Actor, taskId: string, revision: number, client: ClientInfo): Promise<CaseTask>;
+  release(actor: Actor, taskId: string, revision: number, client: ClientInfo): Promise<CaseTask>;
+  decide(actor: Actor, taskId: string, decision: TaskDecision, client: ClientInfo): Promise<CaseView>;
+  /** The applicant answers a supplement request: the clock runs again. */
+  answerSupplement(actor: Actor, caseId: string, note: string, client: ClientInfo): Promise<CaseView>;
+  /** The applicant withdraws an open case. */
+  withdraw(actor: Actor, caseId: string, reason: string, client: ClientInfo): Promise<CaseView>;
+}
+
+export interface InboxFilter {
+  /** `soon`: due within two working days; `overdue`; `paused`: waiting for the applicant; `mine`: claimed by me. */
+  view?: 'all' | 'soon' | 'overdue' | 'paused' | 'mine';
+  limit?: number;
+}
+
+export interface InboxItem extends CaseTask {
+  caseNumber: string;
+  serviceCode: string;
+  caseState: CaseState;
+}
+
+/** Steps that may be decided: the department's staff holding the step's role, or the department's head. */
+function holdsStepRole(actor: Actor, task: { departmentCode: string; role: string }): boolean {
+  if (actor.kind === 'client') return true; // a department's system: its scope and department were checked
+  if (actor.kind !== 'staff') return false;
+  return actor.roles.some(
+    (r) => r.departmentCode === task.departmentCode && (r.role === task.role || r.role === 'head'),
+  );
+}
+
+export function createCasesService(deps: {
+  db: Db;
+  audit: AuditLog;
+  authz: PermissionRegistry;
+  calendar: () => WorkingDayCalendar;
+  timeZone: string;
+  catalogue: CatalogueContract;
+  definitions: DefinitionsService;
+  now?: () => Date;
+}): CasesService {
+  const { db, audit, authz, definitions } = deps;
+  const now = deps.now ?? (() => new Date());
+  const today = () => civilDate(now(), deps.timeZone);
+
+  async function refuse(
+    actor: Actor,
+    decision: Decision,
+    action: string,
+    object: { type: string; id: string },
+    client: ClientInfo,
+  ) {
+    if (decision.allowed) return;
+    await db.transaction((tx) =>
+      audit.record(tx, { actor: auditActorOf(actor), action, object, outcome: 'denied', request: client }),
+    );
+    assertAllowed(decision);
+  }
+
+  const toTask = (row: typeof caseTasks.$inferSelect): CaseTask => ({
+    id: row.id,
+    caseId: row.caseId,
+    nodeId: row.nodeId,
+    kind: row.kind,
+    departmentCode: row.departmentCode,
+    role: row.role,
+    state: row.state,
+    outcome: row.outcome,
+    reason: row.reason,
+    claimedBy: row.claimedBy,
+    openedOn: row.openedOn,
+    dueOn: row.dueOn,
+    decidedAt: row.decidedAt,
+    revision: row.revision,
+  });
+
+  async function load(tx: Db, caseId: string): Promise<CaseView> {
+    const [row] = await tx.select().from(cases).where(eq(cases.id, caseId));
+    if (!row) throw new AppError(CasesErrors.caseNotFound);
+    const [tasks, timeline] = await Promise.all([
+      tx
+        .select()
+        .from(caseTasks)
+        .where(eq(caseTasks.caseId, caseId))
+        .orderBy(asc(caseTasks.openedAt), asc(caseTasks.id)),
+      tx
+        .select()
+        .from(caseTimeline)
+        .where(eq(caseTimeline.caseId, caseId))
+        .orderBy(asc(caseTimeline.at), asc(caseTimeline.id)),
+    ]);
+    const calendar = deps.calendar();
+    const statutory = readClock(calendar, row.startedOn, row.statutoryDays, row.pauses);
+    return {
+      id: row.id,
+      number: row.number,
+      serviceCode: row.serviceCode,
+      departmentCode: row.departmentCode,
+      applicantId: row.applicantId,
+      organisationId: row.organisationId,
+      channel: row.channel,
+      state: row.state,
+      answers: row.answers,
+      startedOn: row.startedOn,
+      statutoryDays: row.statutoryDays,
+      promisedDays: row.promisedDays,
+      dueOn: row.dueOn,
+      statutoryDueOn: statutory.due ?? null,
+      missing: row.missing,
+      pauses: row.pauses,
+      submittedAt: row.submittedAt,
+      closedAt: row.closedAt,
+      revision: row.revision,
+      tasks: tasks.map(toTask),
+      timeline: timeline.map((t) => ({
+        at: t.at,
+        kind: t.kind,
+        departmentCode: t.departmentCode,
+        details: t.details,
+      })),
+    };
+  }
+
+  /** Opens the steps an advance asks for, each with its own due date. */
+  async function openSteps(tx: Db, caseId: string, steps: readonly TaskNode[], pauses: readonly Pause[]) {
+    if (steps.length === 0) return;
+    const calendar = deps.calendar();
+    const openedOn = today();
+    const rows = steps.map((step) => ({
+      id: newId('task'),
+      caseId,
+      nodeId: step.id,
+      kind: step.kind,
+      departmentCode: step.department,
+      role: step.role,
+      state: 'open' as const,
+      openedOn,
+      limitDays: step.limitDays,
+      dueOn:
+        step.limitDays > 0
+          ? (readClock(
+              calendar,
+              openedOn,
+              step.limitDays,
+              pauses.filter((p) => p.from >= openedOn),
+            ).due ?? null)
+          : null,
+    }));
+    await tx.insert(caseTasks).values(rows);
+    await tx.insert(caseTimeline).values(
+      rows.map((r) => ({
+        id: newId('tl'),
+        caseId,
+        kind: 'step_opened',
+        departmentCode: r.departmentCode,
+        taskId: r.id,
+        details: { step: r.kind },
+      })),
+    );
+  }
+
+  async function applyAdvance(tx: Db, caseId: string, advance: FlowAdvance, pauses: readonly Pause[]) {
+    if (advance.cancel.length > 0) {
+      await tx
+        .update(caseTasks)
+        .set({ state: 'cancelled', revision: sql`${caseTasks.revision} + 1` })
+        .where(
+          and(
+            eq(caseTasks.caseId, caseId),
+            eq(caseTasks.state, 'open'),
+            inArray(caseTasks.nodeId, advance.cancel),
+          ),
+        );
+    }
+    await openSteps(tx, caseId, advance.open, pauses);
+  }
+
+  const requestHash = (s: Submission) =>
+    createHash('sha256')
+      .update(
+        canonicalJson({
+          serviceCode: s.serviceCode,
+          answers: s.answers,
+          organisationId: s.organisationId ?? null,
+        }),
+      )
+      .digest('hex');
+
+  /** A duplicate submission raced ours and won: ours rolls back, and the winner's case is the answer. */
+  class DuplicateSubmission extends Error {}
+
+  async function replay(accountId: string, s: Submission) {
+    const [key] = await db
+      .select()
+      .from(submissionKeys)
+      .where(and(eq(submissionKeys.accountId, accountId), eq(submissionKeys.key, s.idempotencyKey)));
+    if (!key) return undefined;
+    if (key.requestHash !== requestHash(s)) throw new AppError(CasesErrors.idempotencyKeyReused);
+    return { case: await load(db, key.caseId), replayed: true };
+  }
+
+  return {
+    async submit(actor, submission, client) {
+      const accountId = actor.kind === 'person' ? actor.accountId : undefined;
+      const decision = authz.authorize(actor, CasesPermissions.caseApply, {
+        type: 'cases.case',
+        ...(accountId ? { ownerId: accountId } : {}),
+        ...(submission.organisationId ? { organisationId: submission.organisationId } : {}),
+      });
+      await refuse(
+        actor,
+        decision,
+        'cases.case.submitted',
+        { type: 'cases.service', id: submission.serviceCode },
+        client,
+      );
+      // Only people apply (online, or through a counter clerk's intake): a machine client has no applicant.
+      if (!accountId) throw new AuthorizationError('not-owner', CasesPermissions.caseApply.name);
+      const replayed = await replay(accountId, submission);
+      if (replayed) return replayed;
+
+      const item = await deps.catalogue.findService(submission.serviceCode);
+      const definition = item ? await definitions.active(item.code) : undefined;
+      if (!item || !definition || !(item.onlineDepth === 'transact' || item.onlineDepth === 'integrate'))
+        throw new AppError(CasesErrors.serviceNotOpen, { code: submission.serviceCode });
+      if (actor.kind === 'person' && actor.assuranceLevel < item.identityLevel)
+        throw new AppError(CasesErrors.identityLevelTooLow, {
+          required: String(item.identityLevel),
+          current: String(actor.assuranceLevel),
+        });
+
+      try {
+        const caseId = await db.transaction(async (tx) => {
+          const id = newId('case');
+          const startedOn = today();
+          const [{ sequence } = { sequence: '0' }] = await queryRows<{ sequence: string }>(
+            tx,
+            sql`select nextval(${CASE_NUMBER_SEQUENCE}) as sequence`,
+          );
+          const number = formatCaseNumber(item.department, Number(startedOn.slice(0, 4)), Number(sequence));
+          const advance = startFlow(definition.definition, submission.answers);
+          const calendar = deps.calendar();
+          await tx.insert(cases).values({
+            id,
+            number,
+            serviceCode: item.code,
+            departmentCode: item.department,
+            definitionId: definition.id,
+            applicantId: accountId,
+            organisationId: submission.organisationId ?? null,
+            channel: 'online',
+            submittedBy: accountId,
+            answers: submission.answers,
+            state: 'in_progress',
+            flow: advance.state,
+            startedOn,
+            statutoryDays: item.statutoryDays,
+            promisedDays: item.promisedDays,
+            dueOn: readClock(calendar, startedOn, item.promisedDays, []).due ?? null,
+          });
+          // The key right after the case: a concurrent duplicate waits here for us, then finds the key taken.
+          const [key] = await tx
+            .insert(submissionKeys)
+            .values({
+              accountId,
+              key: submission.idempotencyKey,
+              requestHash: requestHash(submission),
+              caseId: id,
+            })
+            .onConflictDoNothing()
+            .returning({ caseId: submissionKeys.caseId });
+          if (!key) throw new DuplicateSubmission();
+          await tx.insert(caseTimeline).values({
+            id: newId('tl'),
+            caseId: id,
+            kind: 'submitted',
+            departmentCode: item.department,
+            details: { number },
+          });
+          await applyAdvance(tx, id, advance, []);
+          await audit.record(tx, {
+            actor: auditActorOf(actor, decision),
+            action: 'cases.case.submitted',
+            object: { type: 'cases.case', id },
+            subjectId: accountId,
+            request: client,
+            details: { number, serviceCode: item.code, definitionVersion: definition.version },
+          });
+          await publishEvent(tx, 'cases.case.submitted', {
+            caseId: id,
+            number,
+            serviceCode: item.code,
+            applicantId: accountId,
+          });
+          return id;
+        });
+        return { case: await load(db, caseId), replayed: false };
+      } catch (error) {
+        if (error instanceof DuplicateSubmission) {
+          const winner = await replay(accountId, submission);
+          if (winner) return winner;
+        }
+        throw error;
+      }
+    },
+
+    async get(actor, idOrNumber, client) {
+      const number = parseCaseNumber(idOrNumber);
+      const [row] = await db
+        .select({ id: cases.id, applicantId: cases.applicantId, organisationId: cases.organisationId })
+        .from(cases)
+        .where(number ? eq(cases.number, number) : eq(cases.id, idOrNumber));
+      if (!row) throw new AppError(CasesErrors.caseNotFound);
+      const view = await load(db, row.id);
+      // Staff see a case through a step of their department; the applicant sees their own.
+      const departments = [...new Set(view.tasks.map((t) => t.departmentCode))];
+      const decisions = (departments.length > 0 ? departments : [view.departmentCode]).map((departmentCode) =>
+        authz.authorize(
+          actor,
+          CasesPermissions.caseRead,
+          {
+            type: 'cases.case',
+            id: row.id,
+            ownerId: row.applicantId,
+            departmentCode,
+            ...(row.organisationId ? { organisationId: row.organisationId } : {}),
+          },
+          { purpose: 'case handling' },
+        ),
+      );
+      const allowed = decisions.find((d) => d.allowed);
+      if (!allowed) {
+        await refuse(
+          actor,
+          decisions[0] as Decision,
+          'cases.case.read',
+          { type: 'cases.case', id: row.id },
+          client,
+        );
+        throw new AppError(CasesErrors.caseNotFound);
+      }
+      if (actor.kind !== 'person' || actor.accountId !== row.applicantId) {
+        await db.transaction((tx) =>
+          audit.record(tx, {
+            actor: auditActorOf(actor, allowed),
+            action: 'cases.case.read',
+            object: { type: 'cases.case', id: row.id },
+            subjectId: row.applicantId,
+            purpose: 'case handling',
+            request: client,
+          }),
+        );
+      }
+      return view;
+    },
+
+    async listMine(actor) {
+      if (actor.kind !== 'person') return [];
+      const rows = await db
+        .select()
+        .from(cases)
+        .where(eq(cases.applicantId, actor.accountId))
+        .orderBy(sql`${cases.submittedAt} desc`)
+        .limit(200);
+      const calendar = deps.calendar();
+      return rows.map((row) => ({
+        id: row.id,
+        number: row.number,
+        serviceCode: row.serviceCode,
+        departmentCode: row.departmentCode,
+        applicantId: row.applicantId,
+        organisationId: row.organisationId,
+        channel: row.channel,
+        state: row.state,
+        startedOn: row.startedOn,
+        statutoryDays: row.statutoryDays,
+        promisedDays: row.promisedDays,
+        dueOn: row.dueOn,
+        statutoryDueOn: readClock(calendar, row.startedOn, row.statutoryDays, row.pauses).due ?? null,
+        missing: row.missing,
+        pauses: row.pauses,
+        submittedAt: row.submittedAt,
+        closedAt: row.closedAt,
+        revision: row.revision,
+      }));
+    },
+
+    async inbox(actor, filter = {}) {
+      if (actor.kind !== 'staff') return [];
+      const assignments = actor.roles.filter((r) => ['clerk', 'reviewer', 'head'].includes(r.role));
+      if (assignments.length === 0) return [];
+      const mine = assignments.map((r) =>
+        r.role === 'head'
+          ? eq(caseTasks.departmentCode, r.departmentCode)
+          : and(eq(caseTasks.departmentCode, r.departmentCode), eq(caseTasks.role, r.role)),
+      );
+      const view = filter.view ?? 'all';
+      const todayDate = today();
+      const soon = deps.calendar().addWorkingDays(todayDate, 2);
+      const rows = await db
+        .select({
+          task: caseTasks,
+          caseNumber: cases.number,
+          serviceCode: cases.serviceCode,
+          caseState: cases.state,
+        })
+        .from(caseTasks)
+        .innerJoin(cases, eq(cases.id, caseTasks.caseId))
+        .where(
+          and(
+            eq(caseTasks.state, 'open'),
+            sql`(${sql.join(mine, sql` or `)})`,
+            view === 'soon' ? sql`${caseTasks.dueOn} between ${todayDate} and ${soon}` : undefined,
+            view === 'overdue' ? sql`${caseTasks.dueOn} < ${todayDate}` : undefined,
+            view === 'paused' ? eq(cases.state, 'supplement') : undefined,
+            view === 'mine' ? eq(caseTasks.claimedBy, actor.accountId) : undefined,
+          ),
+        )
+        .orderBy(sql`${caseTasks.dueOn} asc nulls last`, asc(caseTasks.openedAt))
+        .limit(Math.min(filter.limit ?? 100, 500));
+      return rows.map((r) => ({
+        ...toTask(r.task),
+        caseNumber: r.caseNumber,
+        serviceCode: r.serviceCode,
+        caseState: r.caseState,
+      }));
+    },
+
+    async claim(actor, taskId, revision, client) {
+      return changeClaim(actor, taskId, revision, client, 'claim');
+    },
+
+    async release(actor, taskId, revision, client) {
+      return changeClaim(actor, taskId, revision, client, 'release');
+    },
+
+    async decide(actor, taskId, decision, client) {
+      if (
+        (decision.outcome === 'reject' && !decision.reason?.trim()) ||
+        (decision.outcome === 'supplement' &&
+          (!Array.isArray(decision.missing) || decision.missing.filter((m) => m.trim()).length === 0))
+      )
+        throw new AppError(CasesErrors.decisionInvalid);
+      const { task: seen, allowed } = await authoriseTask(
+        actor,
+        taskId,
+        CasesPermissions.taskDecide,
+        'cases.task.decided',
+        client,
+      );
+      const caseId = await db.transaction(async (tx) => {
+        // The case first, then the step: every decision on a case takes its locks in this order.
+        const [row] = await tx.select().from(cases).where(eq(cases.id, seen.caseId)).for('update');
+        const [task] = await tx.select().from(caseTasks).where(eq(caseTasks.id, taskId)).for('update');
+        if (!row || !task) throw new AppError(CasesErrors.taskNotFound);
+        if (task.state !== 'open' || task.revision !== decision.revision)
+          throw new AppError(CasesErrors.taskChanged, { state: task.state });
+        if (row.state === 'supplement') throw new AppError(CasesErrors.casePaused);
+        if (row.state !== 'in_progress') throw new AppError(CasesErrors.caseClosed, { state: row.state });
+        const definition = await definitions.get(row.definitionId, tx);
+        if (!definition) throw new Error(`definition ${row.definitionId} of case ${row.id} is missing`);
+        const decidedBy = actorIdOf(actor) ?? 'unknown';
+        const base = {
+          actor: auditActorOf(actor, allowed),
+          object: { type: 'cases.case', id: row.id },
+          subjectId: row.applicantId,
+          request: client,
+        };
+        if (decision.outcome === 'supplement') {
+          const missing = decision.missing.map((m) => m.trim()).filter(Boolean);
+          const pauses = [...row.pauses, { from: today() }];
+          await tx
+            .update(cases)
+            .set({ state: 'supplement', pauses, missing, dueOn: null, revision: sql`${cases.revision} + 1` })
+            .where(eq(cases.id, row.id));
+          // Every open step's clock stops with the case's.
+          await tx
+            .update(caseTasks)
+            .set({ dueOn: null, revision: sql`${caseTasks.revision} + 1` })
+            .where(and(eq(caseTasks.caseId, row.id), eq(caseTasks.state, 'open')));
+          await tx.insert(caseTimeline).values({
+            id: newId('tl'),
+            caseId: row.id,
+            kind: 'supplement_requested',
+            departmentCode: task.departmentCode,
+            taskId,
+            details: { missing },
+          });
+          await audit.record(tx, {
+            ...base,
+            action: 'cases.case.supplementRequested',
+            details: { taskId, missing },
+          });
+          await publishEvent(tx, 'cases.case.supplementRequested', {
+            caseId: row.id,
+            number: row.number,
+            missing,
+          });
+          return row.id;
+        }
+        const outcome: TaskOutcome = decision.outcome === 'approve' ? 'approved' : 'rejected';
+        await tx
+          .update(caseTasks)
+          .set({
+            state: 'done',
+            outcome,
+            reason: decision.outcome === 'reject' ? decision.reason.trim() : decision.note?.trim() || null,
+            decidedBy,
+            decidedAt: now(),
+            revision: sql`${caseTasks.revision} + 1`,
+          })
+          .where(eq(caseTasks.id, taskId));
+        await tx.insert(caseTimeline).values({
+          id: newId('tl'),
+          caseId: row.id,
+          kind: decision.outcome === 'approve' ? 'step_approved' : 'step_rejected',
+          departmentCode: task.departmentCode,
+          taskId,
+          details: decision.outcome === 'reject' ? { reason: decision.reason.trim() } : { step: task.kind },
+        });
+        await audit.record(tx, {
+          ...base,
+          action: 'cases.task.decided',
+          details: { taskId, outcome, node: task.nodeId },
+        });
+        await publishEvent(tx, 'cases.case.stepCompleted', {
+          caseId: row.id,
+          taskId,
+          department: task.departmentCode,
+          outcome,
+        });
+        let closing: CaseState | undefined;
+        if (decision.outcome === 'reject') {
+          closing = 'rejected';
+          await tx
+            .update(caseTasks)
+            .set({ state: 'cancelled', revision: sql`${caseTasks.revision} + 1` })
+            .where(and(eq(caseTasks.caseId, row.id), eq(caseTasks.state, 'open')));
+          await tx
+            .update(cases)
+            .set({ revision: sql`${cases.revision} + 1` })
+            .where(eq(cases.id, row.id));
+        } else {
+          const advance = finishStep(definition.definition, row.flow, task.nodeId, row.answers);
+          await applyAdvance(tx, row.id, advance, row.pauses);
+          await tx
+            .update(cases)
+            .set({ flow: advance.state, revision: sql`${cases.revision} + 1` })
+            .where(eq(cases.id, row.id));
+          if (advance.ended) closing = 'approved';
+        }
+        if (closing) {
+          await tx.update(cases).set({ state: closing, closedAt: now() }).where(eq(cases.id, row.id));
+          await tx.insert(caseTimeline).values({
+            id: newId('tl'),
+            caseId: row.id,
+            kind: closing,
+            departmentCode: row.departmentCode,
+            details: closing === 'rejected' ? { reason: (decision as { reason: string }).reason.trim() } : {},
+          });
+          await audit.record(tx, { ...base, action: `cases.case.${closing}` });
+          await publishEvent(tx, `cases.case.${closing}`, {
+            caseId: row.id,
+            number: row.number,
+            serviceCode: row.serviceCode,
+            applicantId: row.applicantId,
+            organisationId: row.organisationId,
+          });
+        }
+        return row.id;
+      });
+      return load(db, caseId);
+    },
+
+    async answerSupplement(actor, caseId, note, client) {
+      const row = await ownCase(actor, caseId, client);
+      await db.transaction(async (tx) => {
+        const [locked] = await tx.select().from(cases).where(eq(cases.id, row.id)).for('update');
+        if (!locked) throw new AppError(CasesErrors.caseNotFound);
+        if (locked.state !== 'supplement') throw new AppError(CasesErrors.notWaitingForSupplement);
+        const day = today();
+        const pauses = locked.pauses.map((p) => (p.to === undefined ? { ...p, to: day } : p));
+        const calendar = deps.calendar();
+        await tx
+          .update(cases)
+          .set({
+            state: 'in_progress',
+            pauses,
+            missing: [],
+            dueOn: readClock(calendar, locked.startedOn, locked.promisedDays, pauses).due ?? null,
+            revision: sql`${cases.revision} + 1`,
+          })
+          .where(eq(cases.id, locked.id));
+        // Each open step's clock runs on from where it stopped.
+        const open = await tx
+          .select()
+          .from(caseTasks)
+          .where(and(eq(caseTasks.caseId, locked.id), eq(caseTasks.state, 'open')));
+        for (const task of open) {
+          if (task.limitDays === 0) continue;
+          const due = readClock(
+            calendar,
+            task.openedOn,
+            task.limitDays,
+            pauses.filter((p) => p.from >= task.openedOn),
+          ).due;
+          await tx
+            .update(caseTasks)
+            .set({ dueOn: due ?? null, revision: sql`${caseTasks.revision} + 1` })
+            .where(eq(caseTasks.id, task.id));
+        }
+        await tx.insert(caseTimeline).values({
+          id: newId('tl'),
+          caseId: locked.id,
+          kind: 'supplement_answered',
+          details: { note: note.trim().slice(0, 2000) },
+        });
+        await audit.record(tx, {
+          actor: auditActorOf(actor),
+          action: 'cases.case.supplementAnswered',
+          object: { type: 'cases.case', id: locked.id },
+          subjectId: locked.applicantId,
+          request: client,
+        });
+        await publishEvent(tx, 'cases.case.supplementAnswered', {
+          caseId: locked.id,
+          number: locked.number,
+        });
+      });
+      return load(db, row.id);
+    },
+
+    async withdraw(actor, caseId, reason, client) {
+      const row = await ownCase(actor, caseId, client);
+      await db.transaction(async (tx) => {
+        const [locked] = await tx.select().from(cases).where(eq(cases.id, row.id)).for('update');
+        if (!locked) throw new AppError(CasesErrors.caseNotFound);
+        if (locked.state !== 'in_progress' && locked.state !== 'supplement')
+          throw new AppError(CasesErrors.caseClosed, { state: locked.state });
+        await tx
+          .update(cases)
+          .set({ state: 'withdrawn', closedAt: now(), revision: sql`${cases.revision} + 1` })
+          .where(eq(cases.id, locked.id));
+        await tx
+          .update(caseTasks)
+          .set({ state: 'cancelled', revision: sql`${caseTasks.revision} + 1` })
+          .where(and(eq(caseTasks.caseId, locked.id), eq(caseTasks.state, 'open')));
+        await tx.insert(caseTimeline).values({
+          id: newId('tl'),
+          caseId: locked.id,
+          kind: 'withdrawn',
+          details: { reason: reason.trim().slice(0, 500) },
+        });
+        await audit.record(tx, {
+          actor: auditActorOf(actor),
+          action: 'cases.case.withdrawn',
+          object: { type: 'cases.case', id: locked.id },
+          subjectId: locked.applicantId,
+          request: client,
+        });
+        await publishEvent(tx, 'cases.case.withdrawn', { caseId: locked.id, number: locked.number });
+      });
+      return load(db, row.id);
+    },
+  };
+
+  /** The case, if the actor may act on it as its applicant (or under a mandate for its organisation). */
+  async function ownCase(actor: Actor, caseId: string, client: ClientInfo) {
+    const [row] = await db.select().from(cases).where(eq(cases.id, caseId));
+    if (!row) throw new AppError(CasesErrors.caseNotFound);
+    const decision = authz.authorize(actor, CasesPermissions.caseApply, {
+      type: 'cases.case',
+      id: row.id,
+      ownerId: row.applicantId,
+      ...(row.organisationId ? { organisationId: row.organisationId } : {}),
+    });
+    await refuse(actor, decision, 'cases.case.changed', { type: 'cases.case', id: row.id }, client);
+    return row;
+  }
+
+  /** The step, if the actor may work on it: the permission for its department, and the step's role there. */
+  async function authoriseTask(
+    actor: Actor,
+    taskId: string,
+    permission: Permission,
+    action: string,
+    client: ClientInfo,
+  ) {
+    const [task] = await db.select().from(caseTasks).where(eq(caseTasks.id, taskId));
+    if (!task) throw new AppError(CasesErrors.taskNotFound);
+    const decision = authz.authorize(actor, permission, {
+      type: 'cases.task',
+      id: task.id,
+      departmentCode: task.departmentCode,
+    });
+    const allowed =
+      decision.allowed && !holdsStepRole(actor, task)
+        ? ({ allowed: false, reason: 'no-role', permission: permission.name } satisfies Decision)
+        : decision;
+    await refuse(actor, allowed, action, { type: 'cases.task', id: task.id }, client);
+    return { task, allowed };
+  }
+
+  async function changeClaim(
+    actor: Actor,
+    taskId: string,
+    revision: number,
+    client: ClientInfo,
+    change: 'claim' | 'release',
+  ): Promise<CaseTask> {
+    const { allowed } = await authoriseTask(
+      actor,
+      taskId,
+      CasesPermissions.taskDecide,
+      `cases.task.${change}ed`,
+      client,
+    );
+    const me = actorIdOf(actor) ?? 'unknown';
+    return db.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(caseTasks)
+        .set({ claimedBy: change === 'claim' ? me : null, revision: sql`${caseTasks.revision} + 1` })
+        .where(
+          and(
+            eq(caseTasks.id, taskId),
+            eq(caseTasks.state, 'open'),
+            eq(caseTasks.revision, revision),
+            change === 'release' ? eq(caseTasks.claimedBy, me) : undefined,
+          ),
+        )
+        .returning();
+      if (!updated) {
+        const [current] = await tx
+          .select({ state: caseTasks.state })
+          .from(caseTasks)
+          .where(eq(caseTasks.id, taskId));
+        throw new AppError(CasesErrors.taskChanged, { state: current?.state ?? 'unknown' });
+      }
+      await audit.record(tx, {
+        actor: auditActorOf(actor, allowed),
+        action: `cases.task.${change}ed`,
+        object: { type: 'cases.task', id: taskId },
+        request: client,
+      });
+      return toTask(updated);
+    });
+  }
+}

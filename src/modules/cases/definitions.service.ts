@@ -1,0 +1,205 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { AuditEntry, AuditLog } from '../../kernel/audit/audit.ts';
+import {
+  type Actor,
+  actorIdOf,
+  assertAllowed,
+  auditActorOf,
+  type PermissionRegistry,
+} from '../../kernel/authz/authz.ts';
+import type { Db } from '../../kernel/db/database.ts';
+import { AppError, type FieldProblem } from '../../kernel/errors.ts';
+import type { Locale } from '../../kernel/i18n/index.ts';
+import { newId } from '../../kernel/ids.ts';
+import { CasesErrors } from './cases.errors.ts';
+import { casesMessages } from './cases.messages.ts';
+import { CasesPermissions } from './cases.policy.ts';
+import { type DefinitionState, processDefinitions } from './db/cases.tables.ts';
+import {
+  checkDefinition,
+  type DefinitionContext,
+  type ProcessDefinition,
+  processDefinitionSchema,
+} from './domain/process-definition.ts';
+
+type ClientInfo = NonNullable<AuditEntry['request']>;
+
+/** One version of a service's process. */
+export interface DefinitionVersion {
+  id: string;
+  serviceCode: string;
+  version: number;
+  state: DefinitionState;
+  definition: ProcessDefinition;
+  note: string;
+  createdBy: string;
+  createdAt: Date;
+  activatedAt: Date | null;
+}
+
+export interface DefinitionsService {
+  /** Checks a definition without saving it: every problem at once, translated (the editor's preview). */
+  check(definition: unknown, locale: Locale): Promise<FieldProblem[]>;
+  /** Saves a new draft version of a service's process, refused with every problem when it cannot run. */
+  saveDraft(
+    actor: Actor,
+    serviceCode: string,
+    definition: unknown,
+    note: string,
+    options: { locale: Locale; client: ClientInfo },
+  ): Promise<DefinitionVersion>;
+  /** Makes a draft the version new cases start with; the previous active version is retired (running cases keep theirs). */
+  activate(actor: Actor, id: string, client: ClientInfo): Promise<DefinitionVersion>;
+  /** The version new cases of this service start with. */
+  active(serviceCode: string, tx?: Db): Promise<DefinitionVersion | undefined>;
+  get(id: string, tx?: Db): Promise<DefinitionVersion | undefined>;
+  /** Every version of a service's process, newest first. */
+  list(serviceCode: string): Promise<DefinitionVersion[]>;
+}
+
+export function createDefinitionsService(deps: {
+  db: Db;
+  audit: AuditLog;
+  authz: PermissionRegistry;
+  /** The departments and staff roles that exist now: a step must name one of each. */
+  context: () => Promise<DefinitionContext>;
+}): DefinitionsService {
+  const { db, audit, authz } = deps;
+
+  async function problemsOf(
+    input: unknown,
+    locale: Locale,
+  ): Promise<{ problems: FieldProblem[]; definition?: ProcessDefinition }> {
+    const parsed = processDefinitionSchema.safeParse(input);
+    if (!parsed.success) {
+      return {
+        problems: parsed.error.issues.map((issue) => ({
+          path: issue.path.join('.'),
+          message: issue.message,
+        })),
+      };
+    }
+    const t = casesMessages.translator(locale);
+    const problems = checkDefinition(parsed.data, await deps.context()).map((p) => ({
+      path: `nodes.${p.nodeId}`,
+      message: t(p.key, { node: p.nodeId, ...p.params }),
+    }));
+    return { problems, definition: parsed.data };
+  }
+
+  const toVersion = (row: typeof processDefinitions.$inferSelect): DefinitionVersion => ({
+    id: row.id,
+    serviceCode: row.serviceCode,
+    version: row.version,
+    state: row.state,
+    definition: row.definition,
+    note: row.note,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    activatedAt: row.activatedAt,
+  });
+
+  const authorise = (actor: Actor) => {
+    const decision = authz.authorize(actor, CasesPermissions.definitionManage, { type: 'cases.definition' });
+    assertAllowed(decision);
+    return decision;
+  };
+
+  return {
+    async check(definition, locale) {
+      return (await problemsOf(definition, locale)).problems;
+    },
+
+    async saveDraft(actor, serviceCode, input, note, { locale, client }) {
+      const decision = authorise(actor);
+      const { problems, definition } = await problemsOf(input, locale);
+      if (problems.length > 0 || !definition)
+        throw new AppError(CasesErrors.definitionInvalid, { count: String(problems.length) }, problems);
+      return db.transaction(async (tx) => {
+        // Versions are numbered per service; the unique index refuses a concurrent duplicate number.
+        const [last] = await tx
+          .select({ version: processDefinitions.version })
+          .from(processDefinitions)
+          .where(eq(processDefinitions.serviceCode, serviceCode))
+          .orderBy(desc(processDefinitions.version))
+          .limit(1);
+        const [row] = await tx
+          .insert(processDefinitions)
+          .values({
+            id: newId('pdef'),
+            serviceCode,
+            version: (last?.version ?? 0) + 1,
+            state: 'draft',
+            definition,
+            note: note.trim().slice(0, 500),
+            createdBy: actorIdOf(actor) ?? 'unknown',
+          })
+          .returning();
+        if (!row) throw new Error('definition not written');
+        await audit.record(tx, {
+          actor: auditActorOf(actor, decision),
+          action: 'cases.definition.drafted',
+          object: { type: 'cases.definition', id: row.id },
+          request: client,
+          details: { serviceCode, version: row.version },
+        });
+        return toVersion(row);
+      });
+    },
+
+    async activate(actor, id, client) {
+      const decision = authorise(actor);
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(processDefinitions)
+          .where(eq(processDefinitions.id, id))
+          .for('update');
+        if (!row) throw new AppError(CasesErrors.definitionNotFound);
+        if (row.state !== 'draft') throw new AppError(CasesErrors.definitionNotDraft, { state: row.state });
+        await tx
+          .update(processDefinitions)
+          .set({ state: 'retired' })
+          .where(
+            and(eq(processDefinitions.serviceCode, row.serviceCode), eq(processDefinitions.state, 'active')),
+          );
+        const [activated] = await tx
+          .update(processDefinitions)
+          .set({ state: 'active', activatedAt: sql`now()` })
+          .where(eq(processDefinitions.id, id))
+          .returning();
+        if (!activated) throw new Error('definition not activated');
+        await audit.record(tx, {
+          actor: auditActorOf(actor, decision),
+          action: 'cases.definition.activated',
+          object: { type: 'cases.definition', id },
+          request: client,
+          details: { serviceCode: row.serviceCode, version: row.version },
+        });
+        return toVersion(activated);
+      });
+    },
+
+    async active(serviceCode, tx = db) {
+      const [row] = await tx
+        .select()
+        .from(processDefinitions)
+        .where(and(eq(processDefinitions.serviceCode, serviceCode), eq(processDefinitions.state, 'active')));
+      return row ? toVersion(row) : undefined;
+    },
+
+    async get(id, tx = db) {
+      const [row] = await tx.select().from(processDefinitions).where(eq(processDefinitions.id, id));
+      return row ? toVersion(row) : undefined;
+    },
+
+    async list(serviceCode) {
+      const rows = await db
+        .select()
+        .from(processDefinitions)
+        .where(eq(processDefinitions.serviceCode, serviceCode))
+        .orderBy(desc(processDefinitions.version));
+      return rows.map(toVersion);
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { count } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { FormClient } from '../../../../test/support/form-client.ts';
+import { startTestPlatform } from '../../../../test/support/platform.ts';
+import { signInStaff } from '../../../../test/support/staff-session.ts';
+import type { Platform } from '../../../app.ts';
+import { DEMO_PASSWORD } from '../../identity/index.ts';
+import { cases } from '../db/cases.tables.ts';
+
+describe('the cases API', () => {
+  let platform: Platform;
+  let app: FastifyInstance;
+  before(async () => {
+    platform = await startTestPlatform();
+    app = platform.app as FastifyInstance;
+  });
+  after(() => platform.close());
+
+  const caseCount = async () => (await platform.kernel.db.select({ n: count() }).from(cases))[0]?.n;
+
+  async function signInCitizen(username: string, address: string): Promise<FormClient> {
+    const client = new FormClient(app, address);
+    const csrf = await client.csrfFrom('/sign-in');
+    const res = await client.post('/sign-in', { username, password: DEMO_PASSWORD, _csrf: csrf });
+    assert.equal(res.statusCode, 303);
+    return client;
+  }
+
+  const call = (
+    client: FormClient | undefined,
+    method: 'GET' | 'POST',
+    url: string,
+    body?: unknown,
+    headers = {},
+  ) =>
+    app.inject({
+      method,
+      url,
+      cookies: client?.cookies ?? {},
+      remoteAddress: '203.0.113.40',
+      headers: { 'accept-language': 'en', ...headers },
+      ...(body !== undefined ? { payload: body as Record<string, unknown> } : {}),
+    });
+
+  it('applies, tracks and decides the restaurant case through the API, each department in its turn', async () => {
+    const zhang = await signInCitizen('zhangwei', '203.0.113.41');
+    const submission = { serviceCode: 'ZWFW-0101', answers: { business: { name: '湖畔小馆', seats: 40 } } };
+    const key = { 'idempotency-key': 'a3f1c2d4-restaurant' };
+    const created = await call(zhang, 'POST', '/api/v1/cases', submission, key);
+    assert.equal(created.statusCode, 201, created.body);
+    const number = created.json().number as string;
+    const retried = await call(zhang, 'POST', '/api/v1/cases', submission, key);
+    assert.equal(retried.statusCode, 200, 'a retry with the same key returns the same case');
+    assert.equal(retried.json().number, number);
+    const mine = await call(zhang, 'GET', '/api/v1/cases');
+    assert.deepEqual(
+      mine.json().map((c: { number: string }) => c.number),
+      [number],
+    );
+
+    const chen = await signInStaff(app, 'chenjing', '203.0.113.42');
+    const inbox = await call(chen, 'GET', '/api/v1/tasks');
+    const accept = inbox.json().items.find((t: { caseNumber: string }) => t.caseNumber === number);
+    assert.ok(accept, 'the service centre sees the new case');
+    const accepted = await call(chen, 'POST', `/api/v1/tasks/${accept.id}/decision`, {
+      outcome: 'approve',
+      revision: accept.revision,
+    });
+    assert.equal(accepted.statusCode, 200, accepted.body);
+    const again = await call(chen, 'POST', `/api/v1/tasks/${accept.id}/decision`, {
+      outcome: 'approve',
+      revision: accept.revision,
+    });
+    assert.equal(again.statusCode, 409);
+    assert.match(again.json().title, /Someone else has already dealt with this step/);
+
+    // 刘洋 of market regulation cannot decide the fire brigade's step.
+    const liu = await signInStaff(app, 'liuyang', '203.0.113.43');
+    const fire = accepted.json().tasks.find((t: { departmentCode: string }) => t.departmentCode === 'XF');
+    const foreign = await call(liu, 'POST', `/api/v1/tasks/${fire.id}/decision`, {
+      outcome: 'approve',
+      revision: fire.revision,
+    });
+    assert.equal(foreign.statusCode, 403);
+
+    // The applicant follows it.
+    const tracked = await call(zhang, 'GET', `/api/v1/cases/${number.toLowerCase()}`);
+    assert.equal(tracked.statusCode, 200);
+    assert.equal(tracked.json().tasks.filter((t: { state: string }) => t.state === 'open').length, 4);
+    // Someone else does not.
+    const li = await signInCitizen('lina', '203.0.113.44');
+    assert.equal((await call(li, 'GET', `/api/v1/cases/${number}`)).statusCode, 403);
+  });
+
+  it('refuses bad requests with a translated problem and changes nothing', async () => {
+    const before = await caseCount();
+    const anonymous = await call(
+      undefined,
+      'POST',
+      '/api/v1/cases',
+      { serviceCode: 'SJ-0201', answers: {} },
+      {
+        'idempotency-key': 'anonymous-0001',
+      },
+    );
+    assert.equal(anonymous.statusCode, 401);
+    const zhang = await signInCitizen('zhangwei', '203.0.113.45');
+    const noKey = await call(zhang, 'POST', '/api/v1/cases', { serviceCode: 'SJ-0201', answers: {} });
+    assert.equal(noKey.statusCode, 400);
+    const unknown = await call(
+      zhang,
+      'POST',
+      '/api/v1/cases',
+      { serviceCode: 'GA-0101', answers: {} },
+      {
+        'idempotency-key': 'no-process-0001',
+      },
+    );
+    assert.equal(unknown.statusCode, 409);
+    assert.equal(unknown.json().code, 'CASES_ERR_SERVICE_NOT_OPEN');
+    const chinese = await call(
+      zhang,
+      'POST',
+      '/api/v1/cases',
+      { serviceCode: 'GA-0101', answers: {} },
+      {
+        'idempotency-key': 'no-process-0002',
+        'accept-language': 'zh-CN',
+      },
+    );
+    assert.match(chinese.json().title, /目前不能在网上申请/);
+    const decision = await call(zhang, 'POST', '/api/v1/tasks/task_nothing/decision', {
+      outcome: 'reject',
+      revision: 1,
+      reason: '',
+    });
+    assert.equal(decision.statusCode, 400);
+    assert.equal(await caseCount(), before);
+  });
+
+  it('describes every cases route in the OpenAPI document', async () => {
+    const document = (await app.inject({ url: '/api/openapi.json' })).json();
+    for (const path of [
+      '/api/v1/cases',
+      '/api/v1/cases/{id}',
+      '/api/v1/cases/{id}/supplement',
+      '/api/v1/cases/{id}/withdraw',
+      '/api/v1/tasks',
+      '/api/v1/tasks/{id}/claim',
+      '/api/v1/tasks/{id}/decision',
+      '/api/v1/services/{code}/process',
+      '/api/v1/process-definitions/{id}/activate',
+    ])
+      assert.ok(document.paths[path], path);
+  });
+});

@@ -1,0 +1,308 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Actor } from '../../../kernel/authz/authz.ts';
+import { ProblemSchema } from '../../../kernel/http/problem.schemas.ts';
+import { clientOf } from '../../../kernel/http/request-context.ts';
+import type { CaseTask, CaseView, InboxItem } from '../cases.service.ts';
+import type { DefinitionVersion } from '../definitions.service.ts';
+import type { CasesModule } from '../index.ts';
+import {
+  CaseParams,
+  CaseSchema,
+  CaseSummarySchema,
+  CaseTaskSchema,
+  DecisionBody,
+  DefinitionDraftBody,
+  DefinitionSchema,
+  IdempotencyHeaders,
+  InboxQuery,
+  InboxSchema,
+  NoteBody,
+  ReasonBody,
+  RevisionBody,
+  ServiceParams,
+  SubmissionBody,
+  TaskParams,
+} from './cases.schemas.ts';
+
+/** A machine client's token, else the signed-in person or staff member. */
+async function actorOf(request: FastifyRequest): Promise<Actor> {
+  return request.apiClient ?? (await request.actor());
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+function caseCore(view: Omit<CaseView, 'tasks' | 'timeline' | 'answers'>) {
+  return {
+    id: view.id,
+    number: view.number,
+    serviceCode: view.serviceCode,
+    departmentCode: view.departmentCode,
+    organisationId: view.organisationId,
+    channel: view.channel,
+    state: view.state,
+    startedOn: view.startedOn,
+    statutoryDays: view.statutoryDays,
+    promisedDays: view.promisedDays,
+    dueOn: view.dueOn,
+    statutoryDueOn: view.statutoryDueOn,
+    missing: view.missing,
+    submittedAt: view.submittedAt.toISOString(),
+    closedAt: iso(view.closedAt),
+  };
+}
+
+const taskJson = <T extends CaseTask>(task: T) => ({ ...task, decidedAt: iso(task.decidedAt) });
+
+function caseJson(view: CaseView) {
+  return {
+    ...caseCore(view),
+    answers: view.answers,
+    tasks: view.tasks.map(taskJson),
+    timeline: view.timeline.map((entry) => ({ ...entry, at: entry.at.toISOString() })),
+  };
+}
+
+const definitionJson = (version: DefinitionVersion) => ({
+  id: version.id,
+  serviceCode: version.serviceCode,
+  version: version.version,
+  state: version.state,
+  definition: version.definition,
+  note: version.note,
+  createdAt: version.createdAt.toISOString(),
+  activatedAt: iso(version.activatedAt),
+});
+
+const PROBLEMS = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+};
+
+/** Applying, tracking and deciding through the API, with the same checks as the pages. */
+export function registerCasesApi(app: FastifyInstance, cases: CasesModule): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const security = [{ bearerAuth: [] }];
+
+  api.post(
+    '/api/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Apply for a service (idempotent: send an Idempotency-Key; a retry returns the same case)',
+        security,
+        headers: IdempotencyHeaders,
+        body: SubmissionBody,
+        response: { 200: CaseSchema, 201: CaseSchema, ...PROBLEMS, 422: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const result = await cases.submit(
+        await actorOf(request),
+        {
+          serviceCode: request.body.serviceCode.toUpperCase(),
+          answers: request.body.answers,
+          idempotencyKey: request.headers['idempotency-key'],
+          ...(request.body.organisationId ? { organisationId: request.body.organisationId } : {}),
+        },
+        clientOf(request),
+      );
+      return reply.code(result.replayed ? 200 : 201).send(caseJson(result.case));
+    },
+  );
+
+  api.get(
+    '/api/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'My cases, newest first',
+        security,
+        response: { 200: CaseSummarySchema.array(), 401: ProblemSchema },
+      },
+    },
+    async (request) => (await cases.listMine(await actorOf(request))).map(caseCore),
+  );
+
+  api.get(
+    '/api/v1/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'One case by id or number, with its steps and timeline (its applicant, or staff of a department in it)',
+        security,
+        params: CaseParams,
+        response: { 200: CaseSchema, ...PROBLEMS },
+      },
+    },
+    async (request) =>
+      caseJson(await cases.get(await actorOf(request), request.params.id, clientOf(request))),
+  );
+
+  api.post(
+    '/api/v1/cases/:id/supplement',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Answer a supplement request: the case’s clock runs again',
+        security,
+        params: CaseParams,
+        body: NoteBody,
+        response: { 200: CaseSchema, ...PROBLEMS },
+      },
+    },
+    async (request) =>
+      caseJson(
+        await cases.answerSupplement(
+          await actorOf(request),
+          request.params.id,
+          request.body.note,
+          clientOf(request),
+        ),
+      ),
+  );
+
+  api.post(
+    '/api/v1/cases/:id/withdraw',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Withdraw an open case',
+        security,
+        params: CaseParams,
+        body: ReasonBody,
+        response: { 200: CaseSchema, ...PROBLEMS },
+      },
+    },
+    async (request) =>
+      caseJson(
+        await cases.withdraw(
+          await actorOf(request),
+          request.params.id,
+          request.body.reason,
+          clientOf(request),
+        ),
+      ),
+  );
+
+  api.get(
+    '/api/v1/tasks',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Open steps for my departments and roles, soonest due first',
+        security,
+        querystring: InboxQuery,
+        response: { 200: InboxSchema, 400: ProblemSchema, 401: ProblemSchema },
+      },
+    },
+    async (request) => ({
+      items: (await cases.inbox(await actorOf(request), request.query)).map((item: InboxItem) =>
+        taskJson(item),
+      ),
+    }),
+  );
+
+  for (const change of ['claim', 'release'] as const) {
+    api.post(
+      `/api/v1/tasks/:id/${change}`,
+      {
+        schema: {
+          tags: ['cases'],
+          summary: change === 'claim' ? 'Claim a step (it shows as mine)' : 'Release a step I claimed',
+          security,
+          params: TaskParams,
+          body: RevisionBody,
+          response: { 200: CaseTaskSchema, ...PROBLEMS },
+        },
+      },
+      async (request) =>
+        taskJson(
+          await cases[change](
+            await actorOf(request),
+            request.params.id,
+            request.body.revision,
+            clientOf(request),
+          ),
+        ),
+    );
+  }
+
+  api.post(
+    '/api/v1/tasks/:id/decision',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Decide a step: approve, reject with a reason, or request every missing item at once (409 when someone else decided first)',
+        security,
+        params: TaskParams,
+        body: DecisionBody,
+        response: { 200: CaseSchema, ...PROBLEMS },
+      },
+    },
+    async (request) =>
+      caseJson(
+        await cases.decide(await actorOf(request), request.params.id, request.body, clientOf(request)),
+      ),
+  );
+
+  api.get(
+    '/api/v1/services/:code/process',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Every version of a service’s process, newest first',
+        params: ServiceParams,
+        response: { 200: DefinitionSchema.array(), 400: ProblemSchema },
+      },
+    },
+    async (request) => (await cases.definitions.list(request.params.code.toUpperCase())).map(definitionJson),
+  );
+
+  api.post(
+    '/api/v1/services/:code/process',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Save a new draft version of a service’s process; refused with every problem (cycles, unassigned steps…)',
+        security,
+        params: ServiceParams,
+        body: DefinitionDraftBody,
+        response: { 201: DefinitionSchema, ...PROBLEMS },
+      },
+    },
+    async (request, reply) => {
+      const version = await cases.definitions.saveDraft(
+        await actorOf(request),
+        request.params.code.toUpperCase(),
+        request.body.definition,
+        request.body.note,
+        { locale: request.locale, client: clientOf(request) },
+      );
+      return reply.code(201).send(definitionJson(version));
+    },
+  );
+
+  api.post(
+    '/api/v1/process-definitions/:id/activate',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Make a draft the version new cases start with (running cases keep theirs)',
+        security,
+        params: CaseParams,
+        response: { 200: DefinitionSchema, ...PROBLEMS },
+      },
+    },
+    async (request) =>
+      definitionJson(
+        await cases.definitions.activate(await actorOf(request), request.params.id, clientOf(request)),
+      ),
+  );
+}

@@ -73,7 +73,12 @@ const DESIGN: Record<string, Design> = {
     mandate: true,
     purpose: true,
   },
-  'cases.definition.manage': { roles: { platform_admin: 'any' }, owner: false, mandate: false, purpose: false },
+  'cases.definition.manage': {
+    roles: { platform_admin: 'any' },
+    owner: false,
+    mandate: false,
+    purpose: false,
+  },
   'cases.task.decide': {
     roles: { clerk: 'own', reviewer: 'own', head: 'own' },
     owner: false,

@@ -20,6 +20,7 @@ import { isDemoSeeded, seedDemoCity } from './kernel/seed.ts';
 import { createSmsOutbox, createSmsSender, registerSmsJob } from './kernel/sms/sms.ts';
 import { casesModule } from './modules/cases/index.ts';
 import { catalogueModule } from './modules/catalogue/index.ts';
+import { formsModule } from './modules/forms/index.ts';
 import { identityModule, STAFF_ROLES } from './modules/identity/index.ts';
 import { organisationsModule } from './modules/organisations/index.ts';
 import { portalModule } from './modules/portal/index.ts';
@@ -33,6 +34,7 @@ export const MODULES: readonly ModuleManifest[] = [
   organisationsModule,
   identityModule,
   catalogueModule,
+  formsModule,
   casesModule,
   portalModule,
   supervisionModule,

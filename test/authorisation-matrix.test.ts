@@ -29,6 +29,12 @@ interface Design {
 }
 
 const DESIGN: Record<string, Design> = {
+  'forms.form.manage': {
+    roles: { platform_admin: 'any' },
+    owner: false,
+    mandate: false,
+    purpose: false,
+  },
   'identity.profile.read': {
     roles: { clerk: 'own', reviewer: 'own', head: 'own', hotline_operator: 'any' },
     owner: true,

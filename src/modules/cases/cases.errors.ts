@@ -46,6 +46,10 @@ export const CasesErrors = {
     'zh-CN': '办理流程有 {count} 处问题，未保存。请按提示修改。',
     en: 'The process has {count} problems, so it was not saved. Correct them as described.',
   }),
+  bpmnUnsupported: defineError('CASES_ERR_BPMN_UNSUPPORTED', 400, {
+    'zh-CN': 'BPMN 文件有 {count} 处无法导入（超出支持的元素范围或格式有误），未保存。',
+    en: 'The BPMN file has {count} parts that cannot be imported (outside the supported elements, or malformed), so nothing was saved.',
+  }),
   definitionNotFound: defineError('CASES_ERR_DEFINITION_NOT_FOUND', 404, {
     'zh-CN': '找不到这个版本的办理流程。',
     en: 'There is no such version of the process.',

@@ -9,6 +9,7 @@ import type { Actor } from '../../kernel/authz/authz.ts';
 import { AppError } from '../../kernel/errors.ts';
 import { outboxEvents } from '../../kernel/events/events.tables.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
+import { type FormsService, sampleAnswers } from '../forms/index.ts';
 import { createCasesService } from './cases.service.ts';
 import { cases, caseTasks } from './db/cases.tables.ts';
 import { parseCaseNumber } from './domain/case-number.ts';
@@ -36,7 +37,6 @@ const CLERKS: Record<string, Actor> = {
   HB: staff('acct_hb_clerk', 'HB', 'clerk'),
   CG: staff('acct_cg_clerk', 'CG', 'clerk'),
 };
-const ANSWERS = { business: { name: '湖畔小馆', seats: 40 }, applicant: { phone: '13800000000' } };
 
 const rejects = (promise: Promise<unknown>, code: string) =>
   assert.rejects(promise, (error: unknown) => error instanceof AppError && error.code === code);
@@ -53,6 +53,13 @@ for (const engine of ENGINES) {
       platform = await startTestPlatform({ database: opened.database });
       service = platform.contracts.cases as CasesModule;
     });
+
+    /** Answers that pass the service's demo form, different per seed. */
+    const answersFor = async (serviceCode: string, seed = 1) => {
+      const form = await (platform.contracts.forms as FormsService).activeForm(serviceCode);
+      assert.ok(form, `${serviceCode} has a form`);
+      return sampleAnswers(form.definition, seed);
+    };
     after(async () => {
       if (!opened) return;
       await platform.close();
@@ -68,7 +75,7 @@ for (const engine of ENGINES) {
       if (!needsEngine(t)) return;
       const { case: submitted } = await service.submit(
         CITIZEN,
-        { serviceCode: 'ZWFW-0101', answers: ANSWERS, idempotencyKey: 'restaurant-1' },
+        { serviceCode: 'ZWFW-0101', answers: await answersFor('ZWFW-0101'), idempotencyKey: 'restaurant-1' },
         client,
       );
       assert.equal(
@@ -148,7 +155,11 @@ for (const engine of ENGINES) {
 
     it('gives one case for a repeated or concurrent submission with the same key, and refuses a reused key', async (t) => {
       if (!needsEngine(t)) return;
-      const submission = { serviceCode: 'SJ-0201', answers: ANSWERS, idempotencyKey: 'food-licence-1' };
+      const submission = {
+        serviceCode: 'SJ-0201',
+        answers: await answersFor('SJ-0201'),
+        idempotencyKey: 'food-licence-1',
+      };
       const results = await Promise.all(
         Array.from({ length: 6 }, () => service.submit(CITIZEN, submission, client)),
       );
@@ -195,7 +206,7 @@ for (const engine of ENGINES) {
       if (!needsEngine(t)) return;
       const { case: submitted } = await service.submit(
         CITIZEN,
-        { serviceCode: 'GJJ-0103', answers: { purchase: { price: 1_200_000 } }, idempotencyKey: 'fund-1' },
+        { serviceCode: 'GJJ-0103', answers: await answersFor('GJJ-0103'), idempotencyKey: 'fund-1' },
         client,
       );
       const clerk = staff('acct_gjj_clerk', 'GJJ', 'clerk');
@@ -248,7 +259,7 @@ for (const engine of ENGINES) {
       if (!needsEngine(t)) return;
       const { case: first } = await service.submit(
         CITIZEN,
-        { serviceCode: 'XF-0101', answers: ANSWERS, idempotencyKey: 'fire-1' },
+        { serviceCode: 'XF-0101', answers: await answersFor('XF-0101'), idempotencyKey: 'fire-1' },
         client,
       );
       const withdrawn = await service.withdraw(CITIZEN, first.id, '改期开业', client);
@@ -258,7 +269,7 @@ for (const engine of ENGINES) {
 
       const { case: second } = await service.submit(
         CITIZEN,
-        { serviceCode: 'XF-0101', answers: ANSWERS, idempotencyKey: 'fire-2' },
+        { serviceCode: 'XF-0101', answers: await answersFor('XF-0101'), idempotencyKey: 'fire-2' },
         client,
       );
       const clerk = staff('acct_xf_clerk', 'XF', 'clerk');
@@ -287,7 +298,7 @@ for (const engine of ENGINES) {
       if (!needsEngine(t)) return;
       const { case: submitted } = await service.submit(
         CITIZEN,
-        { serviceCode: 'SJ-0201', answers: ANSWERS, idempotencyKey: 'food-licence-2' },
+        { serviceCode: 'SJ-0201', answers: await answersFor('SJ-0201'), idempotencyKey: 'food-licence-2' },
         client,
       );
       const clerk = staff('acct_sj_clerk', 'SJ', 'clerk');
@@ -316,7 +327,7 @@ for (const engine of ENGINES) {
       if (!needsEngine(t)) return;
       const { case: running } = await service.submit(
         CITIZEN,
-        { serviceCode: 'CG-0101', answers: ANSWERS, idempotencyKey: 'sign-1' },
+        { serviceCode: 'CG-0101', answers: await answersFor('CG-0101'), idempotencyKey: 'sign-1' },
         client,
       );
       const v2 = await service.definitions.saveDraft(
@@ -363,7 +374,7 @@ for (const engine of ENGINES) {
       assert.equal(done.state, 'approved', 'version 1 had one step');
       const { case: newer } = await service.submit(
         CITIZEN,
-        { serviceCode: 'CG-0101', answers: ANSWERS, idempotencyKey: 'sign-2' },
+        { serviceCode: 'CG-0101', answers: await answersFor('CG-0101'), idempotencyKey: 'sign-2' },
         client,
       );
       const [newAccept] = newer.tasks;
@@ -440,11 +451,12 @@ for (const engine of ENGINES) {
         timeZone: 'Asia/Shanghai',
         catalogue: platform.contracts.catalogue as CatalogueContract,
         definitions: service.definitions,
+        forms: platform.contracts.forms as FormsService,
         now: () => now,
       });
       const { case: submitted } = await clocked.submit(
         CITIZEN,
-        { serviceCode: 'SJ-0201', answers: ANSWERS, idempotencyKey: 'holiday-1' },
+        { serviceCode: 'SJ-0201', answers: await answersFor('SJ-0201'), idempotencyKey: 'holiday-1' },
         client,
       );
       // Promised 5 working days from 30 Sep: 8, 9, 10 (a make-up Saturday), 12, 13 October.

@@ -15,8 +15,10 @@ import { civilDate, type WorkingDayCalendar } from '../../kernel/calendar/workin
 import { type Db, queryRows } from '../../kernel/db/database.ts';
 import { AppError } from '../../kernel/errors.ts';
 import { publishEvent } from '../../kernel/events/events.ts';
+import type { Locale } from '../../kernel/i18n/index.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
+import { askedAnswers, FormsErrors, type FormsService } from '../forms/index.ts';
 import { CasesErrors } from './cases.errors.ts';
 import { CasesPermissions } from './cases.policy.ts';
 import {
@@ -99,11 +101,15 @@ export type TaskDecision =
   | { outcome: 'supplement'; revision: number; missing: string[] };
 
 export interface CasesService {
-  /** Submits an application; the same idempotency key gives the same case (`replayed`). */
+  /**
+   * Submits an application; the same idempotency key gives the same case (`replayed`). The answers are checked
+   * against the service's form — the same checks as its pages — with problems in `locale`.
+   */
   submit(
     actor: Actor,
     submission: Submission,
     client: ClientInfo,
+    locale?: Locale,
   ): Promise<{ case: CaseView; replayed: boolean }>;
   /** A case by id or number, for its applicant or the staff of a department with a step in it. */
   get(actor: Actor, idOrNumber: string, client: ClientInfo): Promise<CaseView>;
@@ -149,6 +155,7 @@ export function createCasesService(deps: {
   timeZone: string;
   catalogue: CatalogueContract;
   definitions: DefinitionsService;
+  forms: FormsService;
   now?: () => Date;
 }): CasesService {
   const { db, audit, authz, definitions } = deps;
@@ -312,7 +319,7 @@ export function createCasesService(deps: {
   }
 
   return {
-    async submit(actor, submission, client) {
+    async submit(actor, submission, client, locale: Locale = 'zh-CN') {
       const accountId = actor.kind === 'person' ? actor.accountId : undefined;
       const decision = authz.authorize(actor, CasesPermissions.caseApply, {
         type: 'cases.case',
@@ -341,6 +348,16 @@ export function createCasesService(deps: {
           current: String(actor.assuranceLevel),
         });
 
+      // The same checks as the form's pages, whatever the door: an API client's answers too.
+      const form = await deps.forms.activeForm(item.code);
+      let answers = submission.answers;
+      if (form) {
+        const problems = deps.forms.problems(form.definition, answers, today(), locale);
+        if (problems.length > 0)
+          throw new AppError(FormsErrors.answersInvalid, { count: String(problems.length) }, problems);
+        answers = askedAnswers(form.definition, answers);
+      }
+
       try {
         const caseId = await db.transaction(async (tx) => {
           const id = newId('case');
@@ -350,7 +367,7 @@ export function createCasesService(deps: {
             sql`select nextval(${CASE_NUMBER_SEQUENCE}) as sequence`,
           );
           const number = formatCaseNumber(item.department, Number(startedOn.slice(0, 4)), Number(sequence));
-          const advance = startFlow(definition.definition, submission.answers);
+          const advance = startFlow(definition.definition, answers);
           const calendar = deps.calendar();
           await tx.insert(cases).values({
             id,
@@ -362,7 +379,8 @@ export function createCasesService(deps: {
             organisationId: submission.organisationId ?? null,
             channel: 'online',
             submittedBy: accountId,
-            answers: submission.answers,
+            formId: form?.id ?? null,
+            answers,
             state: 'in_progress',
             flow: advance.state,
             startedOn,

@@ -89,7 +89,7 @@ export const DEMO_PROCESSES: Readonly<Record<string, ProcessDefinition>> = {
       {
         id: 'size',
         type: 'choice',
-        branches: [{ when: { field: 'emissions.keyPolluter', op: 'eq', value: true }, next: 'countersign' }],
+        branches: [{ when: { field: 'emissions.keyPolluter', op: 'eq', value: 'yes' }, next: 'countersign' }],
         otherwise: 'review',
       },
       step('countersign', 'countersign', 'HB', 'head', 3, 'review', {

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { newId } from '../../kernel/ids.ts';
 import type { KernelContext, ModuleManifest } from '../../kernel/modules.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
+import type { FormsService } from '../forms/index.ts';
 import { STAFF_ROLES } from '../identity/index.ts';
 import { DEMO_DEPARTMENT_CODES, type OrganisationsContract } from '../organisations/index.ts';
 import { CASES_PERMISSIONS } from './cases.policy.ts';
@@ -25,6 +26,7 @@ function buildCases(
   kernel: KernelContext,
   organisations: OrganisationsContract,
   catalogue: CatalogueContract,
+  forms: FormsService,
 ): CasesModule {
   const definitions = createDefinitionsService({
     db: kernel.db,
@@ -43,6 +45,7 @@ function buildCases(
     timeZone: kernel.config.timeZone,
     catalogue,
     definitions,
+    forms,
   });
   return Object.assign(service, { definitions });
 }
@@ -50,15 +53,16 @@ function buildCases(
 /** Applications with cross-department parallel approval (网上审批, 并联审批): the case engine and its processes. */
 export const casesModule: ModuleManifest<CasesModule> = {
   name: 'cases',
-  dependsOn: ['organisations', 'identity', 'catalogue'],
+  dependsOn: ['organisations', 'identity', 'catalogue', 'forms'],
   permissions: CASES_PERMISSIONS,
   async register({ app, kernel, deps }) {
     const cases = buildCases(
       kernel,
       deps.organisations as OrganisationsContract,
       deps.catalogue as CatalogueContract,
+      deps.forms as FormsService,
     );
-    if (app) registerCasesApi(app, cases);
+    if (app) registerCasesApi(app, cases, deps.catalogue as CatalogueContract);
     return cases;
   },
   async seedDemo({ tx, report }) {

@@ -49,8 +49,23 @@ export interface IdentityContract {
       }[]
     >;
   };
+  /**
+   * A person's own details, for forms to fill in what the government already knows (the person confirms them rather
+   * than typing them again). Only for the person themselves: a page shows them to their owner, never to others.
+   */
+  ownDetails(accountId: string): Promise<PersonDetails | undefined>;
   /** The signed-in session of an HTTP request, if any (undefined in processes without HTTP). */
   sessionOf(request: FastifyRequest): RequestSession | undefined;
+}
+
+/** What the platform knows about a person, by the standard data elements forms map their questions to. */
+export interface PersonDetails {
+  name: { 'zh-CN': string; en: string };
+  idType: 'resident_id' | 'passport' | 'other' | null;
+  idNumber: string | null;
+  phone: string | null;
+  email: string | null;
+  assuranceLevel: 1 | 2 | 3;
 }
 
 /** The signed-in session of a request, as the identity module resolves it from the session cookie. */

@@ -235,6 +235,18 @@ export function createIdentityService(db: Db, apiTokens: IdentityContract['apiTo
     actorOf: (accountId) => actorOf(db, accountId),
     // The session hook (http/session-cookie.ts) sets it; without HTTP there is none.
     sessionOf: (request) => request.identitySession,
+    async ownDetails(accountId) {
+      const [row] = await db.select().from(accounts).where(eq(accounts.id, accountId));
+      if (row?.kind !== 'public') return undefined;
+      return {
+        name: { 'zh-CN': row.displayNameZh, en: row.displayNameEn },
+        idType: row.idType,
+        idNumber: row.idNumber,
+        phone: row.phone,
+        email: row.email,
+        assuranceLevel: row.assuranceLevel as 1 | 2 | 3,
+      };
+    },
     async findAccount(username) {
       const [row] = await db.select().from(accounts).where(eq(accounts.username, username));
       if (!row) return undefined;

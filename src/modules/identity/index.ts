@@ -52,8 +52,20 @@ function relyingPartyOf(baseUrl: string): RelyingParty {
   return { id: url.hostname, origin: url.origin, name: '示范市政务服务网' };
 }
 
-export type { AccountSummary, IdentityContract, RequestSession, StaffRole } from './contract.ts';
+export type {
+  AccountSummary,
+  IdentityContract,
+  PersonDetails,
+  RequestSession,
+  StaffRole,
+} from './contract.ts';
 export { STAFF_ROLES } from './contract.ts';
+export {
+  creditCodeCheckCharacter,
+  isValidCreditCode,
+  isValidResidentId,
+  residentIdCheckCharacter,
+} from './domain/identifiers.ts';
 /** The demo accounts' password (demo mode only; tests sign in with it). */
 export { DEMO_PASSWORD } from './identity.seed.ts';
 

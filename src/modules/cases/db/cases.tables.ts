@@ -69,6 +69,8 @@ export const cases = pgTable(
     channel: text('channel').$type<'online' | 'counter'>().notNull(),
     /** Who typed it in: the applicant, or the counter clerk. */
     submittedBy: text('submitted_by').notNull(),
+    /** The form version the answers were given on (forms_definitions), if the service has a form. */
+    formId: text('form_id'),
     answers: jsonb('answers').$type<Answers>().notNull(),
     state: text('state').$type<CaseState>().notNull(),
     flow: jsonb('flow').$type<FlowState>().notNull(),

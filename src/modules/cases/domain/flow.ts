@@ -1,10 +1,5 @@
-import {
-  blockNodes,
-  type Condition,
-  type ProcessDefinition,
-  type ProcessNode,
-  type TaskNode,
-} from './process-definition.ts';
+import { type Answers, holds } from '../../forms/index.ts';
+import { blockNodes, type ProcessDefinition, type ProcessNode, type TaskNode } from './process-definition.ts';
 
 /**
  * Moving a case through its (checked) definition: pure functions from the definition, the flow's state and the
@@ -28,8 +23,7 @@ export interface FlowAdvance {
   state: FlowState;
 }
 
-/** The form's answers, as submitted (nested objects; paths like `business.seats`). */
-export type Answers = Record<string, unknown>;
+export type { Answers };
 
 export function emptyFlowState(): FlowState {
   return { arrivals: {}, fired: [] };
@@ -109,43 +103,4 @@ function advanceFrom(
   };
   for (const id of starts) visit(id);
   return result;
-}
-
-/** The value at a dotted path of the answers. */
-export function answerAt(answers: Answers, path: string): unknown {
-  let value: unknown = answers;
-  for (const part of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
-}
-
-/** Whether a condition holds for the answers. Comparisons of different types are false, never coerced. */
-export function holds(condition: Condition, answers: Answers): boolean {
-  const value = answerAt(answers, condition.field);
-  const expected = condition.value;
-  const present = value !== undefined && value !== null && value !== '';
-  switch (condition.op) {
-    case 'present':
-      return present;
-    case 'absent':
-      return !present;
-    case 'eq':
-      return value === expected;
-    case 'ne':
-      return value !== expected;
-    case 'in':
-      return Array.isArray(expected) && (expected as unknown[]).includes(value);
-    case 'gt':
-    case 'gte':
-    case 'lt':
-    case 'lte': {
-      if (typeof value !== 'number' || typeof expected !== 'number') return false;
-      if (condition.op === 'gt') return value > expected;
-      if (condition.op === 'gte') return value >= expected;
-      if (condition.op === 'lt') return value < expected;
-      return value <= expected;
-    }
-  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Condition, conditionSchema } from '../../forms/index.ts';
 
 /**
  * A process definition (办理流程): data an administrator edits, never code (流程再造). A directed graph in the shape
@@ -17,15 +18,8 @@ const bilingual = z.object({
   en: z.string().trim().min(1).max(120),
 });
 
-/** A condition on one answer of the form: `field` is the answer's path (`business.seats`). */
-export const conditionSchema = z.object({
-  field: z.string().regex(/^[a-zA-Z][\w.]{0,79}$/),
-  op: z.enum(['eq', 'ne', 'in', 'gt', 'gte', 'lt', 'lte', 'present', 'absent']),
-  value: z
-    .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])
-    .optional(),
-});
-export type Condition = z.infer<typeof conditionSchema>;
+/** Conditions are the forms module's: a process branches on the same answers a form shows its questions by. */
+export { type Condition, conditionSchema };
 
 const taskNode = z.object({
   id: nodeId,

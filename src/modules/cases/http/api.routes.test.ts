@@ -6,6 +6,7 @@ import { FormClient } from '../../../../test/support/form-client.ts';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
 import { signInStaff } from '../../../../test/support/staff-session.ts';
 import type { Platform } from '../../../app.ts';
+import { type FormsService, sampleAnswers } from '../../forms/index.ts';
 import { DEMO_PASSWORD } from '../../identity/index.ts';
 import { cases } from '../db/cases.tables.ts';
 
@@ -46,7 +47,9 @@ describe('the cases API', () => {
 
   it('applies, tracks and decides the restaurant case through the API, each department in its turn', async () => {
     const zhang = await signInCitizen('zhangwei', '203.0.113.41');
-    const submission = { serviceCode: 'ZWFW-0101', answers: { business: { name: '湖畔小馆', seats: 40 } } };
+    const form = await (platform.contracts.forms as FormsService).activeForm('ZWFW-0101');
+    assert.ok(form);
+    const submission = { serviceCode: 'ZWFW-0101', answers: sampleAnswers(form.definition, 7) };
     const key = { 'idempotency-key': 'a3f1c2d4-restaurant' };
     const created = await call(zhang, 'POST', '/api/v1/cases', submission, key);
     assert.equal(created.statusCode, 201, created.body);
@@ -131,6 +134,22 @@ describe('the cases API', () => {
       },
     );
     assert.match(chinese.json().title, /目前不能在网上申请/);
+    const incomplete = await call(
+      zhang,
+      'POST',
+      '/api/v1/cases',
+      { serviceCode: 'ZWFW-0101', answers: { premises: { seats: 'forty' }, sign: { hasSign: 'maybe' } } },
+      { 'idempotency-key': 'incomplete-0001' },
+    );
+    assert.equal(incomplete.statusCode, 400);
+    const paths = incomplete.json().errors.map((e: { path: string }) => e.path);
+    assert.ok(
+      paths.includes('premises.seats') && paths.includes('sign.hasSign') && paths.includes('applicant.name'),
+    );
+    assert.match(
+      incomplete.json().errors.find((e: { path: string }) => e.path === 'premises.seats').message,
+      /Enter a number/,
+    );
     const decision = await call(zhang, 'POST', '/api/v1/tasks/task_nothing/decision', {
       outcome: 'reject',
       revision: 1,
@@ -138,6 +157,42 @@ describe('the cases API', () => {
     });
     assert.equal(decision.statusCode, 400);
     assert.equal(await caseCount(), before);
+  });
+
+  it('exports a process as BPMN and takes a drawing back as a new draft, refusing what it cannot run', async () => {
+    const versions = await call(undefined, 'GET', '/api/v1/services/ZWFW-0101/process');
+    const active = versions.json().find((v: { state: string }) => v.state === 'active');
+    const exported = await call(undefined, 'GET', `/api/v1/process-definitions/${active.id}/bpmn`);
+    assert.equal(exported.statusCode, 200);
+    assert.match(String(exported.headers['content-type']), /application\/xml/);
+    assert.match(exported.body, /<bpmn:parallelGateway/);
+    const ma = await signInStaff(app, 'machao', '203.0.113.46');
+    const xml = { 'content-type': 'application/xml' };
+    const imported = await app.inject({
+      method: 'POST',
+      url: '/api/v1/services/ZWFW-0101/process/bpmn',
+      cookies: ma.cookies,
+      remoteAddress: '203.0.113.46',
+      headers: { ...xml, 'accept-language': 'en' },
+      payload: exported.body,
+    });
+    assert.equal(imported.statusCode, 201, imported.body);
+    assert.equal(imported.json().state, 'draft');
+    assert.deepEqual(imported.json().definition, active.definition, 'the round trip keeps the process');
+    const script = exported.body
+      .replace(/<bpmn:userTask /, '<bpmn:serviceTask ')
+      .replace(/<\/bpmn:userTask>/, '</bpmn:serviceTask>');
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/api/v1/services/ZWFW-0101/process/bpmn',
+      cookies: ma.cookies,
+      remoteAddress: '203.0.113.46',
+      headers: { ...xml, 'accept-language': 'en' },
+      payload: script,
+    });
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.json().code, 'CASES_ERR_BPMN_UNSUPPORTED');
+    assert.ok(refused.json().errors.length > 0);
   });
 
   it('describes every cases route in the OpenAPI document', async () => {
@@ -152,6 +207,8 @@ describe('the cases API', () => {
       '/api/v1/tasks/{id}/decision',
       '/api/v1/services/{code}/process',
       '/api/v1/process-definitions/{id}/activate',
+      '/api/v1/process-definitions/{id}/bpmn',
+      '/api/v1/services/{code}/process/bpmn',
     ])
       assert.ok(document.paths[path], path);
   });

@@ -1,10 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Actor } from '../../../kernel/authz/authz.ts';
+import { AppError } from '../../../kernel/errors.ts';
 import { ProblemSchema } from '../../../kernel/http/problem.schemas.ts';
 import { clientOf } from '../../../kernel/http/request-context.ts';
+import type { CatalogueContract } from '../../catalogue/contract.ts';
+import { CasesErrors } from '../cases.errors.ts';
 import type { CaseTask, CaseView, InboxItem } from '../cases.service.ts';
 import type { DefinitionVersion } from '../definitions.service.ts';
+import { exportBpmn, importBpmn } from '../domain/bpmn.ts';
 import type { CasesModule } from '../index.ts';
 import {
   CaseParams,
@@ -83,7 +88,11 @@ const PROBLEMS = {
 };
 
 /** Applying, tracking and deciding through the API, with the same checks as the pages. */
-export function registerCasesApi(app: FastifyInstance, cases: CasesModule): void {
+export function registerCasesApi(
+  app: FastifyInstance,
+  cases: CasesModule,
+  catalogue: CatalogueContract,
+): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const security = [{ bearerAuth: [] }];
 
@@ -109,6 +118,7 @@ export function registerCasesApi(app: FastifyInstance, cases: CasesModule): void
           ...(request.body.organisationId ? { organisationId: request.body.organisationId } : {}),
         },
         clientOf(request),
+        request.locale,
       );
       return reply.code(result.replayed ? 200 : 201).send(caseJson(result.case));
     },
@@ -304,5 +314,74 @@ export function registerCasesApi(app: FastifyInstance, cases: CasesModule): void
       definitionJson(
         await cases.definitions.activate(await actorOf(request), request.params.id, clientOf(request)),
       ),
+  );
+
+  // BPMN 2.0 exchange with modelling tools (bpmn.io): the subset of ADR 16, refused element by element otherwise.
+  app.addContentTypeParser(
+    ['application/xml', 'text/xml', 'application/bpmn+xml'],
+    { parseAs: 'string', bodyLimit: 1024 * 1024 },
+    (_request, body, done) => done(null, body),
+  );
+
+  api.get(
+    '/api/v1/process-definitions/:id/bpmn',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'A process version as BPMN 2.0 XML, with its diagram, for bpmn.io and other modelling tools',
+        params: CaseParams,
+        produces: ['application/xml'],
+        response: { 200: z.string().describe('BPMN 2.0 XML'), 404: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const version = await cases.definitions.get(request.params.id);
+      if (!version) throw new AppError(CasesErrors.definitionNotFound);
+      const item = await catalogue.findService(version.serviceCode);
+      const name = item
+        ? { 'zh-CN': item.name.zh, en: item.name.en }
+        : { 'zh-CN': version.serviceCode, en: version.serviceCode };
+      const xml = await exportBpmn(version.serviceCode, name, version.definition);
+      return reply
+        .type('application/xml; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="${version.serviceCode}-v${version.version}.bpmn"`,
+        )
+        .send(xml);
+    },
+  );
+
+  api.post(
+    '/api/v1/services/:code/process/bpmn',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Save a new draft version of a service’s process from BPMN 2.0 XML drawn in a modelling tool (the subset: userTask, parallel, exclusive and complex gateways, timer boundary events)',
+        security,
+        consumes: ['application/xml'],
+        params: ServiceParams,
+        body: z.string().describe('BPMN 2.0 XML'),
+        response: { 201: DefinitionSchema, ...PROBLEMS },
+      },
+    },
+    async (request, reply) => {
+      const imported = await importBpmn(request.body);
+      if (!imported.definition)
+        throw new AppError(
+          CasesErrors.bpmnUnsupported,
+          { count: String(imported.problems.length) },
+          imported.problems.map((p) => ({ path: p.element, message: p.message })),
+        );
+      const version = await cases.definitions.saveDraft(
+        await actorOf(request),
+        request.params.code.toUpperCase(),
+        imported.definition,
+        'imported from BPMN',
+        { locale: request.locale, client: clientOf(request) },
+      );
+      return reply.code(201).send(definitionJson(version));
+    },
   );
 }

@@ -1,0 +1,278 @@
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { AuditEntry, AuditLog } from '../../kernel/audit/audit.ts';
+import {
+  type Actor,
+  actorIdOf,
+  assertAllowed,
+  auditActorOf,
+  type PermissionRegistry,
+} from '../../kernel/authz/authz.ts';
+import type { Db } from '../../kernel/db/database.ts';
+import { AppError, type FieldProblem } from '../../kernel/errors.ts';
+import type { Locale } from '../../kernel/i18n/index.ts';
+import { newId } from '../../kernel/ids.ts';
+import type { PersonDetails } from '../identity/index.ts';
+import { formDefinitions, formDrafts } from './db/forms.tables.ts';
+import { type AnswerProblem, checkAnswers, readPage } from './domain/answers.ts';
+import type { Answers } from './domain/conditions.ts';
+import { type DataElement, type FormDefinition, formDefinitionSchema } from './domain/form-definition.ts';
+import { FormsErrors } from './forms.errors.ts';
+import { formsMessages } from './forms.messages.ts';
+import { FormsPermissions } from './forms.policy.ts';
+
+type ClientInfo = NonNullable<AuditEntry['request']>;
+
+/** The version of a service's form that new applications use. */
+export interface ActiveForm {
+  id: string;
+  serviceCode: string;
+  version: number;
+  definition: FormDefinition;
+}
+
+/** An application being filled in. */
+export interface Draft {
+  id: string;
+  accountId: string;
+  serviceCode: string;
+  form: ActiveForm;
+  answers: Answers;
+  updatedAt: Date;
+  submittedCaseId: string | null;
+}
+
+export interface FormsService {
+  /** The form new applications for this service are made with. */
+  activeForm(serviceCode: string): Promise<ActiveForm | undefined>;
+  /** A form version by id (a draft's, or a case's). */
+  form(id: string): Promise<ActiveForm | undefined>;
+  /** Saves and activates a new version of a service's form (the platform administrator); refused with every problem. */
+  publishForm(
+    actor: Actor,
+    serviceCode: string,
+    definition: unknown,
+    options: { locale: Locale; client: ClientInfo },
+  ): Promise<ActiveForm>;
+  /** The person's open draft for the service, or a new one with what the platform knows about them filled in. */
+  openDraft(
+    accountId: string,
+    serviceCode: string,
+    details: PersonDetails | undefined,
+  ): Promise<Draft | undefined>;
+  /** A draft of this person; undefined for anyone else's (it is not theirs to see). */
+  draft(accountId: string, draftId: string): Promise<Draft | undefined>;
+  /** Reads and checks one page; the answers are saved only when the page has no problem. */
+  savePage(
+    accountId: string,
+    draftId: string,
+    pageId: string,
+    fields: Record<string, unknown>,
+    today: string,
+  ): Promise<{ draft: Draft; problems: AnswerProblem[] }>;
+  /** Records that the draft became a case (idempotent). */
+  markSubmitted(draftId: string, caseId: string): Promise<void>;
+  /** Every problem of a set of answers against a form, translated, for a refusal (400) naming each field. */
+  problems(form: FormDefinition, answers: Answers, today: string, locale: Locale): FieldProblem[];
+}
+
+/** What a data element holds for a person. */
+export function detailOf(details: PersonDetails, element: DataElement, locale: Locale): string | undefined {
+  switch (element) {
+    case 'person.name':
+      return details.name[locale] || details.name['zh-CN'];
+    case 'person.idNumber':
+      return details.idType === 'resident_id' ? (details.idNumber ?? undefined) : undefined;
+    case 'person.phone':
+      return details.phone ?? undefined;
+    case 'person.email':
+      return details.email ?? undefined;
+  }
+}
+
+/** Answers filled in from the person's details, for every question mapped to a data element. */
+export function prefilledAnswers(form: FormDefinition, details: PersonDetails | undefined): Answers {
+  const answers: Answers = {};
+  if (!details) return answers;
+  for (const page of form.pages) {
+    const values: Record<string, unknown> = {};
+    for (const question of page.questions) {
+      if (!question.dataElement) continue;
+      // Names are the Chinese name on the ID card whatever the page's language.
+      const value = detailOf(details, question.dataElement, 'zh-CN');
+      if (value) values[question.id] = value;
+    }
+    if (Object.keys(values).length > 0) answers[page.id] = values;
+  }
+  return answers;
+}
+
+export function createFormsService(deps: {
+  db: Db;
+  audit: AuditLog;
+  authz: PermissionRegistry;
+}): FormsService {
+  const { db, audit, authz } = deps;
+  const toForm = (row: typeof formDefinitions.$inferSelect): ActiveForm => ({
+    id: row.id,
+    serviceCode: row.serviceCode,
+    version: row.version,
+    definition: row.definition,
+  });
+
+  async function formById(id: string): Promise<ActiveForm | undefined> {
+    const [row] = await db.select().from(formDefinitions).where(eq(formDefinitions.id, id));
+    return row ? toForm(row) : undefined;
+  }
+
+  async function draftRow(accountId: string, draftId: string) {
+    const [row] = await db
+      .select()
+      .from(formDrafts)
+      .where(and(eq(formDrafts.id, draftId), eq(formDrafts.accountId, accountId)));
+    return row;
+  }
+
+  async function toDraft(row: typeof formDrafts.$inferSelect): Promise<Draft> {
+    const form = await formById(row.formId);
+    if (!form) throw new Error(`form ${row.formId} of draft ${row.id} is missing`);
+    return {
+      id: row.id,
+      accountId: row.accountId,
+      serviceCode: row.serviceCode,
+      form,
+      answers: row.answers,
+      updatedAt: row.updatedAt,
+      submittedCaseId: row.submittedCaseId,
+    };
+  }
+
+  const service: FormsService = {
+    async activeForm(serviceCode) {
+      const [row] = await db
+        .select()
+        .from(formDefinitions)
+        .where(and(eq(formDefinitions.serviceCode, serviceCode), eq(formDefinitions.state, 'active')));
+      return row ? toForm(row) : undefined;
+    },
+
+    form: formById,
+
+    async publishForm(actor, serviceCode, input, { locale, client }) {
+      const decision = authz.authorize(actor, FormsPermissions.formManage, { type: 'forms.form' });
+      assertAllowed(decision);
+      const parsed = formDefinitionSchema.safeParse(input);
+      if (!parsed.success) {
+        const t = formsMessages.translator(locale);
+        const fields = parsed.error.issues.map((issue) => ({
+          path: issue.path.join('.'),
+          message: formsMessages.has(issue.message) ? t(issue.message) : issue.message,
+        }));
+        throw new AppError(FormsErrors.formInvalid, { count: String(fields.length) }, fields);
+      }
+      return db.transaction(async (tx) => {
+        const [last] = await tx
+          .select({ version: formDefinitions.version })
+          .from(formDefinitions)
+          .where(eq(formDefinitions.serviceCode, serviceCode))
+          .orderBy(desc(formDefinitions.version))
+          .limit(1);
+        await tx
+          .update(formDefinitions)
+          .set({ state: 'retired' })
+          .where(and(eq(formDefinitions.serviceCode, serviceCode), eq(formDefinitions.state, 'active')));
+        const [row] = await tx
+          .insert(formDefinitions)
+          .values({
+            id: newId('form'),
+            serviceCode,
+            version: (last?.version ?? 0) + 1,
+            state: 'active',
+            definition: parsed.data,
+            createdBy: actorIdOf(actor) ?? 'unknown',
+            activatedAt: new Date(),
+          })
+          .returning();
+        if (!row) throw new Error('form not written');
+        await audit.record(tx, {
+          actor: auditActorOf(actor, decision),
+          action: 'forms.form.published',
+          object: { type: 'forms.form', id: row.id },
+          request: client,
+          details: { serviceCode, version: row.version },
+        });
+        return toForm(row);
+      });
+    },
+
+    async openDraft(accountId, serviceCode, details) {
+      const [open] = await db
+        .select()
+        .from(formDrafts)
+        .where(
+          and(
+            eq(formDrafts.accountId, accountId),
+            eq(formDrafts.serviceCode, serviceCode),
+            isNull(formDrafts.submittedCaseId),
+          ),
+        );
+      if (open) return toDraft(open);
+      const form = await service.activeForm(serviceCode);
+      if (!form) return undefined;
+      // Two tabs opening the same service at once: the partial unique index keeps one open draft.
+      const [created] = await db
+        .insert(formDrafts)
+        .values({
+          id: newId('draft'),
+          accountId,
+          serviceCode,
+          formId: form.id,
+          answers: prefilledAnswers(form.definition, details),
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (created) return toDraft(created);
+      return service.openDraft(accountId, serviceCode, details);
+    },
+
+    async draft(accountId, draftId) {
+      const row = await draftRow(accountId, draftId);
+      return row ? toDraft(row) : undefined;
+    },
+
+    async savePage(accountId, draftId, pageId, fields, today) {
+      const row = await draftRow(accountId, draftId);
+      if (!row) throw new AppError(FormsErrors.draftNotFound);
+      if (row.submittedCaseId) throw new AppError(FormsErrors.draftSubmitted);
+      const draft = await toDraft(row);
+      const page = draft.form.definition.pages.find((p) => p.id === pageId);
+      if (!page) throw new AppError(FormsErrors.draftNotFound);
+      const { values, problems } = readPage(page, fields, draft.answers, today);
+      const answers = { ...draft.answers, [page.id]: values };
+      if (problems.length > 0) return { draft: { ...draft, answers }, problems };
+      // Only this page's answers are replaced, in one statement: a second tab saving another page is not undone.
+      const [saved] = await db
+        .update(formDrafts)
+        .set({
+          answers: sql`jsonb_set(${formDrafts.answers}, ${sql.raw(`'{${page.id}}'`)}, ${JSON.stringify(values)}::jsonb)`,
+          updatedAt: new Date(),
+        })
+        .where(and(eq(formDrafts.id, draftId), isNull(formDrafts.submittedCaseId)))
+        .returning();
+      if (!saved) throw new AppError(FormsErrors.draftSubmitted);
+      return { draft: await toDraft(saved), problems: [] };
+    },
+
+    async markSubmitted(draftId, caseId) {
+      await db
+        .update(formDrafts)
+        .set({ submittedCaseId: caseId, submittedAt: new Date() })
+        .where(and(eq(formDrafts.id, draftId), isNull(formDrafts.submittedCaseId)));
+    },
+
+    problems(form, answers, today, locale) {
+      const t = formsMessages.translator(locale);
+      return checkAnswers(form, answers, today).map((p) => ({ path: p.field, message: t(p.key, p.params) }));
+    },
+  };
+  return service;
+}

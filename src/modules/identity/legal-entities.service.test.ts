@@ -63,7 +63,12 @@ describe('legal entities and mandates', () => {
     assert.equal(zhang.kind === 'person' && zhang.mandates.length, 1);
     const page = await service.page(zhang, wang.represented[0]?.id as string, CLIENT);
     assert.equal(page.entity.creditCode, RESTAURANT);
-    assert.deepEqual(page.myMandate?.scope, ['identity.legalEntity.read']);
+    // Everything a mandate can allow, in the demo: seeing the company, and applying and following its cases.
+    assert.deepEqual(page.myMandate?.scope, [
+      'cases.case.apply',
+      'cases.case.read',
+      'identity.legalEntity.read',
+    ]);
     assert.equal(page.mandates, undefined, 'a mandate holder does not see the other mandates');
   });
 

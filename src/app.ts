@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import packageJson from '../package.json' with { type: 'json' };
 import { createAuditLog } from './kernel/audit/audit.ts';
@@ -7,6 +10,7 @@ import type { Config } from './kernel/config.ts';
 import { type Database, type DatabaseTarget, openDatabase, ping } from './kernel/db/database.ts';
 import { migrate, migrationStatus } from './kernel/db/migrations.ts';
 import { EventBus } from './kernel/events/events.ts';
+import { createDiskFileStore, createVirusScanner } from './kernel/files/index.ts';
 import { registerPlatformRoutes } from './kernel/http/platform.routes.tsx';
 import { createHttpServer } from './kernel/http/server.ts';
 import { createJobs } from './kernel/jobs/jobs.ts';
@@ -60,6 +64,8 @@ export interface PlatformOptions {
   /** Seed the demo city: true forces it, false never; default follows `config.demo`. */
   seedDemo?: boolean;
   seedProgress?: Progress;
+  /** Where uploads are kept: the data directory's `files` (default), or a temporary directory removed on close. */
+  files?: 'data-directory' | 'temporary';
   /** The modules to run; default `MODULES`. A deployment (or a test) may add its own without touching the core. */
   modules?: readonly ModuleManifest[];
 }
@@ -119,6 +125,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     );
     registerSmsJob(jobs, db, smsSender, { log });
     const sms = createSmsOutbox(jobs);
+    // Uploads live in the data directory (beside the embedded database); a test's platform gets a temporary one
+    // that goes with it.
+    const temporaryFiles = options.files === 'temporary';
+    const filesRoot = temporaryFiles
+      ? mkdtempSync(path.join(os.tmpdir(), 'yiwang-files-'))
+      : path.join(config.dataDir, 'files');
     const kernel: KernelContext = {
       config,
       secret,
@@ -131,6 +143,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       authz,
       mail,
       sms,
+      files: createDiskFileStore(filesRoot),
+      scanner: createVirusScanner(),
     };
 
     const app =
@@ -198,6 +212,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           await jobs.stop();
           mailer.close();
           await database.close();
+          if (temporaryFiles) rmSync(filesRoot, { recursive: true, force: true });
         })();
         return closing;
       },

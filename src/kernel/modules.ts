@@ -5,6 +5,7 @@ import type { WorkingDayCalendar } from './calendar/working-days.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { EventBus } from './events/events.ts';
+import type { FileStore, VirusScanner } from './files/index.ts';
 import type { Jobs } from './jobs/jobs.ts';
 import type { Logger } from './logger.ts';
 import type { MailOutbox } from './mail/mail.ts';
@@ -27,6 +28,10 @@ export interface KernelContext {
   readonly mail: MailOutbox;
   /** Outgoing text messages: `sms.queue(tx, message)` stores one and enqueues delivery in the transaction of the change. */
   readonly sms: SmsOutbox;
+  /** Uploaded files by the SHA-256 of their bytes (on disk in the data directory; a later S3-compatible store fits). */
+  readonly files: FileStore;
+  /** ClamAV when installed; otherwise every file is recorded as not scanned. */
+  readonly scanner: VirusScanner;
   readonly log: Logger;
 }
 

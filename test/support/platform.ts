@@ -31,6 +31,7 @@ export async function startTestPlatform(
     database: options.database ?? (await openDatabase({ mode: 'memory' })),
     seedDemo: options.seedDemo ?? true,
     work: options.work ?? false,
+    files: 'temporary',
     modules: [...MODULES, ...(options.extraModules ?? [])],
   });
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -25,6 +26,17 @@ declare module 'fastify' {
     /** The page cache of this process: a module clears it when public content changed (a publication). */
     pageCache: { clear(): void };
   }
+}
+
+/** The largest upload the platform reads at all; a form's question may allow less (checked on the content). */
+export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+/** A file from a multipart form, as a route receives it among the body's fields. */
+export interface UploadedPart {
+  filename: string;
+  /** What the browser said it is; never trusted (kernel/files checks the content). */
+  declaredType: string;
+  bytes: Buffer;
 }
 
 /** The Fastify instance type every module's routes are written against (Zod schemas give the types). */
@@ -131,6 +143,21 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: tls, signed: true },
   });
   await app.register(fastifyFormbody);
+  // Forms with uploads work without JavaScript: multipart bodies become fields like a urlencoded form's (the CSRF
+  // token included), each file an `UploadedPart` whose content the receiving module checks (kernel/files). The
+  // limits stop an oversized upload while it streams in, before it fills memory.
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 10, fields: 300, parts: 310, fieldSize: 100_000 },
+    async onFile(part) {
+      const bytes = await part.toBuffer();
+      // A file input left empty still sends a part, without a name or bytes: it means "keep what was uploaded".
+      (part as unknown as { value: UploadedPart | undefined }).value =
+        part.filename || bytes.length > 0
+          ? { filename: part.filename, declaredType: part.mimetype, bytes }
+          : undefined;
+    },
+  });
   registerLocale(app, { secureCookies: tls });
   app.decorate('pageCache', registerPageCache(app));
 

@@ -448,6 +448,54 @@ export function CheckboxGroup(props: {
   );
 }
 
+/**
+ * One choice among several (a `<fieldset>` of radios named `name`, its legend the question); as CheckboxGroup, the
+ * error is linked from the error summary through the first radio's id.
+ */
+export function RadioGroup(props: {
+  id: string;
+  name: string;
+  legend: string;
+  hint?: string;
+  error?: string;
+  value?: string;
+  options: readonly { value: string; label: string }[];
+}) {
+  const describedBy =
+    [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : '']
+      .filter(Boolean)
+      .join(' ') || undefined;
+  return (
+    <div class={props.error ? 'form-group form-group--error' : 'form-group'}>
+      <fieldset class="fieldset" aria-describedby={describedBy}>
+        <legend class="fieldset__legend">{props.legend}</legend>
+        {props.hint ? (
+          <p class="hint" id={`${props.id}-hint`}>
+            {props.hint}
+          </p>
+        ) : null}
+        {props.error ? (
+          <p class="error-message" id={`${props.id}-error`}>
+            {props.error}
+          </p>
+        ) : null}
+        {props.options.map((option, i) => (
+          <div class="choice" key={option.value}>
+            <input
+              type="radio"
+              id={i === 0 ? props.id : `${props.id}-${i}`}
+              name={props.name}
+              value={option.value}
+              checked={option.value === props.value}
+            />
+            <label for={i === 0 ? props.id : `${props.id}-${i}`}>{option.label}</label>
+          </div>
+        ))}
+      </fieldset>
+    </div>
+  );
+}
+
 // Building an Intl.DateTimeFormat costs about 100 µs: one per language and zone, kept.
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 

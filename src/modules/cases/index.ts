@@ -3,7 +3,7 @@ import { newId } from '../../kernel/ids.ts';
 import type { KernelContext, ModuleManifest } from '../../kernel/modules.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
 import type { FormsService } from '../forms/index.ts';
-import { STAFF_ROLES } from '../identity/index.ts';
+import { type IdentityContract, STAFF_ROLES } from '../identity/index.ts';
 import { DEMO_DEPARTMENT_CODES, type OrganisationsContract } from '../organisations/index.ts';
 import { CASES_PERMISSIONS } from './cases.policy.ts';
 import { type CasesService, createCasesService } from './cases.service.ts';
@@ -12,6 +12,8 @@ import { createDefinitionsService, type DefinitionsService } from './definitions
 import { DEMO_PROCESSES } from './demo-processes.ts';
 import { checkDefinition } from './domain/process-definition.ts';
 import { registerCasesApi } from './http/api.routes.ts';
+import { registerApplyPages } from './http/apply.routes.tsx';
+import { registerMyCasesPages } from './http/my-cases.routes.tsx';
 
 export { CasesPermissions } from './cases.policy.ts';
 export type { CaseTask, CaseView, InboxItem, Submission, TaskDecision } from './cases.service.ts';
@@ -62,7 +64,23 @@ export const casesModule: ModuleManifest<CasesModule> = {
       deps.catalogue as CatalogueContract,
       deps.forms as FormsService,
     );
-    if (app) registerCasesApi(app, cases, deps.catalogue as CatalogueContract);
+    if (app) {
+      const catalogue = deps.catalogue as CatalogueContract;
+      registerCasesApi(app, cases, catalogue);
+      registerApplyPages(app, {
+        cases,
+        forms: deps.forms as FormsService,
+        catalogue,
+        identity: deps.identity as IdentityContract,
+        timeZone: kernel.config.timeZone,
+      });
+      registerMyCasesPages(app, {
+        cases,
+        catalogue,
+        organisations: deps.organisations as OrganisationsContract,
+        timeZone: kernel.config.timeZone,
+      });
+    }
     return cases;
   },
   async seedDemo({ tx, report }) {

@@ -9,13 +9,20 @@ import {
 } from '../../kernel/authz/authz.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import { AppError, type FieldProblem } from '../../kernel/errors.ts';
+import { checkUpload, type FileStore, MATERIAL_TYPES, type VirusScanner } from '../../kernel/files/index.ts';
+import type { UploadedPart } from '../../kernel/http/server.ts';
 import type { Locale } from '../../kernel/i18n/index.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { PersonDetails } from '../identity/index.ts';
 import { formDefinitions, formDrafts } from './db/forms.tables.ts';
-import { type AnswerProblem, checkAnswers, readPage } from './domain/answers.ts';
+import { type AnswerProblem, checkAnswers, readPage, type UploadedFile } from './domain/answers.ts';
 import type { Answers } from './domain/conditions.ts';
-import { type DataElement, type FormDefinition, formDefinitionSchema } from './domain/form-definition.ts';
+import {
+  type DataElement,
+  type FormDefinition,
+  type FormPage,
+  formDefinitionSchema,
+} from './domain/form-definition.ts';
 import { FormsErrors } from './forms.errors.ts';
 import { formsMessages } from './forms.messages.ts';
 import { FormsPermissions } from './forms.policy.ts';
@@ -110,8 +117,67 @@ export function createFormsService(deps: {
   db: Db;
   audit: AuditLog;
   authz: PermissionRegistry;
+  files: FileStore;
+  scanner: VirusScanner;
 }): FormsService {
   const { db, audit, authz } = deps;
+
+  /**
+   * The page's uploads, checked on their content and stored: each file field becomes the UploadedFile answer, or
+   * stays the one uploaded before when the input was left empty, or is refused with its reason.
+   */
+  async function receiveUploads(
+    page: FormPage,
+    fields: Record<string, unknown>,
+    kept: Record<string, unknown>,
+  ) {
+    const problems: AnswerProblem[] = [];
+    const received = { ...fields };
+    for (const question of page.questions) {
+      if (question.type !== 'file') continue;
+      const part = fields[question.id] as UploadedPart | undefined;
+      if (!part || typeof part !== 'object' || !Buffer.isBuffer(part.bytes)) {
+        received[question.id] = kept[question.id];
+        continue;
+      }
+      const checked = await checkUpload({
+        bytes: part.bytes,
+        declaredName: part.filename,
+        allowed: MATERIAL_TYPES,
+        maxBytes: question.maxBytes,
+      });
+      if (!checked.ok) {
+        const key =
+          checked.reason === 'too-large'
+            ? 'error.fileTooLarge'
+            : checked.reason === 'empty'
+              ? 'error.fileEmpty'
+              : 'error.fileType';
+        problems.push({
+          field: question.id,
+          key,
+          params: { max: `${Math.round(question.maxBytes / 1024 / 1024)} MB` },
+        });
+        received[question.id] = kept[question.id];
+        continue;
+      }
+      const scan = await deps.scanner.scan(part.bytes);
+      if (scan.status === 'infected') {
+        problems.push({ field: question.id, key: 'error.fileInfected' });
+        received[question.id] = kept[question.id];
+        continue;
+      }
+      const stored = await deps.files.put(part.bytes);
+      received[question.id] = {
+        sha256: stored.sha256,
+        name: part.filename.slice(0, 200) || `${question.id}.${checked.ext}`,
+        mime: checked.mime,
+        size: stored.size,
+        scan: scan.status === 'clean' ? 'clean' : 'not_scanned',
+      } satisfies UploadedFile;
+    }
+    return { received, problems };
+  }
   const toForm = (row: typeof formDefinitions.$inferSelect): ActiveForm => ({
     id: row.id,
     serviceCode: row.serviceCode,
@@ -246,7 +312,13 @@ export function createFormsService(deps: {
       const draft = await toDraft(row);
       const page = draft.form.definition.pages.find((p) => p.id === pageId);
       if (!page) throw new AppError(FormsErrors.draftNotFound);
-      const { values, problems } = readPage(page, fields, draft.answers, today);
+      const kept = (draft.answers[page.id] ?? {}) as Record<string, unknown>;
+      const uploads = await receiveUploads(page, fields, kept);
+      const read = readPage(page, uploads.received, draft.answers, today);
+      const values = read.values;
+      // A refused upload is reported once, as its reason, not also as "upload the file".
+      const refused = new Set(uploads.problems.map((p) => p.field));
+      const problems = [...uploads.problems, ...read.problems.filter((p) => !refused.has(p.field))];
       const answers = { ...draft.answers, [page.id]: values };
       if (problems.length > 0) return { draft: { ...draft, answers }, problems };
       // Only this page's answers are replaced, in one statement: a second tab saving another page is not undone.

@@ -28,7 +28,7 @@ export { sampleAnswers } from './domain/sample-answers.ts';
 export { FormsErrors } from './forms.errors.ts';
 export { formsMessages } from './forms.messages.ts';
 export { FormsPermissions } from './forms.policy.ts';
-export type { ActiveForm, Draft, FormsService } from './forms.service.ts';
+export { type ActiveForm, type Draft, detailOf, type FormsService } from './forms.service.ts';
 
 /** Application forms (一表式): versioned per service, checked answers, drafts saved on the server. */
 export const formsModule: ModuleManifest<FormsService> = {
@@ -36,7 +36,13 @@ export const formsModule: ModuleManifest<FormsService> = {
   dependsOn: ['identity'],
   permissions: FORMS_PERMISSIONS,
   async register({ kernel }) {
-    return createFormsService({ db: kernel.db, audit: kernel.audit, authz: kernel.authz });
+    return createFormsService({
+      db: kernel.db,
+      audit: kernel.audit,
+      authz: kernel.authz,
+      files: kernel.files,
+      scanner: kernel.scanner,
+    });
   },
   async seedDemo({ tx, report }) {
     let added = 0;

@@ -142,6 +142,14 @@ function GuidePage(props: {
       </p>
       <h1>{t(item.name)}</h1>
       <p class="lead">{t(item.summary)}</p>
+      {item.onlineDepth === 'transact' || item.onlineDepth === 'integrate' ? (
+        // The applying pages (cases module) say so when a service has no online process yet.
+        <p>
+          <a class="button" href={`/services/${item.code}/apply`}>
+            {m('guide.apply')}
+          </a>
+        </p>
+      ) : null}
       <div class="guide__print">
         <button type="button" class="button--secondary guide__print-button" data-print hidden>
           {m('guide.print')}

@@ -42,6 +42,10 @@ export type AnswerProblemKey =
   | 'error.creditCode'
   | 'error.phone'
   | 'error.file'
+  | 'error.fileTooLarge'
+  | 'error.fileEmpty'
+  | 'error.fileType'
+  | 'error.fileInfected'
   | 'error.groupMin'
   | 'error.groupMax';
 

@@ -18,6 +18,10 @@ export const CasesErrors = {
     'zh-CN': '找不到这件办件。请核对办件编号。',
     en: 'There is no such case. Check the case number.',
   }),
+  fileNotFound: defineError('CASES_ERR_FILE_NOT_FOUND', 404, {
+    'zh-CN': '这件办件中没有这个文件。',
+    en: 'The case has no such file.',
+  }),
   taskNotFound: defineError('CASES_ERR_TASK_NOT_FOUND', 404, {
     'zh-CN': '找不到这个办理环节。',
     en: 'There is no such step.',

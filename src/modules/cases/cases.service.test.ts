@@ -452,6 +452,7 @@ for (const engine of ENGINES) {
         catalogue: platform.contracts.catalogue as CatalogueContract,
         definitions: service.definitions,
         forms: platform.contracts.forms as FormsService,
+        files: platform.kernel.files,
         now: () => now,
       });
       const { case: submitted } = await clocked.submit(

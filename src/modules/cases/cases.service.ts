@@ -15,15 +15,17 @@ import { civilDate, type WorkingDayCalendar } from '../../kernel/calendar/workin
 import { type Db, queryRows } from '../../kernel/db/database.ts';
 import { AppError } from '../../kernel/errors.ts';
 import { publishEvent } from '../../kernel/events/events.ts';
+import type { FileStore } from '../../kernel/files/index.ts';
 import type { Locale } from '../../kernel/i18n/index.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
-import { askedAnswers, FormsErrors, type FormsService } from '../forms/index.ts';
+import { askedAnswers, FormsErrors, type FormsService, type UploadedFile } from '../forms/index.ts';
 import { CasesErrors } from './cases.errors.ts';
 import { CasesPermissions } from './cases.policy.ts';
 import {
   CASE_NUMBER_SEQUENCE,
   type CaseState,
+  caseComments,
   cases,
   caseTasks,
   caseTimeline,
@@ -67,6 +69,8 @@ export interface CaseView {
   organisationId: string | null;
   channel: 'online' | 'counter';
   state: CaseState;
+  /** The form version the answers were given on; null for a service without a form. */
+  formId: string | null;
   answers: Answers;
   startedOn: string;
   statutoryDays: number;
@@ -113,8 +117,12 @@ export interface CasesService {
   ): Promise<{ case: CaseView; replayed: boolean }>;
   /** A case by id or number, for its applicant or the staff of a department with a step in it. */
   get(actor: Actor, idOrNumber: string, client: ClientInfo): Promise<CaseView>;
+  /** A case with the applicant's identifiers shown in full to staff, with the reason recorded in the audit log. */
+  reveal(actor: Actor, idOrNumber: string, purpose: string, client: ClientInfo): Promise<CaseView>;
+  /** One step, for the pages that act on it (the case's own checks run when it is opened or decided). */
+  task(actor: Actor, taskId: string, client: ClientInfo): Promise<CaseTask>;
   /** The applicant's cases, newest first. */
-  listMine(actor: Actor): Promise<Omit<CaseView, 'tasks' | 'timeline' | 'answers'>[]>;
+  listMine(actor: Actor): Promise<Omit<CaseView, 'tasks' | 'timeline' | 'answers' | 'formId'>[]>;
   /** Open steps for the actor's departments and roles. */
   inbox(actor: Actor, filter?: InboxFilter): Promise<InboxItem[]>;
   claim(actor: Actor, taskId: string, revision: number, client: ClientInfo): Promise<CaseTask>;
@@ -122,8 +130,30 @@ export interface CasesService {
   decide(actor: Actor, taskId: string, decision: TaskDecision, client: ClientInfo): Promise<CaseView>;
   /** The applicant answers a supplement request: the clock runs again. */
   answerSupplement(actor: Actor, caseId: string, note: string, client: ClientInfo): Promise<CaseView>;
+  /** Staff's internal comments on a case, oldest first (for staff of a department with a step in it). */
+  comments(actor: Actor, caseId: string): Promise<CaseComment[]>;
+  /** Adds an internal comment, as a member of one of the departments with a step in the case. */
+  comment(actor: Actor, caseId: string, body: string, client: ClientInfo): Promise<CaseComment>;
+  /**
+   * An uploaded file of the case, for whoever may see the case: only files its answers name, so a hash guessed or
+   * copied from another case opens nothing.
+   */
+  file(
+    actor: Actor,
+    idOrNumber: string,
+    sha256: string,
+    client: ClientInfo,
+  ): Promise<{ bytes: Uint8Array; name: string; mime: string }>;
   /** The applicant withdraws an open case. */
   withdraw(actor: Actor, caseId: string, reason: string, client: ClientInfo): Promise<CaseView>;
+}
+
+export interface CaseComment {
+  id: string;
+  authorId: string;
+  departmentCode: string;
+  body: string;
+  createdAt: Date;
 }
 
 export interface InboxFilter {
@@ -138,8 +168,24 @@ export interface InboxItem extends CaseTask {
   caseState: CaseState;
 }
 
+/** The uploaded files an application's answers name (groups included). */
+export function filesIn(answers: Answers): UploadedFile[] {
+  const found: UploadedFile[] = [];
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const candidate = value as Partial<UploadedFile>;
+      if (typeof candidate.sha256 === 'string' && typeof candidate.mime === 'string')
+        found.push(candidate as UploadedFile);
+      else Object.values(value).forEach(visit);
+    }
+  };
+  visit(answers);
+  return found;
+}
+
 /** Steps that may be decided: the department's staff holding the step's role, or the department's head. */
-function holdsStepRole(actor: Actor, task: { departmentCode: string; role: string }): boolean {
+export function holdsStepRole(actor: Actor, task: { departmentCode: string; role: string }): boolean {
   if (actor.kind === 'client') return true; // a department's system: its scope and department were checked
   if (actor.kind !== 'staff') return false;
   return actor.roles.some(
@@ -156,6 +202,7 @@ export function createCasesService(deps: {
   catalogue: CatalogueContract;
   definitions: DefinitionsService;
   forms: FormsService;
+  files: FileStore;
   now?: () => Date;
 }): CasesService {
   const { db, audit, authz, definitions } = deps;
@@ -219,6 +266,7 @@ export function createCasesService(deps: {
       organisationId: row.organisationId,
       channel: row.channel,
       state: row.state,
+      formId: row.formId,
       answers: row.answers,
       startedOn: row.startedOn,
       statutoryDays: row.statutoryDays,
@@ -318,7 +366,7 @@ export function createCasesService(deps: {
     return { case: await load(db, key.caseId), replayed: true };
   }
 
-  return {
+  const service: CasesService = {
     async submit(actor, submission, client, locale: Locale = 'zh-CN') {
       const accountId = actor.kind === 'person' ? actor.accountId : undefined;
       const decision = authz.authorize(actor, CasesPermissions.caseApply, {
@@ -482,6 +530,34 @@ export function createCasesService(deps: {
         );
       }
       return view;
+    },
+
+    async reveal(actor, idOrNumber, purpose, client) {
+      const view = await service.get(actor, idOrNumber, client);
+      const reason = purpose.trim().slice(0, 200);
+      if (!reason || actor.kind !== 'staff') throw new AppError(CasesErrors.caseNotFound);
+      await db.transaction((tx) =>
+        audit.record(tx, {
+          actor: auditActorOf(actor),
+          action: 'cases.case.revealed',
+          object: { type: 'cases.case', id: view.id },
+          subjectId: view.applicantId,
+          purpose: reason,
+          request: client,
+        }),
+      );
+      return view;
+    },
+
+    async task(actor, taskId, client) {
+      const { task } = await authoriseTask(
+        actor,
+        taskId,
+        CasesPermissions.taskDecide,
+        'cases.task.opened',
+        client,
+      );
+      return toTask(task);
     },
 
     async listMine(actor) {
@@ -760,6 +836,63 @@ export function createCasesService(deps: {
       return load(db, row.id);
     },
 
+    async comments(actor, caseId) {
+      const departments = await staffDepartmentsIn(actor, caseId);
+      if (departments.length === 0) return [];
+      const rows = await db
+        .select()
+        .from(caseComments)
+        .where(eq(caseComments.caseId, caseId))
+        .orderBy(asc(caseComments.createdAt), asc(caseComments.id));
+      return rows.map(({ caseId: _case, ...comment }) => comment);
+    },
+
+    async comment(actor, caseId, body, client) {
+      const departments = await staffDepartmentsIn(actor, caseId);
+      const department = departments[0];
+      const text = body.trim();
+      if (!department || actor.kind !== 'staff') {
+        await refuse(
+          actor,
+          { allowed: false, reason: 'other-department', permission: CasesPermissions.taskDecide.name },
+          'cases.case.commented',
+          { type: 'cases.case', id: caseId },
+          client,
+        );
+        throw new AppError(CasesErrors.caseNotFound);
+      }
+      if (!text) throw new AppError(CasesErrors.decisionInvalid);
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(caseComments)
+          .values({
+            id: newId('cmt'),
+            caseId,
+            authorId: actor.accountId,
+            departmentCode: department,
+            body: text.slice(0, 2000),
+          })
+          .returning();
+        if (!row) throw new Error('comment not written');
+        await audit.record(tx, {
+          actor: { kind: 'staff', id: actor.accountId, department },
+          action: 'cases.case.commented',
+          object: { type: 'cases.case', id: caseId },
+          request: client,
+        });
+        const { caseId: _case, ...comment } = row;
+        return comment;
+      });
+    },
+
+    async file(actor, idOrNumber, sha256, client) {
+      const view = await service.get(actor, idOrNumber, client);
+      const named = filesIn(view.answers).find((f) => f.sha256 === sha256);
+      const bytes = named ? await deps.files.get(sha256) : undefined;
+      if (!named || !bytes) throw new AppError(CasesErrors.fileNotFound);
+      return { bytes, name: named.name, mime: named.mime };
+    },
+
     async withdraw(actor, caseId, reason, client) {
       const row = await ownCase(actor, caseId, client);
       await db.transaction(async (tx) => {
@@ -793,6 +926,18 @@ export function createCasesService(deps: {
       return load(db, row.id);
     },
   };
+  return service;
+
+  /** The departments (of the actor's staff roles) with a step in the case: who may comment and read comments. */
+  async function staffDepartmentsIn(actor: Actor, caseId: string): Promise<string[]> {
+    if (actor.kind !== 'staff') return [];
+    const mine = new Set(actor.roles.map((r) => r.departmentCode));
+    const rows = await db
+      .selectDistinct({ departmentCode: caseTasks.departmentCode })
+      .from(caseTasks)
+      .where(eq(caseTasks.caseId, caseId));
+    return rows.map((r) => r.departmentCode).filter((code) => mine.has(code));
+  }
 
   /** The case, if the actor may act on it as its applicant (or under a mandate for its organisation). */
   async function ownCase(actor: Actor, caseId: string, client: ClientInfo) {

@@ -14,6 +14,7 @@ import { checkDefinition } from './domain/process-definition.ts';
 import { registerCasesApi } from './http/api.routes.ts';
 import { registerApplyPages } from './http/apply.routes.tsx';
 import { registerMyCasesPages } from './http/my-cases.routes.tsx';
+import { registerWorkbenchPages } from './http/workbench.routes.tsx';
 
 export { CasesPermissions } from './cases.policy.ts';
 export type { CaseTask, CaseView, InboxItem, Submission, TaskDecision } from './cases.service.ts';
@@ -48,6 +49,7 @@ function buildCases(
     catalogue,
     definitions,
     forms,
+    files: kernel.files,
   });
   return Object.assign(service, { definitions });
 }
@@ -78,6 +80,14 @@ export const casesModule: ModuleManifest<CasesModule> = {
         cases,
         catalogue,
         organisations: deps.organisations as OrganisationsContract,
+        timeZone: kernel.config.timeZone,
+      });
+      registerWorkbenchPages(app, {
+        cases,
+        forms: deps.forms as FormsService,
+        catalogue,
+        organisations: deps.organisations as OrganisationsContract,
+        calendar: () => kernel.calendar,
         timeZone: kernel.config.timeZone,
       });
     }

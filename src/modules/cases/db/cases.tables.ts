@@ -170,3 +170,19 @@ export const submissionKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.accountId, t.key] })],
 );
+
+/** Staff's internal comments on a case: never shown to the applicant. */
+export const caseComments = pgTable(
+  'cases_comments',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    authorId: text('author_id').notNull(),
+    departmentCode: text('department_code').notNull(),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('cases_comments_case').on(t.caseId, t.createdAt)],
+);

@@ -37,7 +37,7 @@ async function actorOf(request: FastifyRequest): Promise<Actor> {
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-function caseCore(view: Omit<CaseView, 'tasks' | 'timeline' | 'answers'>) {
+function caseCore(view: Omit<CaseView, 'tasks' | 'timeline' | 'answers' | 'formId'>) {
   return {
     id: view.id,
     number: view.number,

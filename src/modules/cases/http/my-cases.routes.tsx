@@ -16,6 +16,7 @@ import { casesMessages } from '../cases.messages.ts';
 import type { CaseTask, CaseView } from '../cases.service.ts';
 import { casesPageMessages } from '../cases-pages.messages.ts';
 import type { CasesModule } from '../index.ts';
+import { sendFile } from './workbench.routes.tsx';
 
 /**
  * The applicant's side of a case: "my cases", the receipt and progress page (every department's step, the
@@ -241,6 +242,19 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
         reply,
         view,
         request.query.submitted === '1' ? p('receipt.title') : undefined,
+      );
+    },
+  );
+
+  app.get<{ Params: { number: string; sha256: string } }>(
+    '/cases/:number/files/:sha256',
+    page,
+    async (request, reply) => {
+      const person = await personOrSignIn(request, reply);
+      if (!person) return reply;
+      return sendFile(
+        reply,
+        await cases.file(person, request.params.number, request.params.sha256, clientOf(request)),
       );
     },
   );

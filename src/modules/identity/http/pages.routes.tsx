@@ -232,6 +232,18 @@ export function registerIdentityPages(
             <a href="/account/security">{m('account.security')}</a>
             {' · '}
             <a href="/account/access-log">{m('account.accessLog')}</a>
+            {session.kind === 'public' ? (
+              <>
+                {' · '}
+                <a href="/cases">{m('account.cases')}</a>
+              </>
+            ) : null}
+            {account?.roles.some((r) => ['clerk', 'reviewer', 'head'].includes(r.role)) ? (
+              <>
+                {' · '}
+                <a href="/workbench/tasks">{m('account.tasks')}</a>
+              </>
+            ) : null}
             {session.kind === 'staff' ? (
               <>
                 {' · '}

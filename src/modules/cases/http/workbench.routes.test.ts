@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { and, eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { startTestPlatform } from '../../../../test/support/platform.ts';
+import { signInStaff } from '../../../../test/support/staff-session.ts';
+import type { Platform } from '../../../app.ts';
+import { auditRecords } from '../../../kernel/audit/audit.tables.ts';
+import { type FormsService, sampleAnswers } from '../../forms/index.ts';
+import type { IdentityContract } from '../../identity/index.ts';
+import type { CasesModule } from '../index.ts';
+
+describe('the staff workbench', () => {
+  let platform: Platform;
+  let app: FastifyInstance;
+  let cases: CasesModule;
+  let number: string;
+  let applicantId: string;
+
+  before(async () => {
+    platform = await startTestPlatform();
+    app = platform.app as FastifyInstance;
+    cases = platform.contracts.cases as CasesModule;
+    const identity = platform.contracts.identity as IdentityContract;
+    const zhang = await identity.findAccount('zhangwei');
+    assert.ok(zhang);
+    applicantId = zhang.id;
+    const form = await (platform.contracts.forms as FormsService).activeForm('ZWFW-0101');
+    assert.ok(form);
+    const { case: submitted } = await cases.submit(
+      await identity.actorOf(zhang.id),
+      {
+        serviceCode: 'ZWFW-0101',
+        answers: sampleAnswers(form.definition, 11),
+        idempotencyKey: 'workbench-1',
+      },
+      { clientAddress: '192.0.2.1' },
+    );
+    number = submitted.number;
+  });
+  after(() => platform.close());
+
+  it('takes the restaurant case from the service centre through four departments, refusing what is not theirs to decide', async () => {
+    const chen = await signInStaff(app, 'chenjing', '198.51.100.71');
+    const inbox = await chen.get('/workbench/tasks');
+    assert.equal(inbox.statusCode, 200);
+    assert.match(inbox.body, new RegExp(`href="/workbench/cases/${number}"`));
+
+    // The applicant's identifiers are masked until a reason is given, and the reason is recorded.
+    const opened = await chen.get(`/workbench/cases/${number}`);
+    assert.equal(opened.statusCode, 200);
+    assert.match(opened.body, /340101\*{8}\d{3}[\dX]/);
+    const token = chen.token(opened.body);
+    const revealed = await chen.post(`/workbench/cases/${number}/reveal`, {
+      _csrf: token,
+      purpose: '核对申请人身份',
+    });
+    assert.equal(revealed.statusCode, 200);
+    assert.match(revealed.body, /34010119900101\d{3}[\dX]/);
+    const [record] = await platform.kernel.db
+      .select()
+      .from(auditRecords)
+      .where(and(eq(auditRecords.action, 'cases.case.revealed'), eq(auditRecords.subjectId, applicantId)));
+    assert.equal(record?.purpose, '核对申请人身份');
+
+    // A decision without an outcome is reported on the form; then the acceptance goes through.
+    const task = /action="\/workbench\/tasks\/(task_[0-9A-Z]+)\/decision"/.exec(opened.body)?.[1];
+    const revision = /name="revision" value="(\d+)"/.exec(opened.body)?.[1];
+    assert.ok(task && revision);
+    const empty = await chen.post(`/workbench/tasks/${task}/decision`, { _csrf: token, revision });
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /href="#outcome">请选择办理意见/);
+    const accepted = await chen.post(`/workbench/tasks/${task}/decision`, {
+      _csrf: token,
+      revision,
+      outcome: 'approve',
+    });
+    assert.equal(accepted.statusCode, 303);
+    // The same form sent again (a second person, or the back button): refused with 409, nothing done twice.
+    const again = await chen.post(`/workbench/tasks/${task}/decision`, {
+      _csrf: token,
+      revision,
+      outcome: 'approve',
+    });
+    assert.equal(again.statusCode, 409);
+    assert.match(again.body, /这个环节已被他人处理/);
+
+    // Each department's clerk sees and decides only their own step.
+    const clerks = { SJ: 'liuyang', XF: 'zhaolei', HB: 'sunli', CG: 'zhouqiang' } as const;
+    const order = Object.entries(clerks).sort(() => Math.random() - 0.5);
+    for (const [i, [department, username]] of order.entries()) {
+      const clerk = await signInStaff(app, username, `198.51.100.${80 + i}`);
+      const page = await clerk.get(`/workbench/cases/${number}`);
+      const forms = [...page.body.matchAll(/action="\/workbench\/tasks\/(task_[0-9A-Z]+)\/decision"/g)];
+      assert.equal(forms.length, 1, `${department} sees one decision form, its own`);
+      const own = forms[0]?.[1] ?? '';
+      const ownRevision =
+        /name="revision" value="(\d+)"/.exec(page.body.slice(page.body.indexOf(own)))?.[1] ?? '';
+      if (i === 0) {
+        // Not another department's: deciding the service centre's step is refused.
+        const foreign = await clerk.post(`/workbench/tasks/${task}/decision`, {
+          _csrf: clerk.token(page.body),
+          revision: '2',
+          outcome: 'approve',
+        });
+        assert.equal(foreign.statusCode, 403);
+      }
+      const decided = await clerk.post(`/workbench/tasks/${own}/decision`, {
+        _csrf: clerk.token(page.body),
+        revision: ownRevision,
+        outcome: 'approve',
+      });
+      assert.equal(decided.statusCode, 303, `${department} approves`);
+      const view = await cases.get(
+        await (platform.contracts.identity as IdentityContract).actorOf(applicantId),
+        number,
+        {},
+      );
+      assert.equal(view.state, i === order.length - 1 ? 'approved' : 'in_progress');
+    }
+  });
+
+  it('keeps internal comments from the applicant, and hands the materials only to those who see the case', async () => {
+    const wu = await signInStaff(app, 'wumin', '198.51.100.90');
+    const page = await wu.get(`/workbench/cases/${number}`);
+    const added = await wu.post(`/workbench/cases/${number}/comments`, {
+      _csrf: wu.token(page.body),
+      body: '场所平面图与现场一致',
+    });
+    assert.equal(added.statusCode, 303);
+    assert.match((await wu.get(`/workbench/cases/${number}?commented=1`)).body, /场所平面图与现场一致/);
+    const hash = /href="\/workbench\/cases\/[^/]+\/files\/([0-9a-f]{64})"/.exec(page.body)?.[1];
+    assert.ok(hash, 'the floor plan is listed');
+    // The sample answers name a file that was never uploaded: nothing to hand out, and a guessed hash opens nothing.
+    assert.equal((await wu.get(`/workbench/cases/${number}/files/${hash}`)).statusCode, 404);
+    assert.equal((await wu.get(`/workbench/cases/${number}/files/${'0'.repeat(64)}`)).statusCode, 404);
+    const visitor = await app.inject({ url: `/workbench/cases/${number}` });
+    assert.equal(visitor.statusCode, 303);
+  });
+});

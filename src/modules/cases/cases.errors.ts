@@ -22,6 +22,10 @@ export const CasesErrors = {
     'zh-CN': '这件办件中没有这个文件。',
     en: 'The case has no such file.',
   }),
+  applicantNotFound: defineError('CASES_ERR_APPLICANT_NOT_FOUND', 404, {
+    'zh-CN': '找不到这位申请人的账号。请先为其注册并在窗口核验身份。',
+    en: 'There is no account for this applicant. Register them and check their identity at the counter first.',
+  }),
   taskNotFound: defineError('CASES_ERR_TASK_NOT_FOUND', 404, {
     'zh-CN': '找不到这个办理环节。',
     en: 'There is no such step.',

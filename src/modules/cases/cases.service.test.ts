@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { ENGINES, type OpenedDatabase } from '../../../test/support/environment.ts';
 import { startTestPlatform } from '../../../test/support/platform.ts';
 import type { Platform } from '../../app.ts';
@@ -10,6 +10,7 @@ import { AppError } from '../../kernel/errors.ts';
 import { outboxEvents } from '../../kernel/events/events.tables.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
 import { type FormsService, sampleAnswers } from '../forms/index.ts';
+import type { IdentityContract } from '../identity/index.ts';
 import { createCasesService } from './cases.service.ts';
 import { cases, caseTasks } from './db/cases.tables.ts';
 import { parseCaseNumber } from './domain/case-number.ts';
@@ -440,6 +441,88 @@ for (const engine of ENGINES) {
       );
     });
 
+    it('lets a counter clerk of the department apply for a walk-in person checked in person (L3), one case whatever the door', async (t) => {
+      if (!needsEngine(t)) return;
+      const identity = platform.contracts.identity as IdentityContract;
+      const li = await identity.findAccount('lina');
+      assert.ok(li);
+      const answers = await answersFor('SJ-0201', 21);
+      const submission = { serviceCode: 'SJ-0201', answers, idempotencyKey: 'counter-1' };
+      const clerk = staff('acct_sj_counter', 'SJ', 'clerk');
+      await rejects(service.intake(clerk, li.id, submission, client), 'CASES_ERR_IDENTITY_LEVEL');
+      await rejects(
+        service.intake(staff('acct_xf_counter', 'XF', 'clerk'), li.id, submission, client),
+        'AUTHZ_ERR_FORBIDDEN',
+      );
+      // The clerk checked her ID card at the counter (the identity module's in-person check raises her to L3).
+      await platform.kernel.db.execute(
+        sql`update identity_accounts set assurance_level = 3 where id = ${li.id}`,
+      );
+      const { case: intake } = await service.intake(clerk, li.id, submission, client);
+      assert.equal(intake.channel, 'counter');
+      assert.equal(intake.applicantId, li.id);
+      const [row] = await platform.kernel.db.select().from(cases).where(eq(cases.id, intake.id));
+      assert.equal(row?.submittedBy, 'acct_sj_counter');
+      // She follows it online like any other case of hers.
+      const hers = await service.listMine(await identity.actorOf(li.id));
+      assert.ok(hers.some((c) => c.id === intake.id));
+      const again = await service.intake(clerk, li.id, submission, client);
+      assert.equal(again.case.id, intake.id, 'a retried intake gives the same case');
+    });
+
+    it('escalates a step to the department head, who may give it to one of the department’s staff', async (t) => {
+      if (!needsEngine(t)) return;
+      const { case: submitted } = await service.submit(
+        CITIZEN,
+        { serviceCode: 'SJ-0201', answers: await answersFor('SJ-0201', 31), idempotencyKey: 'escalate-1' },
+        client,
+      );
+      const [accept] = submitted.tasks;
+      assert.ok(accept);
+      const clerk = staff('acct_sj_clerk', 'SJ', 'clerk');
+      await rejects(
+        service.escalate(clerk, accept.id, accept.revision, ' ', client),
+        'CASES_ERR_DECISION_INVALID',
+      );
+      const escalated = await service.escalate(
+        clerk,
+        accept.id,
+        accept.revision,
+        '申请人为本单位职工亲属，需回避',
+        client,
+      );
+      assert.equal(escalated.role, 'head');
+      await rejects(
+        service.decide(clerk, accept.id, { outcome: 'approve', revision: escalated.revision }, client),
+        'AUTHZ_ERR_FORBIDDEN',
+      );
+      const liu = await (platform.contracts.identity as IdentityContract).findAccount('liuyang');
+      const zhao = await (platform.contracts.identity as IdentityContract).findAccount('zhaolei');
+      assert.ok(liu && zhao);
+      const head = staff('acct_sj_head', 'SJ', 'head');
+      await rejects(
+        service.reassign(head, accept.id, escalated.revision, zhao.id, client),
+        'AUTHZ_ERR_FORBIDDEN',
+      );
+      await rejects(
+        service.reassign(clerk, accept.id, escalated.revision, liu.id, client),
+        'AUTHZ_ERR_FORBIDDEN',
+      );
+      const given = await service.reassign(head, accept.id, escalated.revision, liu.id, client);
+      assert.equal(given.claimedBy, liu.id);
+      await rejects(
+        service.reassign(head, accept.id, escalated.revision, liu.id, client),
+        'CASES_ERR_TASK_CHANGED',
+      );
+      const done = await service.decide(
+        head,
+        accept.id,
+        { outcome: 'approve', revision: given.revision },
+        client,
+      );
+      assert.equal(done.tasks.find((x) => x.id === accept.id)?.state, 'done');
+    });
+
     it('counts time limits in working days, across a holiday, with the clock stopped while the applicant has the case', async (t) => {
       if (!needsEngine(t)) return;
       let now = new Date('2026-09-30T02:00:00Z'); // Wednesday 30 September, 10:00 in the city
@@ -453,6 +536,8 @@ for (const engine of ENGINES) {
         definitions: service.definitions,
         forms: platform.contracts.forms as FormsService,
         files: platform.kernel.files,
+        applicantLevel: async () => 2,
+        staffOf: async () => undefined,
         now: () => now,
       });
       const { case: submitted } = await clocked.submit(

@@ -115,6 +115,17 @@ export interface CasesService {
     client: ClientInfo,
     locale?: Locale,
   ): Promise<{ case: CaseView; replayed: boolean }>;
+  /**
+   * A counter clerk makes the case for a walk-in applicant whose identity they checked in person (L3), so one case
+   * exists whatever the door; the same form checks apply.
+   */
+  intake(
+    clerk: Actor,
+    applicantId: string,
+    submission: Submission,
+    client: ClientInfo,
+    locale?: Locale,
+  ): Promise<{ case: CaseView; replayed: boolean }>;
   /** A case by id or number, for its applicant or the staff of a department with a step in it. */
   get(actor: Actor, idOrNumber: string, client: ClientInfo): Promise<CaseView>;
   /** A case with the applicant's identifiers shown in full to staff, with the reason recorded in the audit log. */
@@ -128,6 +139,22 @@ export interface CasesService {
   claim(actor: Actor, taskId: string, revision: number, client: ClientInfo): Promise<CaseTask>;
   release(actor: Actor, taskId: string, revision: number, client: ClientInfo): Promise<CaseTask>;
   decide(actor: Actor, taskId: string, decision: TaskDecision, client: ClientInfo): Promise<CaseView>;
+  /** Hands a step to the department's head (who may decide any of its steps), with the reason recorded. */
+  escalate(
+    actor: Actor,
+    taskId: string,
+    revision: number,
+    reason: string,
+    client: ClientInfo,
+  ): Promise<CaseTask>;
+  /** The department's head gives a step to one of its staff: it shows as theirs (claimed). */
+  reassign(
+    actor: Actor,
+    taskId: string,
+    revision: number,
+    toAccountId: string,
+    client: ClientInfo,
+  ): Promise<CaseTask>;
   /** The applicant answers a supplement request: the clock runs again. */
   answerSupplement(actor: Actor, caseId: string, note: string, client: ClientInfo): Promise<CaseView>;
   /** Staff's internal comments on a case, oldest first (for staff of a department with a step in it). */
@@ -203,6 +230,10 @@ export function createCasesService(deps: {
   definitions: DefinitionsService;
   forms: FormsService;
   files: FileStore;
+  /** The department roles of a member of staff, or undefined when the account is not staff. */
+  staffOf: (accountId: string) => Promise<readonly { departmentCode: string; role: string }[] | undefined>;
+  /** A person's identity assurance level (1–3), or undefined when there is no such person. */
+  applicantLevel: (accountId: string) => Promise<number | undefined>;
   now?: () => Date;
 }): CasesService {
   const { db, audit, authz, definitions } = deps;
@@ -366,6 +397,119 @@ export function createCasesService(deps: {
     return { case: await load(db, key.caseId), replayed: true };
   }
 
+  /** Makes the case of a submission, whatever the door; the caller has authorised it. */
+  async function create(input: {
+    actor: Actor;
+    decision: Decision;
+    applicantId: string;
+    submittedBy: string;
+    channel: 'online' | 'counter';
+    assuranceLevel: number;
+    submission: Submission;
+    client: ClientInfo;
+    locale: Locale;
+  }): Promise<{ case: CaseView; replayed: boolean }> {
+    const { actor, decision, submission, client, locale } = input;
+    const accountId = input.applicantId;
+    const replayed = await replay(accountId, submission);
+    if (replayed) return replayed;
+
+    const item = await deps.catalogue.findService(submission.serviceCode);
+    const definition = item ? await definitions.active(item.code) : undefined;
+    if (!item || !definition || !(item.onlineDepth === 'transact' || item.onlineDepth === 'integrate'))
+      throw new AppError(CasesErrors.serviceNotOpen, { code: submission.serviceCode });
+    if (input.assuranceLevel < item.identityLevel)
+      throw new AppError(CasesErrors.identityLevelTooLow, {
+        required: String(item.identityLevel),
+        current: String(input.assuranceLevel),
+      });
+
+    // The same checks as the form's pages, whatever the door: an API client's answers too.
+    const form = await deps.forms.activeForm(item.code);
+    let answers = submission.answers;
+    if (form) {
+      const problems = deps.forms.problems(form.definition, answers, today(), locale);
+      if (problems.length > 0)
+        throw new AppError(FormsErrors.answersInvalid, { count: String(problems.length) }, problems);
+      answers = askedAnswers(form.definition, answers);
+    }
+
+    try {
+      const caseId = await db.transaction(async (tx) => {
+        const id = newId('case');
+        const startedOn = today();
+        const [{ sequence } = { sequence: '0' }] = await queryRows<{ sequence: string }>(
+          tx,
+          sql`select nextval(${CASE_NUMBER_SEQUENCE}) as sequence`,
+        );
+        const number = formatCaseNumber(item.department, Number(startedOn.slice(0, 4)), Number(sequence));
+        const advance = startFlow(definition.definition, answers);
+        const calendar = deps.calendar();
+        await tx.insert(cases).values({
+          id,
+          number,
+          serviceCode: item.code,
+          departmentCode: item.department,
+          definitionId: definition.id,
+          applicantId: accountId,
+          organisationId: submission.organisationId ?? null,
+          channel: input.channel,
+          submittedBy: input.submittedBy,
+          formId: form?.id ?? null,
+          answers,
+          state: 'in_progress',
+          flow: advance.state,
+          startedOn,
+          statutoryDays: item.statutoryDays,
+          promisedDays: item.promisedDays,
+          dueOn: readClock(calendar, startedOn, item.promisedDays, []).due ?? null,
+        });
+        // The key right after the case: a concurrent duplicate waits here for us, then finds the key taken.
+        const [key] = await tx
+          .insert(submissionKeys)
+          .values({
+            accountId,
+            key: submission.idempotencyKey,
+            requestHash: requestHash(submission),
+            caseId: id,
+          })
+          .onConflictDoNothing()
+          .returning({ caseId: submissionKeys.caseId });
+        if (!key) throw new DuplicateSubmission();
+        await tx.insert(caseTimeline).values({
+          id: newId('tl'),
+          caseId: id,
+          kind: 'submitted',
+          departmentCode: item.department,
+          details: { number },
+        });
+        await applyAdvance(tx, id, advance, []);
+        await audit.record(tx, {
+          actor: auditActorOf(actor, decision),
+          action: 'cases.case.submitted',
+          object: { type: 'cases.case', id },
+          subjectId: accountId,
+          request: client,
+          details: { number, serviceCode: item.code, definitionVersion: definition.version },
+        });
+        await publishEvent(tx, 'cases.case.submitted', {
+          caseId: id,
+          number,
+          serviceCode: item.code,
+          applicantId: accountId,
+        });
+        return id;
+      });
+      return { case: await load(db, caseId), replayed: false };
+    } catch (error) {
+      if (error instanceof DuplicateSubmission) {
+        const winner = await replay(accountId, submission);
+        if (winner) return winner;
+      }
+      throw error;
+    }
+  }
+
   const service: CasesService = {
     async submit(actor, submission, client, locale: Locale = 'zh-CN') {
       const accountId = actor.kind === 'person' ? actor.accountId : undefined;
@@ -383,103 +527,44 @@ export function createCasesService(deps: {
       );
       // Only people apply (online, or through a counter clerk's intake): a machine client has no applicant.
       if (!accountId) throw new AuthorizationError('not-owner', CasesPermissions.caseApply.name);
-      const replayed = await replay(accountId, submission);
-      if (replayed) return replayed;
+      return create({
+        actor,
+        decision,
+        applicantId: accountId,
+        submittedBy: accountId,
+        channel: 'online',
+        assuranceLevel: actor.kind === 'person' ? actor.assuranceLevel : 1,
+        submission,
+        client,
+        locale,
+      });
+    },
 
+    async intake(clerk, applicantId, submission, client, locale: Locale = 'zh-CN') {
       const item = await deps.catalogue.findService(submission.serviceCode);
-      const definition = item ? await definitions.active(item.code) : undefined;
-      if (!item || !definition || !(item.onlineDepth === 'transact' || item.onlineDepth === 'integrate'))
-        throw new AppError(CasesErrors.serviceNotOpen, { code: submission.serviceCode });
-      if (actor.kind === 'person' && actor.assuranceLevel < item.identityLevel)
-        throw new AppError(CasesErrors.identityLevelTooLow, {
-          required: String(item.identityLevel),
-          current: String(actor.assuranceLevel),
-        });
-
-      // The same checks as the form's pages, whatever the door: an API client's answers too.
-      const form = await deps.forms.activeForm(item.code);
-      let answers = submission.answers;
-      if (form) {
-        const problems = deps.forms.problems(form.definition, answers, today(), locale);
-        if (problems.length > 0)
-          throw new AppError(FormsErrors.answersInvalid, { count: String(problems.length) }, problems);
-        answers = askedAnswers(form.definition, answers);
-      }
-
-      try {
-        const caseId = await db.transaction(async (tx) => {
-          const id = newId('case');
-          const startedOn = today();
-          const [{ sequence } = { sequence: '0' }] = await queryRows<{ sequence: string }>(
-            tx,
-            sql`select nextval(${CASE_NUMBER_SEQUENCE}) as sequence`,
-          );
-          const number = formatCaseNumber(item.department, Number(startedOn.slice(0, 4)), Number(sequence));
-          const advance = startFlow(definition.definition, answers);
-          const calendar = deps.calendar();
-          await tx.insert(cases).values({
-            id,
-            number,
-            serviceCode: item.code,
-            departmentCode: item.department,
-            definitionId: definition.id,
-            applicantId: accountId,
-            organisationId: submission.organisationId ?? null,
-            channel: 'online',
-            submittedBy: accountId,
-            formId: form?.id ?? null,
-            answers,
-            state: 'in_progress',
-            flow: advance.state,
-            startedOn,
-            statutoryDays: item.statutoryDays,
-            promisedDays: item.promisedDays,
-            dueOn: readClock(calendar, startedOn, item.promisedDays, []).due ?? null,
-          });
-          // The key right after the case: a concurrent duplicate waits here for us, then finds the key taken.
-          const [key] = await tx
-            .insert(submissionKeys)
-            .values({
-              accountId,
-              key: submission.idempotencyKey,
-              requestHash: requestHash(submission),
-              caseId: id,
-            })
-            .onConflictDoNothing()
-            .returning({ caseId: submissionKeys.caseId });
-          if (!key) throw new DuplicateSubmission();
-          await tx.insert(caseTimeline).values({
-            id: newId('tl'),
-            caseId: id,
-            kind: 'submitted',
-            departmentCode: item.department,
-            details: { number },
-          });
-          await applyAdvance(tx, id, advance, []);
-          await audit.record(tx, {
-            actor: auditActorOf(actor, decision),
-            action: 'cases.case.submitted',
-            object: { type: 'cases.case', id },
-            subjectId: accountId,
-            request: client,
-            details: { number, serviceCode: item.code, definitionVersion: definition.version },
-          });
-          await publishEvent(tx, 'cases.case.submitted', {
-            caseId: id,
-            number,
-            serviceCode: item.code,
-            applicantId: accountId,
-          });
-          return id;
-        });
-        return { case: await load(db, caseId), replayed: false };
-      } catch (error) {
-        if (error instanceof DuplicateSubmission) {
-          const winner = await replay(accountId, submission);
-          if (winner) return winner;
-        }
-        throw error;
-      }
+      if (!item) throw new AppError(CasesErrors.serviceNotOpen, { code: submission.serviceCode });
+      // A clerk of the service's responsible department takes the application at the counter (一窗受理).
+      const decision = authz.authorize(clerk, CasesPermissions.counterIntake, {
+        type: 'cases.case',
+        departmentCode: item.department,
+      });
+      await refuse(clerk, decision, 'cases.case.submitted', { type: 'cases.service', id: item.code }, client);
+      const applicant = await deps.applicantLevel(applicantId);
+      // The clerk checked the person's identity document first (/workbench/identity-check), which makes them L3.
+      if (applicant === undefined) throw new AppError(CasesErrors.caseNotFound);
+      if (applicant < 3)
+        throw new AppError(CasesErrors.identityLevelTooLow, { required: '3', current: String(applicant) });
+      return create({
+        actor: clerk,
+        decision,
+        applicantId,
+        submittedBy: actorIdOf(clerk) ?? 'unknown',
+        channel: 'counter',
+        assuranceLevel: applicant,
+        submission,
+        client,
+        locale,
+      });
     },
 
     async get(actor, idOrNumber, client) {
@@ -778,6 +863,57 @@ export function createCasesService(deps: {
       return load(db, caseId);
     },
 
+    async escalate(actor, taskId, revision, reason, client) {
+      const { allowed } = await authoriseTask(
+        actor,
+        taskId,
+        CasesPermissions.taskDecide,
+        'cases.task.escalated',
+        client,
+      );
+      const why = reason.trim();
+      if (!why) throw new AppError(CasesErrors.decisionInvalid);
+      return changeTask(taskId, revision, { role: 'head', claimedBy: null }, async (tx, task) => {
+        await audit.record(tx, {
+          actor: auditActorOf(actor, allowed),
+          action: 'cases.task.escalated',
+          object: { type: 'cases.task', id: taskId },
+          request: client,
+          details: { reason: why.slice(0, 500), from: task.role },
+        });
+        await publishEvent(tx, 'cases.task.escalated', {
+          taskId,
+          caseId: task.caseId,
+          department: task.departmentCode,
+        });
+      });
+    },
+
+    async reassign(actor, taskId, revision, toAccountId, client) {
+      const { task, allowed } = await authoriseTask(
+        actor,
+        taskId,
+        CasesPermissions.taskDecide,
+        'cases.task.reassigned',
+        client,
+      );
+      const isHead =
+        actor.kind === 'staff' &&
+        actor.roles.some((r) => r.departmentCode === task.departmentCode && r.role === 'head');
+      const target = await deps.staffOf(toAccountId);
+      if (!isHead || !target?.some((r) => r.departmentCode === task.departmentCode))
+        throw new AuthorizationError('no-role', CasesPermissions.taskDecide.name);
+      return changeTask(taskId, revision, { claimedBy: toAccountId }, async (tx) => {
+        await audit.record(tx, {
+          actor: auditActorOf(actor, allowed),
+          action: 'cases.task.reassigned',
+          object: { type: 'cases.task', id: taskId },
+          request: client,
+          details: { to: toAccountId },
+        });
+      });
+    },
+
     async answerSupplement(actor, caseId, note, client) {
       const row = await ownCase(actor, caseId, client);
       await db.transaction(async (tx) => {
@@ -974,6 +1110,31 @@ export function createCasesService(deps: {
         : decision;
     await refuse(actor, allowed, action, { type: 'cases.task', id: task.id }, client);
     return { task, allowed };
+  }
+
+  /** Changes an open step that still has the revision the person saw (409 otherwise), with its record. */
+  async function changeTask(
+    taskId: string,
+    revision: number,
+    change: { role?: string; claimedBy?: string | null },
+    record: (tx: Db, task: typeof caseTasks.$inferSelect) => Promise<void>,
+  ): Promise<CaseTask> {
+    return db.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(caseTasks)
+        .set({ ...change, revision: sql`${caseTasks.revision} + 1` })
+        .where(and(eq(caseTasks.id, taskId), eq(caseTasks.state, 'open'), eq(caseTasks.revision, revision)))
+        .returning();
+      if (!updated) {
+        const [current] = await tx
+          .select({ state: caseTasks.state })
+          .from(caseTasks)
+          .where(eq(caseTasks.id, taskId));
+        throw new AppError(CasesErrors.taskChanged, { state: current?.state ?? 'unknown' });
+      }
+      await record(tx, updated);
+      return toTask(updated);
+    });
   }
 
   async function changeClaim(

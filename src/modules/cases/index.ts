@@ -30,6 +30,7 @@ function buildCases(
   organisations: OrganisationsContract,
   catalogue: CatalogueContract,
   forms: FormsService,
+  identity: IdentityContract,
 ): CasesModule {
   const definitions = createDefinitionsService({
     db: kernel.db,
@@ -50,6 +51,11 @@ function buildCases(
     definitions,
     forms,
     files: kernel.files,
+    applicantLevel: async (accountId) => (await identity.ownDetails(accountId))?.assuranceLevel,
+    staffOf: async (accountId) => {
+      const actor = await identity.actorOf(accountId);
+      return actor.kind === 'staff' ? actor.roles : undefined;
+    },
   });
   return Object.assign(service, { definitions });
 }
@@ -65,10 +71,15 @@ export const casesModule: ModuleManifest<CasesModule> = {
       deps.organisations as OrganisationsContract,
       deps.catalogue as CatalogueContract,
       deps.forms as FormsService,
+      deps.identity as IdentityContract,
     );
     if (app) {
       const catalogue = deps.catalogue as CatalogueContract;
-      registerCasesApi(app, cases, catalogue);
+      const identity = deps.identity as IdentityContract;
+      registerCasesApi(app, cases, catalogue, async (username) => {
+        const account = await identity.findAccount(username);
+        return account?.kind === 'public' ? account.id : undefined;
+      });
       registerApplyPages(app, {
         cases,
         forms: deps.forms as FormsService,
@@ -89,6 +100,10 @@ export const casesModule: ModuleManifest<CasesModule> = {
         organisations: deps.organisations as OrganisationsContract,
         calendar: () => kernel.calendar,
         timeZone: kernel.config.timeZone,
+        findStaff: async (username) => {
+          const account = await identity.findAccount(username);
+          return account?.kind === 'staff' ? account.id : undefined;
+        },
       });
     }
     return cases;

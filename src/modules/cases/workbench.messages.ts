@@ -58,6 +58,11 @@ export const workbenchMessages = defineMessages(
     'decide.reasonRequired': '请写明不予通过的理由。',
     'decide.missingRequired': '请逐项列出所缺材料。',
     'decide.conflict': '未执行',
+    'escalate.reason': '提请负责人处理的原因',
+    'escalate.submit': '提请负责人处理',
+    'reassign.to': '交给（用户名）',
+    'reassign.hint': '本部门工作人员的用户名。',
+    'reassign.submit': '交办',
   },
   {
     'inbox.title': 'Tasks',
@@ -116,5 +121,10 @@ export const workbenchMessages = defineMessages(
     'decide.reasonRequired': 'Say why it is refused.',
     'decide.missingRequired': 'List each missing item.',
     'decide.conflict': 'Not carried out',
+    'escalate.reason': 'Why the head should take it',
+    'escalate.submit': 'Escalate to the head',
+    'reassign.to': 'Give to (user name)',
+    'reassign.hint': 'The user name of a member of this department.',
+    'reassign.submit': 'Assign',
   },
 );

@@ -22,6 +22,7 @@ import {
   IdempotencyHeaders,
   InboxQuery,
   InboxSchema,
+  IntakeBody,
   NoteBody,
   ReasonBody,
   RevisionBody,
@@ -92,6 +93,8 @@ export function registerCasesApi(
   app: FastifyInstance,
   cases: CasesModule,
   catalogue: CatalogueContract,
+  /** The account id of a member of the public, by user name. */
+  findApplicant: (username: string) => Promise<string | undefined>,
 ): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const security = [{ bearerAuth: [] }];
@@ -116,6 +119,37 @@ export function registerCasesApi(
           answers: request.body.answers,
           idempotencyKey: request.headers['idempotency-key'],
           ...(request.body.organisationId ? { organisationId: request.body.organisationId } : {}),
+        },
+        clientOf(request),
+        request.locale,
+      );
+      return reply.code(result.replayed ? 200 : 201).send(caseJson(result.case));
+    },
+  );
+
+  api.post(
+    '/api/v1/cases/intake',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'A counter clerk applies for a walk-in person whose identity was checked in person (L3): one case whatever the door',
+        security,
+        headers: IdempotencyHeaders,
+        body: IntakeBody,
+        response: { 200: CaseSchema, 201: CaseSchema, ...PROBLEMS, 422: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const applicant = await findApplicant(request.body.applicant);
+      if (!applicant) throw new AppError(CasesErrors.applicantNotFound);
+      const result = await cases.intake(
+        await actorOf(request),
+        applicant,
+        {
+          serviceCode: request.body.serviceCode.toUpperCase(),
+          answers: request.body.answers,
+          idempotencyKey: request.headers['idempotency-key'],
         },
         clientOf(request),
         request.locale,

@@ -73,6 +73,18 @@ export const SubmissionBody = z
   })
   .meta({ id: 'Submission' });
 
+export const IntakeBody = z
+  .object({
+    applicant: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe('The user name of the person the clerk serves at the counter'),
+    serviceCode: z.string().regex(/^[A-Za-z]{2,6}-\d{4}$/),
+    answers: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'CounterIntake' });
+
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()

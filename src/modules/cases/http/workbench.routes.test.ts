@@ -137,4 +137,28 @@ describe('the staff workbench', () => {
     const visitor = await app.inject({ url: `/workbench/cases/${number}` });
     assert.equal(visitor.statusCode, 303);
   });
+
+  it('takes an escalated step out of the clerk’s inbox', async () => {
+    const identity = platform.contracts.identity as IdentityContract;
+    const form = await (platform.contracts.forms as FormsService).activeForm('CG-0101');
+    assert.ok(form);
+    const { case: sign } = await cases.submit(
+      await identity.actorOf(applicantId),
+      {
+        serviceCode: 'CG-0101',
+        answers: sampleAnswers(form.definition, 12),
+        idempotencyKey: 'workbench-escalate',
+      },
+      { clientAddress: '192.0.2.1' },
+    );
+    const task = sign.tasks[0];
+    assert.ok(task);
+    const clerkActor = await identity.actorOf((await identity.findAccount('zhouqiang'))?.id ?? '');
+    const escalated = await cases.escalate(clerkActor, task.id, task.revision, '涉及历史违章招牌', {
+      clientAddress: '192.0.2.1',
+    });
+    assert.equal(escalated.role, 'head');
+    const inbox = await cases.inbox(clerkActor);
+    assert.ok(!inbox.some((item) => item.id === task.id), 'the clerk’s inbox no longer lists it');
+  });
 });

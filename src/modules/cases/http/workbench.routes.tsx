@@ -43,6 +43,8 @@ export interface WorkbenchPagesDeps {
   organisations: OrganisationsContract;
   calendar: () => WorkingDayCalendar;
   timeZone: string;
+  /** A member of staff's account id, by user name. */
+  findStaff: (username: string) => Promise<string | undefined>;
 }
 
 type Translate = (key: string, params?: Record<string, string | number>) => string;
@@ -313,6 +315,30 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
                     {w('decide.submit')}
                   </button>
                 </form>
+                {task.role !== 'head' ? (
+                  <form method="post" action={`/workbench/tasks/${task.id}/escalate`}>
+                    <input type="hidden" name="_csrf" value={csrf} />
+                    <input type="hidden" name="revision" value={String(task.revision)} />
+                    <TextField id={`escalate-${task.id}`} label={w('escalate.reason')} />
+                    <button type="submit" class="button button--secondary">
+                      {w('escalate.submit')}
+                    </button>
+                  </form>
+                ) : null}
+                {actor.roles.some((r) => r.departmentCode === task.departmentCode && r.role === 'head') ? (
+                  <form method="post" action={`/workbench/tasks/${task.id}/reassign`}>
+                    <input type="hidden" name="_csrf" value={csrf} />
+                    <input type="hidden" name="revision" value={String(task.revision)} />
+                    <TextField
+                      id={`reassign-${task.id}`}
+                      label={w('reassign.to')}
+                      hint={w('reassign.hint')}
+                    />
+                    <button type="submit" class="button button--secondary">
+                      {w('reassign.submit')}
+                    </button>
+                  </form>
+                ) : null}
               </section>
             );
           })}
@@ -467,6 +493,42 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
       );
     },
   );
+
+  // Escalating to the head, and the head giving a step to someone: back to the case, or 409 as a decision would.
+  for (const change of ['escalate', 'reassign'] as const) {
+    app.post<{ Params: { id: string }; Body: Record<string, string | undefined> }>(
+      `/workbench/tasks/:id/${change}`,
+      protectedRoute,
+      async (request, reply) => {
+        const actor = await staffOrSignIn(request, reply);
+        if (!actor) return reply;
+        const body = request.body ?? {};
+        const value = String(body[`${change}-${request.params.id}`] ?? '').trim();
+        const revision = Number(body.revision);
+        const task = await cases.task(actor, request.params.id, clientOf(request));
+        try {
+          if (change === 'escalate') await cases.escalate(actor, task.id, revision, value, clientOf(request));
+          else {
+            const to = await deps.findStaff(value);
+            if (!to) throw new AppError(CasesErrors.applicantNotFound);
+            await cases.reassign(actor, task.id, revision, to, clientOf(request));
+          }
+        } catch (error) {
+          if (!(error instanceof AppError) || error instanceof AuthorizationError) throw error;
+          const status = CONFLICTS.includes(error.definition) ? 409 : error.definition.status;
+          return renderCase(request, reply, actor, await cases.get(actor, task.caseId, clientOf(request)), {
+            status,
+            banner: {
+              title: `${words(request).w('decide.conflict')}: ${error.messageFor(request.locale)}`,
+              variant: 'info',
+            },
+          });
+        }
+        const view = await cases.get(actor, task.caseId, clientOf(request));
+        return reply.redirect(`/workbench/cases/${view.number}?decided=1`, 303);
+      },
+    );
+  }
 
   app.post<{ Params: { id: string }; Body: Record<string, string | undefined> }>(
     '/workbench/tasks/:id/decision',

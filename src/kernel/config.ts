@@ -335,3 +335,11 @@ export function loadConfig(env: Source = process.env): Config {
     ),
   };
 }
+
+/** The address links in mail and WebAuthn are bound to: the public URL, or this process's own host and port. */
+export function publicBaseUrl(config: { publicUrl?: URL; host: string; port: number }): string {
+  return (
+    config.publicUrl?.toString() ??
+    `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`
+  );
+}

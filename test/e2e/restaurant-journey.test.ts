@@ -19,8 +19,8 @@ import {
 // The core story of issue 5 in Chromium: 张伟 opens a restaurant (开办餐饮店, ZWFW-0101) — one form, his identity
 // filled in, the floor plan uploaded. 陈静 of the Government Service Centre accepts it; then the clerks of market
 // regulation, fire and rescue, ecology and environment and urban management approve in a random order, each in
-// their own browser. The case is approved only after the last of them, and 张伟 sees every department's step. The
-// workbench pages are checked by axe-core at phone width.
+// their own browser. The case is approved only after the last of them; 张伟 sees every department's step and rates
+// the service. The workbench and rating pages are checked by axe-core at phone width.
 
 const PASSWORD = 'shifan-demo-2026';
 const PHONE = { width: 375, height: 800 };
@@ -104,7 +104,7 @@ async function approveFromInbox(page: Page, number: string, check?: string) {
 }
 
 describe('opening a restaurant: one application, four departments in parallel', () => {
-  it('is approved only after the last department, and 张伟 sees every step', async (t) => {
+  it('is approved only after the last department, and 张伟 sees every step and rates it', async (t) => {
     if (!needBrowser(t)) return;
     assert.ok(scratch);
     const zhang = await open(false);
@@ -159,5 +159,15 @@ describe('opening a restaurant: one application, four departments in parallel', 
       assert.match(steps, new RegExp(department));
     assert.equal((steps.match(/已通过/g) ?? []).length, 5);
     await expectAccessible(zhang, 'the approved case');
+
+    // 张伟 rates it: five levels, the five standard dimensions, a comment; the case then shows his rating.
+    await submit(zhang, () => zhang.getByRole('link', { name: '评价这次办事' }).click());
+    await expectAccessible(zhang, 'the rating form');
+    await zhang.getByRole('radio', { name: '非常满意', exact: true }).check();
+    for (const dimension of ['办事效率', '服务态度', '办事便利', '信息公开', '廉洁'])
+      await zhang.getByRole('group', { name: dimension }).getByRole('radio', { name: '5 分' }).check();
+    await zhang.getByLabel('意见和建议（选填）').fill('四个部门同时办理，一周就拿到了。');
+    await submit(zhang, () => zhang.getByRole('button', { name: '提交评价' }).click());
+    assert.match((await zhang.locator('main').textContent()) ?? '', /感谢您的评价/);
   });
 });

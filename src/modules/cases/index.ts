@@ -14,15 +14,25 @@ import { checkDefinition } from './domain/process-definition.ts';
 import { registerCasesApi } from './http/api.routes.ts';
 import { registerApplyPages } from './http/apply.routes.tsx';
 import { registerMyCasesPages } from './http/my-cases.routes.tsx';
+import { registerRatingPages } from './http/ratings.routes.tsx';
 import { registerWorkbenchPages } from './http/workbench.routes.tsx';
+import { createRatingsService, type RatingsService } from './ratings.service.ts';
 
 export { CasesPermissions } from './cases.policy.ts';
 export type { CaseTask, CaseView, InboxItem, Submission, TaskDecision } from './cases.service.ts';
 export type { DefinitionVersion } from './definitions.service.ts';
+export type {
+  CaseRating,
+  RatingInput,
+  RatingsService,
+  Rectification,
+  RectificationItem,
+} from './ratings.service.ts';
 
 /** What the cases module offers: applying, working and tracking cases, and the processes behind them. */
 export interface CasesModule extends CasesService {
   readonly definitions: DefinitionsService;
+  readonly ratings: RatingsService;
 }
 
 function buildCases(
@@ -57,7 +67,14 @@ function buildCases(
       return actor.kind === 'staff' ? actor.roles : undefined;
     },
   });
-  return Object.assign(service, { definitions });
+  const ratings = createRatingsService({
+    db: kernel.db,
+    audit: kernel.audit,
+    authz: kernel.authz,
+    calendar: () => kernel.calendar,
+    timeZone: kernel.config.timeZone,
+  });
+  return Object.assign(service, { definitions, ratings });
 }
 
 /** Applications with cross-department parallel approval (网上审批, 并联审批): the case engine and its processes. */
@@ -89,6 +106,7 @@ export const casesModule: ModuleManifest<CasesModule> = {
       });
       registerMyCasesPages(app, {
         cases,
+        ratings: cases.ratings,
         catalogue,
         organisations: deps.organisations as OrganisationsContract,
         timeZone: kernel.config.timeZone,
@@ -104,6 +122,13 @@ export const casesModule: ModuleManifest<CasesModule> = {
           const account = await identity.findAccount(username);
           return account?.kind === 'staff' ? account.id : undefined;
         },
+      });
+      registerRatingPages(app, {
+        cases,
+        ratings: cases.ratings,
+        catalogue,
+        organisations: deps.organisations as OrganisationsContract,
+        timeZone: kernel.config.timeZone,
       });
     }
     return cases;

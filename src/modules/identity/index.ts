@@ -1,4 +1,5 @@
 import { accessesToSubject } from '../../kernel/audit/audit.ts';
+import { publicBaseUrl } from '../../kernel/config.ts';
 import type { ModuleManifest } from '../../kernel/modules.ts';
 import { type OrganisationsContract, OrganisationsPermissions } from '../organisations/index.ts';
 import { createApiTokensService } from './api-tokens.service.ts';
@@ -33,14 +34,6 @@ import { createRegistrationService } from './registration.service.ts';
 import { createSecondFactorService, type RelyingParty } from './second-factor.service.ts';
 import { createSessionsService } from './sessions.service.ts';
 import { createStaffAdminService } from './staff-admin.service.ts';
-
-/** The address links and WebAuthn are bound to: the public URL, or this process's own host and port. */
-function publicBaseUrl(config: { publicUrl?: URL; host: string; port: number }): string {
-  return (
-    config.publicUrl?.toString() ??
-    `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`
-  );
-}
 
 /**
  * The WebAuthn relying party: the public URL's host and origin. Browsers refuse IP addresses as its id, so the

@@ -16,6 +16,8 @@ import { casesMessages } from '../cases.messages.ts';
 import type { CaseTask, CaseView } from '../cases.service.ts';
 import { casesPageMessages } from '../cases-pages.messages.ts';
 import type { CasesModule } from '../index.ts';
+import type { RatingsService } from '../ratings.service.ts';
+import { CaseRatingSection } from './ratings.routes.tsx';
 import { sendFile } from './workbench.routes.tsx';
 
 /**
@@ -24,6 +26,7 @@ import { sendFile } from './workbench.routes.tsx';
  */
 export interface MyCasesPagesDeps {
   cases: CasesModule;
+  ratings: RatingsService;
   catalogue: CatalogueContract;
   organisations: OrganisationsContract;
   timeZone: string;
@@ -100,6 +103,7 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
     const { p, c } = words(request);
     const { departments, services } = await names(request, [view.serviceCode]);
     const open = view.state === 'in_progress' || view.state === 'supplement';
+    const rating = await deps.ratings.ratingOf(view.id);
     return sendPage(
       request,
       reply,
@@ -170,6 +174,13 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
                 </li>
               ))}
           </ol>
+          <CaseRatingSection
+            view={view}
+            rating={rating}
+            departmentName={departments.get(view.departmentCode) ?? view.departmentCode}
+            locale={request.locale}
+            timeZone={deps.timeZone}
+          />
           {open ? (
             <form method="post" action={`/cases/${view.number}/withdraw`}>
               <h2>{p('case.withdraw.title')}</h2>
@@ -229,7 +240,7 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
     );
   });
 
-  app.get<{ Params: { number: string }; Querystring: { submitted?: string } }>(
+  app.get<{ Params: { number: string }; Querystring: { submitted?: string; rated?: string } }>(
     '/cases/:number',
     page,
     async (request, reply) => {
@@ -241,7 +252,11 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
         request,
         reply,
         view,
-        request.query.submitted === '1' ? p('receipt.title') : undefined,
+        request.query.submitted === '1'
+          ? p('receipt.title')
+          : request.query.rated === '1'
+            ? p('case.rated')
+            : undefined,
       );
     },
   );

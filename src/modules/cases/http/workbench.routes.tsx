@@ -129,6 +129,9 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
           {banner ? <NotificationBanner title={banner.title} /> : null}
           <h1>{w('inbox.title')}</h1>
           <p>{w('inbox.lead')}</p>
+          <p>
+            <a href="/workbench/rectifications">{w('inbox.rectifications')}</a>
+          </p>
           <nav aria-label={w('inbox.views')}>
             <ul class="inline-list">
               {VIEWS.map((v) => (

@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { publicBaseUrl } from '../../kernel/config.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { KernelContext, ModuleManifest } from '../../kernel/modules.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
@@ -8,14 +9,17 @@ import { DEMO_DEPARTMENT_CODES, type OrganisationsContract } from '../organisati
 import { CASES_PERMISSIONS } from './cases.policy.ts';
 import { type CasesService, createCasesService } from './cases.service.ts';
 import { processDefinitions } from './db/cases.tables.ts';
+import { checkDeadlines, type DeadlineRun, startDeadlineWatch } from './deadlines.ts';
 import { createDefinitionsService, type DefinitionsService } from './definitions.service.ts';
 import { DEMO_PROCESSES } from './demo-processes.ts';
 import { checkDefinition } from './domain/process-definition.ts';
 import { registerCasesApi } from './http/api.routes.ts';
 import { registerApplyPages } from './http/apply.routes.tsx';
 import { registerMyCasesPages } from './http/my-cases.routes.tsx';
+import { registerNotificationPages } from './http/notifications.routes.tsx';
 import { registerRatingPages } from './http/ratings.routes.tsx';
 import { registerWorkbenchPages } from './http/workbench.routes.tsx';
+import { createNotificationsService, type NotificationsService } from './notifications.service.ts';
 import { createRatingsService, type RatingsService } from './ratings.service.ts';
 
 export { CasesPermissions } from './cases.policy.ts';
@@ -33,6 +37,9 @@ export type {
 export interface CasesModule extends CasesService {
   readonly definitions: DefinitionsService;
   readonly ratings: RatingsService;
+  readonly notifications: NotificationsService;
+  /** The deadline watch's one pass (a timer runs it in processes that work on jobs). */
+  checkDeadlines(now?: Date): Promise<DeadlineRun>;
 }
 
 function buildCases(
@@ -74,7 +81,25 @@ function buildCases(
     calendar: () => kernel.calendar,
     timeZone: kernel.config.timeZone,
   });
-  return Object.assign(service, { definitions, ratings });
+  const notifications = createNotificationsService({
+    db: kernel.db,
+    mail: kernel.mail,
+    details: (accountId, tx) => identity.ownDetails(accountId, tx),
+    baseUrl: publicBaseUrl(kernel.config),
+  });
+  notifications.subscribe(kernel.events);
+  const watch = (now?: Date) =>
+    checkDeadlines(
+      {
+        db: kernel.db,
+        audit: kernel.audit,
+        calendar: kernel.calendar,
+        timeZone: kernel.config.timeZone,
+        notifications,
+      },
+      now,
+    );
+  return Object.assign(service, { definitions, ratings, notifications, checkDeadlines: watch });
 }
 
 /** Applications with cross-department parallel approval (网上审批, 并联审批): the case engine and its processes. */
@@ -90,6 +115,15 @@ export const casesModule: ModuleManifest<CasesModule> = {
       deps.forms as FormsService,
       deps.identity as IdentityContract,
     );
+    if (kernel.jobs.working) {
+      // Every ten minutes: a step is announced well within its working day, and the watch costs a few queries.
+      const watch = startDeadlineWatch(
+        () => cases.checkDeadlines(),
+        10 * 60 * 1000,
+        (error) => kernel.log.error({ err: error }, 'deadline watch failed'),
+      );
+      app?.addHook('onClose', async () => watch.stop());
+    }
     if (app) {
       const catalogue = deps.catalogue as CatalogueContract;
       const identity = deps.identity as IdentityContract;
@@ -122,6 +156,10 @@ export const casesModule: ModuleManifest<CasesModule> = {
           const account = await identity.findAccount(username);
           return account?.kind === 'staff' ? account.id : undefined;
         },
+      });
+      registerNotificationPages(app, {
+        notifications: cases.notifications,
+        timeZone: kernel.config.timeZone,
       });
       registerRatingPages(app, {
         cases,

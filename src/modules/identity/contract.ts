@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/authz/authz.ts';
+import type { Db } from '../../kernel/db/database.ts';
 
 /** The staff roles of product.md; each later module grants permissions to some of them. */
 export const STAFF_ROLES = [
@@ -52,8 +53,9 @@ export interface IdentityContract {
   /**
    * A person's own details, for forms to fill in what the government already knows (the person confirms them rather
    * than typing them again). Only for the person themselves: a page shows them to their owner, never to others.
+   * Pass `tx` when calling inside a transaction (the embedded database has one connection).
    */
-  ownDetails(accountId: string): Promise<PersonDetails | undefined>;
+  ownDetails(accountId: string, tx?: Db): Promise<PersonDetails | undefined>;
   /** The signed-in session of an HTTP request, if any (undefined in processes without HTTP). */
   sessionOf(request: FastifyRequest): RequestSession | undefined;
 }
@@ -66,6 +68,8 @@ export interface PersonDetails {
   phone: string | null;
   email: string | null;
   assuranceLevel: 1 | 2 | 3;
+  /** The language they chose for the site, which their mail is written in too. */
+  preferredLocale: 'zh-CN' | 'en';
 }
 
 /** The signed-in session of a request, as the identity module resolves it from the session cookie. */

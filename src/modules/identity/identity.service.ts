@@ -235,8 +235,8 @@ export function createIdentityService(db: Db, apiTokens: IdentityContract['apiTo
     actorOf: (accountId) => actorOf(db, accountId),
     // The session hook (http/session-cookie.ts) sets it; without HTTP there is none.
     sessionOf: (request) => request.identitySession,
-    async ownDetails(accountId) {
-      const [row] = await db.select().from(accounts).where(eq(accounts.id, accountId));
+    async ownDetails(accountId, tx = db) {
+      const [row] = await tx.select().from(accounts).where(eq(accounts.id, accountId));
       if (row?.kind !== 'public') return undefined;
       return {
         name: { 'zh-CN': row.displayNameZh, en: row.displayNameEn },
@@ -245,6 +245,7 @@ export function createIdentityService(db: Db, apiTokens: IdentityContract['apiTo
         phone: row.phone,
         email: row.email,
         assuranceLevel: row.assuranceLevel as 1 | 2 | 3,
+        preferredLocale: row.preferredLocale,
       };
     },
     async findAccount(username) {

@@ -86,6 +86,9 @@ export const cases = pgTable(
     dueOn: date('due_on', { mode: 'string' }),
     submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** The day the responsible department was warned that the promised date is near, and the day it passed. */
+    warnedOn: date('warned_on', { mode: 'string' }),
+    overdueOn: date('overdue_on', { mode: 'string' }),
     /** Optimistic concurrency: every change adds one. */
     revision: integer('revision').notNull().default(1),
   },
@@ -121,6 +124,9 @@ export const caseTasks = pgTable(
     limitDays: integer('limit_days').notNull(),
     /** The step's own due date with the case's pauses counted in; null without a limit of its own or while paused. */
     dueOn: date('due_on', { mode: 'string' }),
+    /** The day the step's holders were warned that it is due soon, and the day it went overdue (escalated). */
+    warnedOn: date('warned_on', { mode: 'string' }),
+    overdueOn: date('overdue_on', { mode: 'string' }),
     decidedBy: text('decided_by'),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),

@@ -28,6 +28,7 @@ import { trafficLight } from '../domain/clock.ts';
 import type { CasesModule } from '../index.ts';
 import { workbenchMessages } from '../workbench.messages.ts';
 import { answerText } from './apply.routes.tsx';
+import { NoticeList } from './notifications.routes.tsx';
 
 /**
  * The staff workbench (/workbench/tasks): the inbox of one's department and role with the traffic light, claiming,
@@ -115,6 +116,10 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
   ) {
     const { w, c } = words(request);
     const items = await cases.inbox(actor, { view, limit: 200 });
+    // The department's warnings of the last days: steps due soon, and for heads the overdue ones escalated to them.
+    const alerts = (await cases.notifications.list(actor, 20))
+      .filter((n) => n.departmentCode !== null)
+      .slice(0, 10);
     const { services } = await names(
       request,
       items.map((i) => i.serviceCode),
@@ -132,6 +137,17 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
           <p>
             <a href="/workbench/rectifications">{w('inbox.rectifications')}</a>
           </p>
+          {alerts.length > 0 ? (
+            <section aria-labelledby="alerts-title">
+              <h2 id="alerts-title">{w('inbox.alerts')}</h2>
+              <NoticeList
+                notices={alerts}
+                locale={request.locale}
+                timeZone={deps.timeZone}
+                hrefOf={(n) => `/workbench/cases/${n.caseNumber}`}
+              />
+            </section>
+          ) : null}
           <nav aria-label={w('inbox.views')}>
             <ul class="inline-list">
               {VIEWS.map((v) => (

@@ -143,6 +143,7 @@ describe('checking a whole application', () => {
       phone: '13900000001',
       email: null,
       assuranceLevel: 2,
+      preferredLocale: 'zh-CN',
     });
     assert.deepEqual(filled, {
       applicant: { name: '张伟', idNumber: '340101199001010013', phone: '13900000001' },

@@ -238,6 +238,8 @@ export function registerIdentityPages(
                 <a href="/cases">{m('account.cases')}</a>
               </>
             ) : null}
+            {' · '}
+            <a href="/notifications">{m('account.notices')}</a>
             {account?.roles.some((r) => ['clerk', 'reviewer', 'head'].includes(r.role)) ? (
               <>
                 {' · '}

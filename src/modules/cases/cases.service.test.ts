@@ -523,6 +523,26 @@ for (const engine of ENGINES) {
       assert.equal(done.tasks.find((x) => x.id === accept.id)?.state, 'done');
     });
 
+    it('seeds the demo city with 张伟’s provident fund case, paused once for a missing page and running again', async (t) => {
+      if (!needsEngine(t)) return;
+      const identity = platform.contracts.identity as IdentityContract;
+      const zhang = await identity.findAccount('zhangwei');
+      assert.ok(zhang);
+      const mine = await service.listMine(await identity.actorOf(zhang.id));
+      const loop = mine.find((c) => c.serviceCode === 'GJJ-0103');
+      assert.ok(loop, 'the demo case exists');
+      assert.equal(loop.state, 'in_progress');
+      assert.equal(loop.pauses.length, 1);
+      assert.ok(loop.pauses[0]?.to, 'answered');
+      const view = await service.get(await identity.actorOf(zhang.id), loop.number, client);
+      assert.deepEqual(
+        view.timeline.map((e) => e.kind).filter((k) => k.startsWith('supplement')),
+        ['supplement_requested', 'supplement_answered'],
+      );
+      const reviewer = staff('acct_gjj_reviewer', 'GJJ', 'reviewer');
+      assert.ok((await service.inbox(reviewer)).some((item) => item.caseNumber === loop.number));
+    });
+
     it('counts time limits in working days, across a holiday, with the clock stopped while the applicant has the case', async (t) => {
       if (!needsEngine(t)) return;
       let now = new Date('2026-09-30T02:00:00Z'); // Wednesday 30 September, 10:00 in the city

@@ -3,7 +3,7 @@ import { publicBaseUrl } from '../../kernel/config.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { KernelContext, ModuleManifest } from '../../kernel/modules.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
-import type { FormsService } from '../forms/index.ts';
+import { demoFormDefinition, type FormsService } from '../forms/index.ts';
 import { type IdentityContract, STAFF_ROLES } from '../identity/index.ts';
 import { DEMO_DEPARTMENT_CODES, type OrganisationsContract } from '../organisations/index.ts';
 import { CASES_PERMISSIONS } from './cases.policy.ts';
@@ -11,6 +11,7 @@ import { type CasesService, createCasesService } from './cases.service.ts';
 import { processDefinitions } from './db/cases.tables.ts';
 import { checkDeadlines, type DeadlineRun, startDeadlineWatch } from './deadlines.ts';
 import { createDefinitionsService, type DefinitionsService } from './definitions.service.ts';
+import { seedSupplementLoopCase } from './demo-cases.ts';
 import { DEMO_PROCESSES } from './demo-processes.ts';
 import { checkDefinition } from './domain/process-definition.ts';
 import { registerCasesApi } from './http/api.routes.ts';
@@ -171,7 +172,7 @@ export const casesModule: ModuleManifest<CasesModule> = {
     }
     return cases;
   },
-  async seedDemo({ tx, report }) {
+  async seedDemo({ tx, kernel, report }) {
     const context = { departments: new Set(DEMO_DEPARTMENT_CODES), roles: new Set<string>(STAFF_ROLES) };
     let added = 0;
     for (const [serviceCode, definition] of Object.entries(DEMO_PROCESSES)) {
@@ -195,6 +196,14 @@ export const casesModule: ModuleManifest<CasesModule> = {
       });
       added++;
     }
-    report.lines.push(`cases: ${added} service processes (开办餐饮店 with four departments in parallel)`);
+    const loop = await seedSupplementLoopCase(tx, {
+      audit: kernel.audit,
+      calendar: kernel.calendar,
+      timeZone: kernel.config.timeZone,
+      form: demoFormDefinition('GJJ-0103'),
+    });
+    report.lines.push(
+      `cases: ${added} service processes (开办餐饮店 with four departments in parallel)${loop ? `; 张伟's case ${loop} shows a supplement loop` : ''}`,
+    );
   },
 };

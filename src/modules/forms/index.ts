@@ -3,7 +3,7 @@ import { newId } from '../../kernel/ids.ts';
 import type { ModuleManifest } from '../../kernel/modules.ts';
 import { formDefinitions } from './db/forms.tables.ts';
 import { DEMO_FORMS } from './demo-forms.ts';
-import { formDefinitionSchema } from './domain/form-definition.ts';
+import { type FormDefinition, formDefinitionSchema } from './domain/form-definition.ts';
 import { FORMS_PERMISSIONS } from './forms.policy.ts';
 import { createFormsService, type FormsService } from './forms.service.ts';
 
@@ -29,6 +29,12 @@ export { FormsErrors } from './forms.errors.ts';
 export { formsMessages } from './forms.messages.ts';
 export { FormsPermissions } from './forms.policy.ts';
 export { type ActiveForm, type Draft, detailOf, type FormsService } from './forms.service.ts';
+
+/** The demo city's form of a service, as the seed stores it (for other modules' demo data). */
+export function demoFormDefinition(serviceCode: string): FormDefinition | undefined {
+  const input = DEMO_FORMS[serviceCode];
+  return input ? formDefinitionSchema.parse(input) : undefined;
+}
 
 /** Application forms (一表式): versioned per service, checked answers, drafts saved on the server. */
 export const formsModule: ModuleManifest<FormsService> = {

@@ -55,6 +55,8 @@ export interface DefinitionsService {
   get(id: string, tx?: Db): Promise<DefinitionVersion | undefined>;
   /** Every version of a service's process, newest first. */
   list(serviceCode: string): Promise<DefinitionVersion[]>;
+  /** The services that have a process, with their active version's number (null while only drafts exist). */
+  services(): Promise<{ serviceCode: string; activeVersion: number | null; versions: number }[]>;
 }
 
 export function createDefinitionsService(deps: {
@@ -191,6 +193,24 @@ export function createDefinitionsService(deps: {
     async get(id, tx = db) {
       const [row] = await tx.select().from(processDefinitions).where(eq(processDefinitions.id, id));
       return row ? toVersion(row) : undefined;
+    },
+
+    async services() {
+      const rows = await db
+        .select({
+          serviceCode: processDefinitions.serviceCode,
+          activeVersion: sql<
+            number | null
+          >`max(case when ${processDefinitions.state} = 'active' then ${processDefinitions.version} end)`,
+          versions: sql<number>`count(*)::int`,
+        })
+        .from(processDefinitions)
+        .groupBy(processDefinitions.serviceCode)
+        .orderBy(processDefinitions.serviceCode);
+      return rows.map((r) => ({
+        ...r,
+        activeVersion: r.activeVersion === null ? null : Number(r.activeVersion),
+      }));
     },
 
     async list(serviceCode) {

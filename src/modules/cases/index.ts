@@ -18,6 +18,7 @@ import { registerCasesApi } from './http/api.routes.ts';
 import { registerApplyPages } from './http/apply.routes.tsx';
 import { registerMyCasesPages } from './http/my-cases.routes.tsx';
 import { registerNotificationPages } from './http/notifications.routes.tsx';
+import { registerProcessPages } from './http/processes.routes.tsx';
 import { registerRatingPages } from './http/ratings.routes.tsx';
 import { registerWorkbenchPages } from './http/workbench.routes.tsx';
 import { createNotificationsService, type NotificationsService } from './notifications.service.ts';
@@ -160,6 +161,12 @@ export const casesModule: ModuleManifest<CasesModule> = {
       });
       registerNotificationPages(app, {
         notifications: cases.notifications,
+        timeZone: kernel.config.timeZone,
+      });
+      registerProcessPages(app, {
+        definitions: cases.definitions,
+        catalogue,
+        authz: kernel.authz,
         timeZone: kernel.config.timeZone,
       });
       registerRatingPages(app, {

@@ -267,6 +267,8 @@ export function registerIdentityPages(
             {account?.roles.some((r) => r.role === 'platform_admin') ? (
               <>
                 {' · '}
+                <a href="/admin/processes">{m('account.processes')}</a>
+                {' · '}
                 <a href="/admin/legal-entities">{m('account.legalEntitiesAdmin')}</a>
               </>
             ) : null}

@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, type TestContext } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { generate } from 'otplib';
+import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../src/modules/identity/index.ts';
 import { IN_CI } from './environment.ts';
 import { startTestPlatform } from './platform.ts';
 
@@ -195,4 +197,52 @@ export async function expectNoHorizontalScroll(page: Page): Promise<void> {
     scrollWidth <= clientWidth,
     `${page.url()} scrolls sideways: ${scrollWidth}px > ${clientWidth}px`,
   );
+}
+
+/** Runs an action that navigates (a click on a link or a submit button) and returns that navigation's response. */
+export async function navigation(page: Page, action: () => Promise<void>): Promise<Response | null> {
+  const [response] = await Promise.all([page.waitForNavigation(), action()]);
+  return response;
+}
+
+/**
+ * What a browser without JavaScript built (`page`), checked in `checker` (a page with JavaScript, for axe) at the
+ * checker's viewport: no axe-core violations, and nothing to scroll sideways. The checker must be on the platform's
+ * origin (visit `/` first), or the copied page loads no stylesheet.
+ */
+export async function expectAccessibleWithoutScripts(
+  checker: Page,
+  page: Page,
+  label: string,
+): Promise<void> {
+  await checker.setContent(withoutScripts(await page.content()));
+  await expectNoAxeViolations(checker, `${label} (JavaScript off)`);
+  const { scrollWidth, innerWidth } = await checker.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  assert.ok(
+    scrollWidth <= innerWidth,
+    `${label} scrolls sideways at ${innerWidth}px (${scrollWidth}px wide)`,
+  );
+}
+
+/**
+ * Signs a demo person in through the pages with the demo password; staff (`secondFactor`) then enrol TOTP on this
+ * first sign-in, otplib playing the authenticator app.
+ */
+export async function signInThroughPages(
+  page: Page,
+  username: string,
+  options: { secondFactor?: boolean } = {},
+): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await navigation(page, () => page.getByRole('button', { name: '登录', exact: true }).click());
+  if (!options.secondFactor) return;
+  assert.equal(new URL(page.url()).pathname, '/sign-in/second-factor');
+  const secret = ((await page.locator('main code').textContent()) ?? '').trim();
+  await page.getByLabel('6 位验证码').fill(await generate({ secret }));
+  await navigation(page, () => page.getByRole('button', { name: '验证' }).click());
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import type { FormClient } from './form-client.ts';
+import { DEMO_PASSWORD } from '../../src/modules/identity/index.ts';
+import { FormClient } from './form-client.ts';
 import { enrolledStaff } from './second-factor.ts';
 
 /**
@@ -17,5 +18,18 @@ export async function signInStaff(
   assert.equal(codesPage.statusCode, 200, `${username} passed the second factor`);
   assert.equal(codes.length, 10, `${username} was shown the recovery codes`);
   assert.equal((await client.get('/account')).statusCode, 200, `${username} reaches the account page`);
+  return client;
+}
+
+/** Signs a demo member of the public in through the sign-in form (they have no second factor). */
+export async function signInPerson(
+  app: FastifyInstance,
+  username: string,
+  address: string,
+): Promise<FormClient> {
+  const client = new FormClient(app, address);
+  const csrf = await client.csrfFrom('/sign-in');
+  const res = await client.post('/sign-in', { username, password: DEMO_PASSWORD, _csrf: csrf });
+  assert.equal(res.statusCode, 303, `${username} signed in`);
   return client;
 }

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { count } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { FormClient } from '../../../../test/support/form-client.ts';
+import type { FormClient } from '../../../../test/support/form-client.ts';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
-import { signInStaff } from '../../../../test/support/staff-session.ts';
+import { signInPerson, signInStaff } from '../../../../test/support/staff-session.ts';
 import type { Platform } from '../../../app.ts';
 import { type FormsService, sampleAnswers } from '../../forms/index.ts';
-import { DEMO_PASSWORD } from '../../identity/index.ts';
 import { cases } from '../db/cases.tables.ts';
 
 describe('the cases API', () => {
@@ -20,14 +19,6 @@ describe('the cases API', () => {
   after(() => platform.close());
 
   const caseCount = async () => (await platform.kernel.db.select({ n: count() }).from(cases))[0]?.n;
-
-  async function signInCitizen(username: string, address: string): Promise<FormClient> {
-    const client = new FormClient(app, address);
-    const csrf = await client.csrfFrom('/sign-in');
-    const res = await client.post('/sign-in', { username, password: DEMO_PASSWORD, _csrf: csrf });
-    assert.equal(res.statusCode, 303);
-    return client;
-  }
 
   const call = (
     client: FormClient | undefined,
@@ -46,7 +37,7 @@ describe('the cases API', () => {
     });
 
   it('applies, tracks and decides the restaurant case through the API, each department in its turn', async () => {
-    const zhang = await signInCitizen('zhangwei', '203.0.113.41');
+    const zhang = await signInPerson(app, 'zhangwei', '203.0.113.41');
     const form = await (platform.contracts.forms as FormsService).activeForm('ZWFW-0101');
     assert.ok(form);
     const submission = { serviceCode: 'ZWFW-0101', answers: sampleAnswers(form.definition, 7) };
@@ -90,7 +81,7 @@ describe('the cases API', () => {
     assert.equal(tracked.statusCode, 200);
     assert.equal(tracked.json().tasks.filter((t: { state: string }) => t.state === 'open').length, 4);
     // Someone else does not.
-    const li = await signInCitizen('lina', '203.0.113.44');
+    const li = await signInPerson(app, 'lina', '203.0.113.44');
     assert.equal((await call(li, 'GET', `/api/v1/cases/${number}`)).statusCode, 403);
   });
 
@@ -106,7 +97,7 @@ describe('the cases API', () => {
       },
     );
     assert.equal(anonymous.statusCode, 401);
-    const zhang = await signInCitizen('zhangwei', '203.0.113.45');
+    const zhang = await signInPerson(app, 'zhangwei', '203.0.113.45');
     const noKey = await call(zhang, 'POST', '/api/v1/cases', { serviceCode: 'SJ-0201', answers: {} });
     assert.equal(noKey.statusCode, 400);
     const unknown = await call(

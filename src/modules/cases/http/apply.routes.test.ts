@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { count } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { FormClient } from '../../../../test/support/form-client.ts';
+import type { FormClient } from '../../../../test/support/form-client.ts';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
+import { signInPerson } from '../../../../test/support/staff-session.ts';
 import type { Platform } from '../../../app.ts';
-import { creditCodeCheckCharacter, DEMO_PASSWORD } from '../../identity/index.ts';
+import { creditCodeCheckCharacter } from '../../identity/index.ts';
 import { cases } from '../db/cases.tables.ts';
 
 /** The smallest PDF a browser could upload: its header is what the platform looks at. */
@@ -46,14 +47,6 @@ describe('applying online, page by page', () => {
 
   const caseCount = async () => (await platform.kernel.db.select({ n: count() }).from(cases))[0]?.n ?? 0;
 
-  async function signIn(username: string, address: string): Promise<FormClient> {
-    const client = new FormClient(app, address);
-    const csrf = await client.csrfFrom('/sign-in');
-    const res = await client.post('/sign-in', { username, password: DEMO_PASSWORD, _csrf: csrf });
-    assert.equal(res.statusCode, 303);
-    return client;
-  }
-
   async function upload(
     client: FormClient,
     url: string,
@@ -73,7 +66,7 @@ describe('applying online, page by page', () => {
   }
 
   it('takes 张伟 from the service to a receipt: his identity filled in, every page checked, one case however often he submits', async () => {
-    const zhang = await signIn('zhangwei', '198.51.100.61');
+    const zhang = await signInPerson(app, 'zhangwei', '198.51.100.61');
     const start = await zhang.get('/services/ZWFW-0101/apply');
     assert.equal(start.statusCode, 303);
     const first = String(start.headers.location);
@@ -182,7 +175,7 @@ describe('applying online, page by page', () => {
     // In English too, and nobody else sees it.
     const english = await zhang.get(`${receiptUrl.split('?')[0]}?lang=en`);
     assert.match(english.body, /Where each department is/);
-    const li = await signIn('lina', '198.51.100.62');
+    const li = await signInPerson(app, 'lina', '198.51.100.62');
     assert.equal((await li.get(receiptUrl.split('?')[0] ?? '')).statusCode, 403);
     assert.equal(
       (await li.get(`${base}/check`)).statusCode,
@@ -195,7 +188,7 @@ describe('applying online, page by page', () => {
     const visitor = await app.inject({ url: '/services/ZWFW-0101/apply' });
     assert.equal(visitor.statusCode, 303);
     assert.equal(visitor.headers.location, '/sign-in');
-    const wang = await signIn('wangfang', '198.51.100.63');
+    const wang = await signInPerson(app, 'wangfang', '198.51.100.63');
     const start = await wang.get('/services/CG-0101/apply');
     const base = String(start.headers.location).replace(/\/pages\/applicant$/, '');
     const token = wang.token((await wang.get(String(start.headers.location))).body);

@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createPlatform, databaseTarget, MODULES, type Platform, VERSION } from './app.ts';
+import { registerCasesCommands } from './cli/cases.ts';
 import { registerCatalogueCommands } from './cli/catalogue.ts';
 import { runDoctor } from './cli/doctor.ts';
 import { writeApiArtefacts } from './cli/openapi-artefacts.ts';
@@ -454,6 +455,7 @@ async function withPlatform(work: (platform: Platform) => Promise<void>): Promis
 }
 
 registerCatalogueCommands(program, withPlatform);
+registerCasesCommands(program, withPlatform);
 
 program
   .command('doctor')

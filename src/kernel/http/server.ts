@@ -13,12 +13,13 @@ import {
 } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import type { ChildLoggerOptions } from 'pino';
+import { AppError, KernelErrors } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { type Logger, lazyRequestLogger } from '../logger.ts';
 import { registerErrorHandling } from './error-handler.tsx';
 import { registerPageCache } from './page-cache.ts';
 import { setStylesheetHref } from './pages.tsx';
-import { CSRF_COOKIE, registerLocale } from './request-context.ts';
+import { CSRF_COOKIE, isApiRequest, registerLocale } from './request-context.ts';
 import { zodValidatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
@@ -55,6 +56,9 @@ export interface HttpKernelOptions {
   /** Fastify's trustProxy: which proxies' X-Forwarded-* headers to believe. */
   trustProxy?: boolean | number | string[];
 }
+
+// What only a script (or a client with a token) sends; HTML forms send urlencoded, multipart or plain text.
+const SCRIPTED_TYPES = /^\s*(?:application\/(?:json|xml|bpmn\+xml)|text\/xml)\b/i;
 
 // A client may pass its own request id (a gateway's trace id), but only a short, plain one: ids go into logs.
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -134,6 +138,22 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
     reply.header('x-request-id', request.id);
     reply.headers(staticHeaders);
     done();
+  });
+  // The API's defence against cross-site requests: a state-changing call that relies on the session cookie (no bearer
+  // token) must be JSON or XML, which a form on another site cannot send without the browser asking first (CORS).
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (
+      request.method === 'GET' ||
+      request.method === 'HEAD' ||
+      request.headers.authorization !== undefined ||
+      request.headers.cookie === undefined ||
+      !isApiRequest(request) ||
+      SCRIPTED_TYPES.test(request.headers['content-type'] ?? '')
+    ) {
+      done();
+      return;
+    }
+    done(new AppError(KernelErrors.unsupportedMediaType));
   });
   // Signed cookies (the CSRF secret) are keyed by the platform secret, shared by every instance.
   await app.register(fastifyCookie, { secret: options.cookieSecret });

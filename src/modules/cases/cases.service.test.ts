@@ -201,6 +201,20 @@ for (const engine of ENGINES) {
         ),
         'CASES_ERR_IDENTITY_LEVEL',
       );
+      // Applying for an organisation needs a mandate for it: having an account is not enough.
+      await rejects(
+        service.submit(
+          CITIZEN,
+          {
+            serviceCode: 'SJ-0201',
+            answers: await answersFor('SJ-0201'),
+            idempotencyKey: 'x4',
+            organisationId: 'org_someone_else',
+          },
+          client,
+        ),
+        'AUTHZ_ERR_FORBIDDEN',
+      );
     });
 
     it('stops the clock for a supplement asked all at once, and runs it on when the applicant answers', async (t) => {
@@ -320,6 +334,10 @@ for (const engine of ENGINES) {
         'CASES_ERR_TASK_CHANGED',
       );
       assert.ok((await service.inbox(clerk, { view: 'mine' })).some((item) => item.id === mine.id));
+      await rejects(
+        service.claim(staff('acct_sj_clerk2', 'SJ', 'clerk'), mine.id, claimed.revision, client),
+        'CASES_ERR_TASK_CHANGED',
+      );
       const released = await service.release(clerk, mine.id, claimed.revision, client);
       assert.equal(released.claimedBy, null);
     });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { type AuditEntry, type AuditLog, canonicalJson } from '../../kernel/audit/audit.ts';
 import {
   type Actor,
@@ -96,6 +96,11 @@ export interface Submission {
   idempotencyKey: string;
   /** Applying for an organisation under a mandate. */
   organisationId?: string;
+  /**
+   * The form version the answers were given on (a draft keeps the version it started with); the service's active
+   * form when absent.
+   */
+  formId?: string;
 }
 
 /** A decision on a step: approve, reject with a reason, or ask for every missing item at once (一次性告知). */
@@ -425,7 +430,8 @@ export function createCasesService(deps: {
       });
 
     // The same checks as the form's pages, whatever the door: an API client's answers too.
-    const form = await deps.forms.activeForm(item.code);
+    const chosen = submission.formId ? await deps.forms.form(submission.formId) : undefined;
+    const form = chosen?.serviceCode === item.code ? chosen : await deps.forms.activeForm(item.code);
     let answers = submission.answers;
     if (form) {
       const problems = deps.forms.problems(form.definition, answers, today(), locale);
@@ -515,7 +521,8 @@ export function createCasesService(deps: {
       const accountId = actor.kind === 'person' ? actor.accountId : undefined;
       const decision = authz.authorize(actor, CasesPermissions.caseApply, {
         type: 'cases.case',
-        ...(accountId ? { ownerId: accountId } : {}),
+        // Applying for an organisation is granted only by a mandate for it: being the applicant is not enough.
+        ...(accountId && !submission.organisationId ? { ownerId: accountId } : {}),
         ...(submission.organisationId ? { organisationId: submission.organisationId } : {}),
       });
       await refuse(
@@ -762,12 +769,20 @@ export function createCasesService(deps: {
           const pauses = [...row.pauses, { from: today() }];
           await tx
             .update(cases)
-            .set({ state: 'supplement', pauses, missing, dueOn: null, revision: sql`${cases.revision} + 1` })
+            .set({
+              state: 'supplement',
+              pauses,
+              missing,
+              dueOn: null,
+              warnedOn: null,
+              overdueOn: null,
+              revision: sql`${cases.revision} + 1`,
+            })
             .where(eq(cases.id, row.id));
           // Every open step's clock stops with the case's.
           await tx
             .update(caseTasks)
-            .set({ dueOn: null, revision: sql`${caseTasks.revision} + 1` })
+            .set({ dueOn: null, warnedOn: null, overdueOn: null, revision: sql`${caseTasks.revision} + 1` })
             .where(and(eq(caseTasks.caseId, row.id), eq(caseTasks.state, 'open')));
           await tx.insert(caseTimeline).values({
             id: newId('tl'),
@@ -901,9 +916,14 @@ export function createCasesService(deps: {
         actor.kind === 'staff' &&
         actor.roles.some((r) => r.departmentCode === task.departmentCode && r.role === 'head');
       const target = await deps.staffOf(toAccountId);
-      if (!isHead || !target?.some((r) => r.departmentCode === task.departmentCode))
-        throw new AuthorizationError('no-role', CasesPermissions.taskDecide.name);
-      return changeTask(taskId, revision, { claimedBy: toAccountId }, async (tx) => {
+      // The step goes to the role the person holds in the department (its own if they hold it), so they can decide
+      // it and find it in their inbox — also after an escalation made it the head's.
+      const held = (target ?? []).filter(
+        (r) => r.departmentCode === task.departmentCode && ['clerk', 'reviewer', 'head'].includes(r.role),
+      );
+      const role = held.find((r) => r.role === task.role)?.role ?? held[0]?.role;
+      if (!isHead || !role) throw new AuthorizationError('no-role', CasesPermissions.taskDecide.name);
+      return changeTask(taskId, revision, { claimedBy: toAccountId, role }, async (tx) => {
         await audit.record(tx, {
           actor: auditActorOf(actor, allowed),
           action: 'cases.task.reassigned',
@@ -930,6 +950,8 @@ export function createCasesService(deps: {
             pauses,
             missing: [],
             dueOn: readClock(calendar, locked.startedOn, locked.promisedDays, pauses).due ?? null,
+            warnedOn: null,
+            overdueOn: null,
             revision: sql`${cases.revision} + 1`,
           })
           .where(eq(cases.id, locked.id));
@@ -948,7 +970,13 @@ export function createCasesService(deps: {
           ).due;
           await tx
             .update(caseTasks)
-            .set({ dueOn: due ?? null, revision: sql`${caseTasks.revision} + 1` })
+            // A new due date: warned and overdue again when it comes.
+            .set({
+              dueOn: due ?? null,
+              warnedOn: null,
+              overdueOn: null,
+              revision: sql`${caseTasks.revision} + 1`,
+            })
             .where(eq(caseTasks.id, task.id));
         }
         await tx.insert(caseTimeline).values({
@@ -1161,7 +1189,10 @@ export function createCasesService(deps: {
             eq(caseTasks.id, taskId),
             eq(caseTasks.state, 'open'),
             eq(caseTasks.revision, revision),
-            change === 'release' ? eq(caseTasks.claimedBy, me) : undefined,
+            // Nobody takes over another person's claim: the head reassigns instead.
+            change === 'release'
+              ? eq(caseTasks.claimedBy, me)
+              : or(isNull(caseTasks.claimedBy), eq(caseTasks.claimedBy, me)),
           ),
         )
         .returning();

@@ -36,24 +36,8 @@ export async function checkDeadlines(
   const today = civilDate(now, deps.timeZone);
   const soon = deps.calendar.addWorkingDays(today, WARN_WORKING_DAYS);
   return deps.db.transaction(async (tx) => {
-    const open = and(eq(caseTasks.state, 'open'), isNotNull(caseTasks.dueOn));
-    const warned = await tx
-      .update(caseTasks)
-      .set({ warnedOn: today })
-      .where(
-        and(
-          open,
-          isNull(caseTasks.warnedOn),
-          lte(caseTasks.dueOn, soon),
-          sql`${caseTasks.dueOn} >= ${today}`,
-        ),
-      )
-      .returning();
-    const overdue = await tx
-      .update(caseTasks)
-      .set({ overdueOn: today })
-      .where(and(open, isNull(caseTasks.overdueOn), lt(caseTasks.dueOn, today)))
-      .returning();
+    // Cases before their steps: the order every decision takes its locks in, so the watch and a decision on the
+    // same case never wait for each other in a circle.
     const running = and(eq(cases.state, 'in_progress'), isNotNull(cases.dueOn));
     const casesWarned = await tx
       .update(cases)
@@ -76,6 +60,24 @@ export async function checkDeadlines(
         dueOn: cases.dueOn,
       });
 
+    const open = and(eq(caseTasks.state, 'open'), isNotNull(caseTasks.dueOn));
+    const warned = await tx
+      .update(caseTasks)
+      .set({ warnedOn: today })
+      .where(
+        and(
+          open,
+          isNull(caseTasks.warnedOn),
+          lte(caseTasks.dueOn, soon),
+          sql`${caseTasks.dueOn} >= ${today}`,
+        ),
+      )
+      .returning();
+    const overdue = await tx
+      .update(caseTasks)
+      .set({ overdueOn: today })
+      .where(and(open, isNull(caseTasks.overdueOn), lt(caseTasks.dueOn, today)))
+      .returning();
     const numbers = new Map<string, string>();
     const numberOf = async (caseId: string) => {
       if (!numbers.has(caseId)) {

@@ -138,6 +138,16 @@ describe('the cases API', () => {
       incomplete.json().errors.find((e: { path: string }) => e.path === 'premises.seats').message,
       /Enter a number/,
     );
+    // A form on another site can post urlencoded with the citizen's cookie: the API takes only JSON from cookies.
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      cookies: zhang.cookies,
+      remoteAddress: '203.0.113.45',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': 'forged-00001' },
+      payload: 'serviceCode=SJ-0201',
+    });
+    assert.equal(forged.statusCode, 415);
     const decision = await call(zhang, 'POST', '/api/v1/tasks/task_nothing/decision', {
       outcome: 'reject',
       revision: 1,

@@ -544,7 +544,12 @@ export function registerApplyPages(app: FastifyInstance, deps: ApplyPagesDeps): 
       if (problems.length > 0 && !draft.submittedCaseId) return renderCheck(request, reply, draft, problems);
       const { case: submitted } = await cases.submit(
         person,
-        { serviceCode: draft.serviceCode, answers: draft.answers, idempotencyKey: draft.id },
+        {
+          serviceCode: draft.serviceCode,
+          answers: draft.answers,
+          idempotencyKey: draft.id,
+          formId: draft.form.id,
+        },
         clientOf(request),
         request.locale,
       );

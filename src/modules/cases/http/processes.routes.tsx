@@ -285,12 +285,12 @@ export function registerProcessPages(app: FastifyInstance, deps: ProcessPagesDep
     '/admin/processes/:code/drafts',
     protectedRoute,
     async (request, reply) => {
+      if (!(await adminOrSignIn(request, reply))) return reply;
       const text = String(request.body?.definition ?? '');
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch (error) {
-        if (!(await adminOrSignIn(request, reply))) return reply;
         return renderService(request, reply, codeOf(request), {
           status: 400,
           problems: [{ path: 'JSON', message: (error as Error).message }],
@@ -305,11 +305,11 @@ export function registerProcessPages(app: FastifyInstance, deps: ProcessPagesDep
     '/admin/processes/:code/bpmn',
     protectedRoute,
     async (request, reply) => {
+      if (!(await adminOrSignIn(request, reply))) return reply;
       const part = request.body?.bpmn;
       const xml = part && Buffer.isBuffer(part.bytes) ? part.bytes.toString('utf8') : '';
       const imported = await importBpmn(xml);
       if (!imported.definition) {
-        if (!(await adminOrSignIn(request, reply))) return reply;
         return renderService(request, reply, codeOf(request), {
           status: 400,
           problems: imported.problems.map((p) => ({ path: p.element, message: p.message })),

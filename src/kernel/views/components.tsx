@@ -413,44 +413,12 @@ export function CheckboxGroup(props: {
   error?: string;
   options: readonly { value: string; label: string; checked?: boolean }[];
 }) {
-  const describedBy =
-    [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : '']
-      .filter(Boolean)
-      .join(' ') || undefined;
-  return (
-    <div class={props.error ? 'form-group form-group--error' : 'form-group'}>
-      <fieldset class="fieldset" id={props.id} aria-describedby={describedBy}>
-        <legend class="fieldset__legend">{props.legend}</legend>
-        {props.hint ? (
-          <p class="hint" id={`${props.id}-hint`}>
-            {props.hint}
-          </p>
-        ) : null}
-        {props.error ? (
-          <p class="error-message" id={`${props.id}-error`}>
-            {props.error}
-          </p>
-        ) : null}
-        {props.options.map((option, i) => (
-          <div class="choice" key={option.value}>
-            <input
-              type="checkbox"
-              id={`${props.id}-${i}`}
-              name={props.name}
-              value={option.value}
-              checked={option.checked}
-            />
-            <label for={`${props.id}-${i}`}>{option.label}</label>
-          </div>
-        ))}
-      </fieldset>
-    </div>
-  );
+  return <ChoiceFieldset {...props} type="checkbox" />;
 }
 
 /**
- * One choice among several (a `<fieldset>` of radios named `name`, its legend the question); as CheckboxGroup, the
- * error is linked from the error summary through the first radio's id.
+ * One choice among several (a `<fieldset>` of radios named `name`, its legend the question); the error summary links
+ * to the first radio, which has the group's id.
  */
 export function RadioGroup(props: {
   id: string;
@@ -461,13 +429,38 @@ export function RadioGroup(props: {
   value?: string;
   options: readonly { value: string; label: string }[];
 }) {
+  return (
+    <ChoiceFieldset
+      {...props}
+      type="radio"
+      options={props.options.map((o) => ({ ...o, checked: o.value === props.value }))}
+    />
+  );
+}
+
+/** The fieldset both choice groups are: legend, hint and error linked for screen readers, one input per option. */
+function ChoiceFieldset(props: {
+  type: 'checkbox' | 'radio';
+  id: string;
+  name: string;
+  legend: string;
+  hint?: string;
+  error?: string;
+  options: readonly { value: string; label: string; checked?: boolean }[];
+}) {
   const describedBy =
     [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : '']
       .filter(Boolean)
       .join(' ') || undefined;
+  // Checkboxes are reached through the fieldset's id; a radio group through its first radio.
+  const inputId = (i: number) => (props.type === 'radio' && i === 0 ? props.id : `${props.id}-${i}`);
   return (
     <div class={props.error ? 'form-group form-group--error' : 'form-group'}>
-      <fieldset class="fieldset" aria-describedby={describedBy}>
+      <fieldset
+        class="fieldset"
+        id={props.type === 'checkbox' ? props.id : undefined}
+        aria-describedby={describedBy}
+      >
         <legend class="fieldset__legend">{props.legend}</legend>
         {props.hint ? (
           <p class="hint" id={`${props.id}-hint`}>
@@ -482,13 +475,13 @@ export function RadioGroup(props: {
         {props.options.map((option, i) => (
           <div class="choice" key={option.value}>
             <input
-              type="radio"
-              id={i === 0 ? props.id : `${props.id}-${i}`}
+              type={props.type}
+              id={inputId(i)}
               name={props.name}
               value={option.value}
-              checked={option.value === props.value}
+              checked={option.checked}
             />
-            <label for={i === 0 ? props.id : `${props.id}-${i}`}>{option.label}</label>
+            <label for={inputId(i)}>{option.label}</label>
           </div>
         ))}
       </fieldset>

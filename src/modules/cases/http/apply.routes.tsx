@@ -31,6 +31,7 @@ import {
 import type { IdentityContract } from '../../identity/index.ts';
 import { casesPageMessages } from '../cases-pages.messages.ts';
 import type { CasesModule } from '../index.ts';
+import { personOrSignIn } from './guards.ts';
 
 /**
  * Applying online (一表式): one topic per page, saved on the server after each page, a page to check every answer,
@@ -263,17 +264,6 @@ export function registerApplyPages(app: FastifyInstance, deps: ApplyPagesDeps): 
   const page = { schema: { hide: true } };
   const protectedRoute = { schema: { hide: true }, preHandler: app.csrfProtection };
   const today = () => civilDate(new Date(), deps.timeZone);
-
-  /** The signed-in member of the public, or undefined after sending the visitor to sign in. */
-  async function personOrSignIn(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<PersonActor | undefined> {
-    const actor = await request.actor();
-    if (actor.kind === 'person') return actor;
-    reply.redirect('/sign-in', 303);
-    return undefined;
-  }
 
   async function draftOf(request: FastifyRequest, person: PersonActor): Promise<Draft> {
     const { draftId } = request.params as { draftId: string };

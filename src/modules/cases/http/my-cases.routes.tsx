@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { PersonActor } from '../../../kernel/authz/authz.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
 import { clientOf } from '../../../kernel/http/request-context.ts';
 import {
@@ -17,6 +16,7 @@ import type { CaseTask, CaseView } from '../cases.service.ts';
 import { casesPageMessages } from '../cases-pages.messages.ts';
 import type { CasesModule } from '../index.ts';
 import type { RatingsService } from '../ratings.service.ts';
+import { personOrSignIn } from './guards.ts';
 import { CaseRatingSection } from './ratings.routes.tsx';
 import { sendFile } from './workbench.routes.tsx';
 
@@ -46,16 +46,6 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
   const { cases, catalogue, organisations } = deps;
   const page = { schema: { hide: true } };
   const protectedRoute = { schema: { hide: true }, preHandler: app.csrfProtection };
-
-  async function personOrSignIn(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<PersonActor | undefined> {
-    const actor = await request.actor();
-    if (actor.kind === 'person') return actor;
-    reply.redirect('/sign-in', 303);
-    return undefined;
-  }
 
   async function names(request: FastifyRequest, codes: readonly string[]) {
     const lang = request.locale === 'en' ? 'en' : 'zh';

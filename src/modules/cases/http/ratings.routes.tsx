@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthorizationError, type PersonActor, type StaffActor } from '../../../kernel/authz/authz.ts';
+import type { StaffActor } from '../../../kernel/authz/authz.ts';
 import { AppError } from '../../../kernel/errors.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
 import { clientOf } from '../../../kernel/http/request-context.ts';
@@ -17,7 +17,6 @@ import {
 } from '../../../kernel/views/components.tsx';
 import type { CatalogueContract } from '../../catalogue/contract.ts';
 import type { OrganisationsContract } from '../../organisations/index.ts';
-import { CasesPermissions } from '../cases.policy.ts';
 import type { CasesService, CaseView } from '../cases.service.ts';
 import { casesPageMessages } from '../cases-pages.messages.ts';
 import {
@@ -38,6 +37,7 @@ import {
   type Rectification,
   type RectificationItem,
 } from '../ratings.service.ts';
+import { personOrSignIn, staffOrSignIn } from './guards.ts';
 
 /**
  * Rating a closed case (好差评) and the rectification (整改) a poor rating opens. The applicant's page
@@ -186,29 +186,6 @@ export function registerRatingPages(app: FastifyInstance, deps: RatingPagesDeps)
   const protectedRoute = { schema: { hide: true }, preHandler: app.csrfProtection };
 
   const words = (request: FastifyRequest) => ratingsMessages.translator(request.locale) as Translate;
-
-  async function personOrSignIn(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<PersonActor | undefined> {
-    const actor = await request.actor();
-    if (actor.kind === 'person') return actor;
-    reply.redirect('/sign-in', 303);
-    return undefined;
-  }
-
-  async function staffOrSignIn(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<StaffActor | undefined> {
-    const actor = await request.actor();
-    if (actor.kind === 'staff') return actor;
-    if (actor.kind === 'anonymous') {
-      reply.redirect('/sign-in', 303);
-      return undefined;
-    }
-    throw new AuthorizationError('no-role', CasesPermissions.taskDecide.name);
-  }
 
   async function departmentNames(request: FastifyRequest) {
     return new Map((await organisations.listDepartments()).map((d) => [d.code, d.name[request.locale]]));

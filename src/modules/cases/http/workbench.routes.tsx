@@ -28,6 +28,7 @@ import { trafficLight } from '../domain/clock.ts';
 import type { CasesModule } from '../index.ts';
 import { workbenchMessages } from '../workbench.messages.ts';
 import { answerText } from './apply.routes.tsx';
+import { staffOrSignIn } from './guards.ts';
 import { NoticeList } from './notifications.routes.tsx';
 
 /**
@@ -60,19 +61,6 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
   const page = { schema: { hide: true } };
   const protectedRoute = { schema: { hide: true }, preHandler: app.csrfProtection };
   const today = () => civilDate(new Date(), deps.timeZone);
-
-  async function staffOrSignIn(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<StaffActor | undefined> {
-    const actor = await request.actor();
-    if (actor.kind === 'staff') return actor;
-    if (actor.kind === 'anonymous') {
-      reply.redirect('/sign-in', 303);
-      return undefined;
-    }
-    throw new AuthorizationError('no-role', 'cases.task.decide');
-  }
 
   function words(request: FastifyRequest) {
     return {

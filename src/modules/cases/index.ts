@@ -4,7 +4,7 @@ import { newId } from '../../kernel/ids.ts';
 import type { KernelContext, ModuleManifest } from '../../kernel/modules.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
 import { demoFormDefinition, type FormsService } from '../forms/index.ts';
-import { type IdentityContract, STAFF_ROLES } from '../identity/index.ts';
+import type { IdentityContract, StaffRole } from '../identity/index.ts';
 import { DEMO_DEPARTMENT_CODES, type OrganisationsContract } from '../organisations/index.ts';
 import { CASES_PERMISSIONS } from './cases.policy.ts';
 import { type CasesService, createCasesService } from './cases.service.ts';
@@ -35,6 +35,12 @@ export type {
   RectificationItem,
 } from './ratings.service.ts';
 
+/**
+ * The roles a step may be given: those `cases.task.decide` grants. Another staff role (a hotline operator, the
+ * platform administrator) could never decide it, so a step naming one is refused as unassigned would be.
+ */
+const DECIDING_ROLES: readonly StaffRole[] = ['clerk', 'reviewer', 'head'];
+
 /** What the cases module offers: applying, working and tracking cases, and the processes behind them. */
 export interface CasesModule extends CasesService {
   readonly definitions: DefinitionsService;
@@ -57,7 +63,7 @@ function buildCases(
     authz: kernel.authz,
     context: async () => ({
       departments: new Set((await organisations.listDepartments()).map((d) => d.code)),
-      roles: new Set(STAFF_ROLES),
+      roles: new Set(DECIDING_ROLES),
     }),
   });
   const service = createCasesService({
@@ -180,7 +186,7 @@ export const casesModule: ModuleManifest<CasesModule> = {
     return cases;
   },
   async seedDemo({ tx, kernel, report }) {
-    const context = { departments: new Set(DEMO_DEPARTMENT_CODES), roles: new Set<string>(STAFF_ROLES) };
+    const context = { departments: new Set(DEMO_DEPARTMENT_CODES), roles: new Set<string>(DECIDING_ROLES) };
     let added = 0;
     for (const [serviceCode, definition] of Object.entries(DEMO_PROCESSES)) {
       const problems = checkDefinition(definition, context);

@@ -320,16 +320,30 @@ export function createFormsService(deps: {
       const refused = new Set(uploads.problems.map((p) => p.field));
       const problems = [...uploads.problems, ...read.problems.filter((p) => !refused.has(p.field))];
       const answers = { ...draft.answers, [page.id]: values };
-      if (problems.length > 0) return { draft: { ...draft, answers }, problems };
       // Only this page's answers are replaced, in one statement: a second tab saving another page is not undone.
-      const [saved] = await db
-        .update(formDrafts)
-        .set({
-          answers: sql`jsonb_set(${formDrafts.answers}, ${sql.raw(`'{${page.id}}'`)}, ${JSON.stringify(values)}::jsonb)`,
-          updatedAt: new Date(),
-        })
-        .where(and(eq(formDrafts.id, draftId), isNull(formDrafts.submittedCaseId)))
-        .returning();
+      const savePageAnswers = (pageAnswers: Record<string, unknown>) =>
+        db
+          .update(formDrafts)
+          .set({
+            answers: sql`jsonb_set(${formDrafts.answers}, ${sql.raw(`'{${page.id}}'`)}, ${JSON.stringify(pageAnswers)}::jsonb)`,
+            updatedAt: new Date(),
+          })
+          .where(and(eq(formDrafts.id, draftId), isNull(formDrafts.submittedCaseId)))
+          .returning();
+      if (problems.length > 0) {
+        // Files accepted on a page that has other mistakes are kept all the same: the page says they are, and the
+        // applicant should not have to choose them again after correcting a number.
+        const accepted = page.questions.filter(
+          (q) => q.type === 'file' && uploads.received[q.id] !== kept[q.id] && !refused.has(q.id),
+        );
+        if (accepted.length > 0)
+          await savePageAnswers({
+            ...kept,
+            ...Object.fromEntries(accepted.map((q) => [q.id, uploads.received[q.id]])),
+          });
+        return { draft: { ...draft, answers }, problems };
+      }
+      const [saved] = await savePageAnswers(values);
       if (!saved) throw new AppError(FormsErrors.draftSubmitted);
       return { draft: await toDraft(saved), problems: [] };
     },

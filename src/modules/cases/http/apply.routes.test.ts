@@ -115,6 +115,17 @@ describe('applying online, page by page', () => {
     );
     assert.equal(fake.statusCode, 400);
     assert.match(fake.body, /只能上传 PDF、JPG 或 PNG 文件/);
+    // A good file on a page with another mistake is kept: correcting the mistake needs no second upload.
+    const keptFile = await upload(
+      zhang,
+      `${base}/pages/premises`,
+      { seats: 'forty', area: '85.5' },
+      { name: '平面图.pdf', type: 'application/pdf', bytes: PDF },
+    );
+    assert.equal(keptFile.statusCode, 400);
+    assert.match(keptFile.body, /已上传：平面图\.pdf/);
+    const corrected = await upload(zhang, `${base}/pages/premises`, { seats: '40', area: '85.5' });
+    assert.equal(corrected.statusCode, 303, 'no second upload needed');
     const real = await upload(
       zhang,
       `${base}/pages/premises`,

@@ -5,7 +5,8 @@
  * object's owner, a mandate, or a client scope — and reads of personal data by staff or clients need a purpose.
  * The kernel knows no domain words: roles are strings, departments are codes, objects are typed resources.
  */
-import type { AuditEntry } from '../audit/audit.ts';
+import type { AuditEntry, AuditLog } from '../audit/audit.ts';
+import type { Db } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { AuthzErrors } from './authz.errors.ts';
 
@@ -515,4 +516,24 @@ export function describeGrants(p: Permission): string {
     ...(p.requiresAssignment ? ['staff and clients must be assigned'] : []),
   ];
   return `${p.name}: ${parts.join(', ')}${conditions.length > 0 ? `; ${conditions.join('; ')}` : ''}.`;
+}
+
+/**
+ * Lets an allowed decision through; a refused one is recorded in the audit log (in a transaction of its own, as
+ * nothing else happens) and thrown as an AuthorizationError. For services that audit every refusal.
+ */
+export async function enforce(
+  db: Db,
+  audit: AuditLog,
+  actor: Actor,
+  decision: Decision,
+  entry: Pick<AuditEntry, 'action' | 'object' | 'request'>,
+): Promise<Allowed> {
+  if (!decision.allowed) {
+    await db.transaction((tx) =>
+      audit.record(tx, { ...entry, actor: auditActorOf(actor), outcome: 'denied' }),
+    );
+    assertAllowed(decision);
+  }
+  return decision;
 }

@@ -5,9 +5,9 @@ import {
   type Actor,
   AuthorizationError,
   actorIdOf,
-  assertAllowed,
   auditActorOf,
   type Decision,
+  enforce,
   type Permission,
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
@@ -244,20 +244,6 @@ export function createCasesService(deps: {
   const { db, audit, authz, definitions } = deps;
   const now = deps.now ?? (() => new Date());
   const today = () => civilDate(now(), deps.timeZone);
-
-  async function refuse(
-    actor: Actor,
-    decision: Decision,
-    action: string,
-    object: { type: string; id: string },
-    client: ClientInfo,
-  ) {
-    if (decision.allowed) return;
-    await db.transaction((tx) =>
-      audit.record(tx, { actor: auditActorOf(actor), action, object, outcome: 'denied', request: client }),
-    );
-    assertAllowed(decision);
-  }
 
   const toTask = (row: typeof caseTasks.$inferSelect): CaseTask => ({
     id: row.id,
@@ -525,13 +511,11 @@ export function createCasesService(deps: {
         ...(accountId && !submission.organisationId ? { ownerId: accountId } : {}),
         ...(submission.organisationId ? { organisationId: submission.organisationId } : {}),
       });
-      await refuse(
-        actor,
-        decision,
-        'cases.case.submitted',
-        { type: 'cases.service', id: submission.serviceCode },
-        client,
-      );
+      await enforce(db, audit, actor, decision, {
+        action: 'cases.case.submitted',
+        object: { type: 'cases.service', id: submission.serviceCode },
+        request: client,
+      });
       // Only people apply (online, or through a counter clerk's intake): a machine client has no applicant.
       if (!accountId) throw new AuthorizationError('not-owner', CasesPermissions.caseApply.name);
       return create({
@@ -555,7 +539,11 @@ export function createCasesService(deps: {
         type: 'cases.case',
         departmentCode: item.department,
       });
-      await refuse(clerk, decision, 'cases.case.submitted', { type: 'cases.service', id: item.code }, client);
+      await enforce(db, audit, clerk, decision, {
+        action: 'cases.case.submitted',
+        object: { type: 'cases.service', id: item.code },
+        request: client,
+      });
       const applicant = await deps.applicantLevel(applicantId);
       // The clerk checked the person's identity document first (/workbench/identity-check), which makes them L3.
       if (applicant === undefined) throw new AppError(CasesErrors.caseNotFound);
@@ -600,13 +588,11 @@ export function createCasesService(deps: {
       );
       const allowed = decisions.find((d) => d.allowed);
       if (!allowed) {
-        await refuse(
-          actor,
-          decisions[0] as Decision,
-          'cases.case.read',
-          { type: 'cases.case', id: row.id },
-          client,
-        );
+        await enforce(db, audit, actor, decisions[0] as Decision, {
+          action: 'cases.case.read',
+          object: { type: 'cases.case', id: row.id },
+          request: client,
+        });
         throw new AppError(CasesErrors.caseNotFound);
       }
       if (actor.kind !== 'person' || actor.accountId !== row.applicantId) {
@@ -1016,12 +1002,12 @@ export function createCasesService(deps: {
       const department = departments[0];
       const text = body.trim();
       if (!department || actor.kind !== 'staff') {
-        await refuse(
+        await enforce(
+          db,
+          audit,
           actor,
           { allowed: false, reason: 'other-department', permission: CasesPermissions.taskDecide.name },
-          'cases.case.commented',
-          { type: 'cases.case', id: caseId },
-          client,
+          { action: 'cases.case.commented', object: { type: 'cases.case', id: caseId }, request: client },
         );
         throw new AppError(CasesErrors.caseNotFound);
       }
@@ -1113,7 +1099,11 @@ export function createCasesService(deps: {
       ownerId: row.applicantId,
       ...(row.organisationId ? { organisationId: row.organisationId } : {}),
     });
-    await refuse(actor, decision, 'cases.case.changed', { type: 'cases.case', id: row.id }, client);
+    await enforce(db, audit, actor, decision, {
+      action: 'cases.case.changed',
+      object: { type: 'cases.case', id: row.id },
+      request: client,
+    });
     return row;
   }
 
@@ -1136,7 +1126,11 @@ export function createCasesService(deps: {
       decision.allowed && !holdsStepRole(actor, task)
         ? ({ allowed: false, reason: 'no-role', permission: permission.name } satisfies Decision)
         : decision;
-    await refuse(actor, allowed, action, { type: 'cases.task', id: task.id }, client);
+    await enforce(db, audit, actor, allowed, {
+      action: action,
+      object: { type: 'cases.task', id: task.id },
+      request: client,
+    });
     return { task, allowed };
   }
 

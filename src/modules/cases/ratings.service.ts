@@ -5,9 +5,9 @@ import {
   type Actor,
   AuthorizationError,
   actorIdOf,
-  assertAllowed,
   auditActorOf,
   type Decision,
+  enforce,
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
 import { civilDate, type WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
@@ -168,21 +168,6 @@ export function createRatingsService(deps: {
   const now = deps.now ?? (() => new Date());
   const today = () => civilDate(now(), deps.timeZone);
 
-  /** Records a refusal in the audit log (its own transaction: nothing else happens) and throws it. */
-  async function refuse(
-    actor: Actor,
-    decision: Decision,
-    action: string,
-    object: { type: string; id: string },
-    client: ClientInfo,
-  ) {
-    if (decision.allowed) return;
-    await db.transaction((tx) =>
-      audit.record(tx, { actor: auditActorOf(actor), action, object, outcome: 'denied', request: client }),
-    );
-    assertAllowed(decision);
-  }
-
   const toRectification = (row: typeof rectifications.$inferSelect, day = today()): Rectification => ({
     id: row.id,
     caseId: row.caseId,
@@ -223,7 +208,11 @@ export function createRatingsService(deps: {
         ownerId: row.applicantId,
         ...(row.organisationId ? { organisationId: row.organisationId } : {}),
       });
-      await refuse(actor, decision, 'cases.case.rated', { type: 'cases.case', id: row.id }, client);
+      await enforce(db, audit, actor, decision, {
+        action: 'cases.case.rated',
+        object: { type: 'cases.case', id: row.id },
+        request: client,
+      });
       const accountId = actorIdOf(actor);
       if (!accountId) throw new AuthorizationError('not-owner', CasesPermissions.caseApply.name);
       if (row.state === 'withdrawn') throw new AppError(RatingsErrors.withdrawn);
@@ -360,13 +349,11 @@ export function createRatingsService(deps: {
       if (!found) throw new AppError(RatingsErrors.rectificationNotFound);
       const { rectification: row } = found;
       const decision = decideRectification(actor, row.id, row.departmentCode);
-      await refuse(
-        actor,
-        decision,
-        'cases.rectification.completed',
-        { type: 'cases.rectification', id: row.id },
-        client,
-      );
+      await enforce(db, audit, actor, decision, {
+        action: 'cases.rectification.completed',
+        object: { type: 'cases.rectification', id: row.id },
+        request: client,
+      });
       const parsed = outcomeSchema.safeParse(outcome);
       if (!parsed.success) throw new AppError(RatingsErrors.outcomeInvalid);
       const completedBy = actorIdOf(actor) ?? 'unknown';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ttlCache } from './cache.ts';
+import { keyedTtlCache, ttlCache } from './cache.ts';
 
 describe('ttlCache', () => {
   it('loads once for concurrent callers, keeps the value for its lifetime, then reloads', async () => {
@@ -32,5 +32,29 @@ describe('ttlCache', () => {
     await assert.rejects(cache.get(), /database down/);
     fail = false;
     assert.equal(await cache.get(), 'ok');
+  });
+});
+
+describe('keyedTtlCache', () => {
+  it('keeps each key apart, loads each once for concurrent callers, and keeps at most maxEntries', async () => {
+    let clock = 0;
+    const loads: string[] = [];
+    const cache = keyedTtlCache(
+      async (key: string) => {
+        loads.push(key);
+        return `${key}${loads.length}`;
+      },
+      1000,
+      2,
+      () => clock,
+    );
+    assert.deepEqual(await Promise.all([cache.get('a'), cache.get('a'), cache.get('b')]), ['a1', 'a1', 'b2']);
+    assert.equal(await cache.get('c'), 'c3', 'a third key pushes out the oldest');
+    assert.equal(await cache.get('b'), 'b2');
+    assert.equal(await cache.get('a'), 'a4', 'the oldest was loaded again');
+    clock = 1000;
+    assert.equal(await cache.get('b'), 'b5', 'an expired value is loaded again');
+    cache.invalidate();
+    assert.equal(await cache.get('b'), 'b6');
   });
 });

@@ -15,29 +15,56 @@ export function ttlCache<T>(
   ttlMs: number,
   now: () => number = Date.now,
 ): TtlCache<T> {
-  let value: { data: T; expires: number } | undefined;
-  let inFlight: Promise<T> | undefined;
+  const keyed = keyedTtlCache<null, T>(load, ttlMs, 1, now);
+  return { get: () => keyed.get(null), invalidate: keyed.invalidate };
+}
+
+/** Like TtlCache, one value per key. */
+export interface KeyedTtlCache<K, T> {
+  get(key: K): Promise<T>;
+  /** Forget every value now (call after this process changed what it caches). */
+  invalidate(): void;
+}
+
+/**
+ * Creates a cache around `load(key)`, keeping each key's result for `ttlMs` milliseconds and at most `maxEntries`
+ * keys (the oldest go first). Same rule as ttlCache: only for what may be a little stale on other instances.
+ */
+export function keyedTtlCache<K, T>(
+  load: (key: K) => Promise<T>,
+  ttlMs: number,
+  maxEntries = 1000,
+  now: () => number = Date.now,
+): KeyedTtlCache<K, T> {
+  const values = new Map<K, { data: T; expires: number }>();
+  const inFlight = new Map<K, Promise<T>>();
   let generation = 0;
   return {
-    get() {
+    get(key) {
+      const value = values.get(key);
       if (value && value.expires > now()) return Promise.resolve(value.data);
-      if (!inFlight) {
+      let loading = inFlight.get(key);
+      if (!loading) {
         const started = generation;
-        inFlight = load()
+        loading = load(key)
           .then((data) => {
-            // A load that began before an invalidation must not put old data back.
-            if (started === generation) value = { data, expires: now() + ttlMs };
+            if (started === generation) {
+              values.delete(key);
+              if (values.size >= maxEntries) values.delete(values.keys().next().value as K);
+              values.set(key, { data, expires: now() + ttlMs });
+            }
             return data;
           })
           .finally(() => {
-            inFlight = undefined;
+            inFlight.delete(key);
           });
+        inFlight.set(key, loading);
       }
-      return inFlight;
+      return loading;
     },
     invalidate() {
       generation++;
-      value = undefined;
+      values.clear();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { count, eq, gt } from 'drizzle-orm';
+import { rowsFor, type TableRows } from '../db/claimed-insert.ts';
 import { type Db, driverQuery } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import { type AuditKeys, auditKeys, RECORD_VERSION, type RecordContent, recordMac } from './audit.chain.ts';
@@ -67,6 +68,11 @@ const ACTION = /^[a-z][a-zA-Z0-9]*\.[a-z][a-zA-Z0-9]*\.[a-z][a-zA-Z0-9]*$/;
 export interface AuditLog {
   /** Appends a record in the caller's transaction: if the change rolls back, so does its record. */
   record(tx: Db, entry: AuditEntry): Promise<{ id: string }>;
+  /**
+   * The row `record` would append, MAC included, for a caller that writes it in one statement with its change
+   * (insertIfClaimed): it must be inserted in that change's statement or transaction, never on its own.
+   */
+  recordRows(entry: AuditEntry): TableRows<typeof auditRecords>;
   /** Seals the records that are settled now into blocks (a working process's sealer does it every second). */
   seal(db: Db): Promise<SealResult>;
   /** Checks every block and record from the archive anchor on. Names the first problem. */
@@ -87,6 +93,33 @@ export interface AuditLogOptions {
   onForgedRecord?: (seq: number, id: string) => void;
 }
 
+/** What a record says, stamped now: the MAC covers exactly this. */
+function recordContent(entry: AuditEntry, now: () => Date): RecordContent {
+  if (!ACTION.test(entry.action))
+    throw new RangeError(`Audit actions are <module>.<entity>.<verb>: ${entry.action}`);
+  return {
+    id: newId('aud'),
+    occurredAt: now(),
+    actorId: entry.actor.id ?? null,
+    actorKind: entry.actor.kind,
+    mandateId: entry.actor.mandateId ?? null,
+    role: entry.actor.role ?? null,
+    department: entry.actor.department ?? null,
+    action: entry.action,
+    objectType: entry.object?.type ?? null,
+    objectId: entry.object?.id ?? null,
+    subjectId: entry.subjectId ?? null,
+    outcome: entry.outcome ?? 'success',
+    purpose: entry.purpose ?? null,
+    clientAddress: entry.request?.clientAddress ?? null,
+    userAgent: entry.request?.userAgent?.slice(0, 512) ?? null,
+    requestId: entry.request?.requestId ?? null,
+    // Round-trip through JSON so what the MAC covers is what jsonb will give back.
+    details: entry.details === undefined ? null : JSON.parse(JSON.stringify(entry.details)),
+    hashVersion: RECORD_VERSION,
+  };
+}
+
 /**
  * Creates the audit log. Each record's MAC is keyed from the platform secret over its content: someone who can
  * write to the database but does not hold the secret can neither alter a record nor forge one that verifies.
@@ -95,34 +128,13 @@ export function createAuditLog(secret: string, options: AuditLogOptions = {}): A
   const keys = auditKeys(secret);
   const now = options.now ?? (() => new Date());
   const sealOptions = { now, onForgedRecord: options.onForgedRecord };
+  const contentOf = (entry: AuditEntry) => recordContent(entry, now);
 
   return {
     keys,
     now,
     async record(tx, entry) {
-      if (!ACTION.test(entry.action))
-        throw new RangeError(`Audit actions are <module>.<entity>.<verb>: ${entry.action}`);
-      const content: RecordContent = {
-        id: newId('aud'),
-        occurredAt: now(),
-        actorId: entry.actor.id ?? null,
-        actorKind: entry.actor.kind,
-        mandateId: entry.actor.mandateId ?? null,
-        role: entry.actor.role ?? null,
-        department: entry.actor.department ?? null,
-        action: entry.action,
-        objectType: entry.object?.type ?? null,
-        objectId: entry.object?.id ?? null,
-        subjectId: entry.subjectId ?? null,
-        outcome: entry.outcome ?? 'success',
-        purpose: entry.purpose ?? null,
-        clientAddress: entry.request?.clientAddress ?? null,
-        userAgent: entry.request?.userAgent?.slice(0, 512) ?? null,
-        requestId: entry.request?.requestId ?? null,
-        // Round-trip through JSON so what the MAC covers is what jsonb will give back.
-        details: entry.details === undefined ? null : JSON.parse(JSON.stringify(entry.details)),
-        hashVersion: RECORD_VERSION,
-      };
+      const content = contentOf(entry);
       const mac = recordMac(keys, content);
       // One INSERT and no lock: the numbering trigger gives the record its place (ADR 10). It is the platform's
       // hottest write, so it goes to the driver directly when it can (see driverQuery).
@@ -133,6 +145,11 @@ export function createAuditLog(secret: string, options: AuditLogOptions = {}): A
         await tx.insert(auditRecords).values({ ...content, mac });
       }
       return { id: content.id };
+    },
+
+    recordRows(entry) {
+      const content = contentOf(entry);
+      return rowsFor(auditRecords, [{ ...content, mac: recordMac(keys, content) }]);
     },
 
     seal: (db) => sealSettled(db, keys, sealOptions),

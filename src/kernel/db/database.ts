@@ -38,7 +38,11 @@ export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL)
 }
 
 /** Runs one statement with positional parameters on the driver underneath, without Drizzle's query building. */
-export type DriverQuery = (statement: { name: string; text: string; values: unknown[] }) => Promise<void>;
+export type DriverQuery = (statement: {
+  name: string;
+  text: string;
+  values: unknown[];
+}) => Promise<{ rows: Record<string, unknown>[] }>;
 
 /** A parameter as an SQL literal: text through pg's escapeLiteral (E'…' when it holds a backslash), numbers as is. */
 function literal(value: unknown): string {
@@ -59,15 +63,19 @@ export function driverQuery(db: Db): DriverQuery | undefined {
   const client = (db as unknown as { session?: { client?: unknown } }).session?.client;
   if (client instanceof pg.Client || client instanceof pg.Pool) {
     return async ({ name, text, values }) => {
-      await client.query({ name, text, values });
+      const result = await client.query({ name, text, values });
+      return { rows: result.rows };
     };
   }
-  const pglite = client as { exec?: (text: string) => Promise<unknown> } | undefined;
+  const pglite = client as
+    | { exec?: (text: string) => Promise<{ rows: Record<string, unknown>[] }[]> }
+    | undefined;
   if (typeof pglite?.exec === 'function') {
     const exec = pglite.exec.bind(pglite);
     return async ({ text, values }) => {
       // "$12" → the 12th value; the statements are the platform's own, whose only $ signs are parameters.
-      await exec(text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1])));
+      const results = await exec(text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1])));
+      return { rows: results.at(-1)?.rows ?? [] };
     };
   }
   return undefined;

@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, inArray, isNull, lt, notExists, sql } from 'drizzle-orm';
+import { rowsFor, type TableRows } from '../db/claimed-insert.ts';
 import type { Db } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import type { Jobs } from '../jobs/jobs.ts';
@@ -22,10 +23,22 @@ const EVENT_NAME = /^[a-z][a-z0-9]*\.[a-z][a-zA-Z0-9]*\.[a-z][a-zA-Z0-9]*$/;
  * the change and the news of it commit together or not at all.
  */
 export async function publishEvent(tx: Db, name: string, payload: Record<string, unknown>): Promise<string> {
+  const row = eventRow(name, payload);
+  await tx.insert(outboxEvents).values(row);
+  return row.id;
+}
+
+/**
+ * The outbox row `publishEvent` would write, for a caller that writes it in one statement with its change
+ * (insertIfClaimed): like publishEvent, only ever together with the change it reports.
+ */
+export function eventRows(name: string, payload: Record<string, unknown>): TableRows<typeof outboxEvents> {
+  return rowsFor(outboxEvents, [eventRow(name, payload)]);
+}
+
+function eventRow(name: string, payload: Record<string, unknown>) {
   if (!EVENT_NAME.test(name)) throw new RangeError(`Event names are <module>.<entity>.<past-tense>: ${name}`);
-  const id = newId('evt');
-  await tx.insert(outboxEvents).values({ id, name, payload });
-  return id;
+  return { id: newId('evt'), name, payload };
 }
 
 /** Writes several events of one name in one statement (a bulk change reporting each thing it changed). */

@@ -12,9 +12,10 @@ import {
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
 import { civilDate, type WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
+import { insertIfClaimed, rowsFor } from '../../kernel/db/claimed-insert.ts';
 import { type Db, queryRows } from '../../kernel/db/database.ts';
 import { AppError } from '../../kernel/errors.ts';
-import { publishEvent } from '../../kernel/events/events.ts';
+import { eventRows, publishEvent } from '../../kernel/events/events.ts';
 import type { FileStore } from '../../kernel/files/index.ts';
 import type { Locale } from '../../kernel/i18n/index.ts';
 import { newId } from '../../kernel/ids.ts';
@@ -200,6 +201,29 @@ export interface InboxItem extends CaseTask {
   caseState: CaseState;
 }
 
+/** Numbers reserved a block at a time, handed out one by one; one reservation in flight however many wait. */
+class NumberBlocks {
+  private reserved: number[] = [];
+  private refill: Promise<void> | undefined;
+
+  constructor(private readonly reserve: () => Promise<number[]>) {}
+
+  async take(): Promise<number> {
+    for (;;) {
+      const next = this.reserved.shift();
+      if (next !== undefined) return next;
+      this.refill ??= this.reserve()
+        .then((block) => {
+          this.reserved.push(...block);
+        })
+        .finally(() => {
+          this.refill = undefined;
+        });
+      await this.refill;
+    }
+  }
+}
+
 /** The uploaded files an application's answers name (groups included). */
 export function filesIn(answers: Answers): UploadedFile[] {
   const found: UploadedFile[] = [];
@@ -245,7 +269,9 @@ export function createCasesService(deps: {
   const now = deps.now ?? (() => new Date());
   const today = () => civilDate(now(), deps.timeZone);
 
-  const toTask = (row: typeof caseTasks.$inferSelect): CaseTask => ({
+  const toTask = (
+    row: Omit<typeof caseTasks.$inferSelect, 'warnedOn' | 'overdueOn' | 'decidedBy' | 'limitDays'>,
+  ): CaseTask => ({
     id: row.id,
     caseId: row.caseId,
     nodeId: row.nodeId,
@@ -277,8 +303,19 @@ export function createCasesService(deps: {
         .where(eq(caseTimeline.caseId, caseId))
         .orderBy(asc(caseTimeline.at), asc(caseTimeline.id)),
     ]);
-    const calendar = deps.calendar();
-    const statutory = readClock(calendar, row.startedOn, row.statutoryDays, row.pauses);
+    return viewOf(row, tasks, timeline);
+  }
+
+  /** A case as its readers see it, from its rows (read back, or just written). */
+  function viewOf(
+    row: Omit<typeof cases.$inferSelect, 'warnedOn' | 'overdueOn' | 'flow' | 'definitionId' | 'submittedBy'>,
+    tasks: readonly Omit<
+      typeof caseTasks.$inferSelect,
+      'warnedOn' | 'overdueOn' | 'decidedBy' | 'limitDays'
+    >[],
+    timeline: readonly Pick<typeof caseTimeline.$inferSelect, 'at' | 'kind' | 'departmentCode' | 'details'>[],
+  ): CaseView {
+    const statutory = readClock(deps.calendar(), row.startedOn, row.statutoryDays, row.pauses);
     return {
       id: row.id,
       number: row.number,
@@ -310,12 +347,11 @@ export function createCasesService(deps: {
     };
   }
 
-  /** Opens the steps an advance asks for, each with its own due date. */
-  async function openSteps(tx: Db, caseId: string, steps: readonly TaskNode[], pauses: readonly Pause[]) {
-    if (steps.length === 0) return;
+  /** The rows that open the steps an advance asks for, each with its own due date, and their timeline entries. */
+  function stepRows(caseId: string, steps: readonly TaskNode[], pauses: readonly Pause[], at: Date) {
     const calendar = deps.calendar();
-    const openedOn = today();
-    const rows = steps.map((step) => ({
+    const openedOn = civilDate(at, deps.timeZone);
+    const tasks = steps.map((step) => ({
       id: newId('task'),
       caseId,
       nodeId: step.id,
@@ -323,6 +359,9 @@ export function createCasesService(deps: {
       departmentCode: step.department,
       role: step.role,
       state: 'open' as const,
+      outcome: null,
+      reason: null,
+      claimedBy: null,
       openedOn,
       limitDays: step.limitDays,
       dueOn:
@@ -334,18 +373,28 @@ export function createCasesService(deps: {
               pauses.filter((p) => p.from >= openedOn),
             ).due ?? null)
           : null,
+      decidedAt: null,
+      openedAt: at,
+      revision: 1,
     }));
-    await tx.insert(caseTasks).values(rows);
-    await tx.insert(caseTimeline).values(
-      rows.map((r) => ({
-        id: newId('tl'),
-        caseId,
-        kind: 'step_opened',
-        departmentCode: r.departmentCode,
-        taskId: r.id,
-        details: { step: r.kind },
-      })),
-    );
+    const timeline = tasks.map((task) => ({
+      id: newId('tl'),
+      caseId,
+      at,
+      kind: 'step_opened',
+      departmentCode: task.departmentCode,
+      taskId: task.id,
+      details: { step: task.kind } as Record<string, unknown>,
+    }));
+    return { tasks, timeline };
+  }
+
+  /** Opens the steps an advance asks for. */
+  async function openSteps(tx: Db, caseId: string, steps: readonly TaskNode[], pauses: readonly Pause[]) {
+    if (steps.length === 0) return;
+    const { tasks, timeline } = stepRows(caseId, steps, pauses, now());
+    await tx.insert(caseTasks).values(tasks);
+    await tx.insert(caseTimeline).values(timeline);
   }
 
   async function applyAdvance(tx: Db, caseId: string, advance: FlowAdvance, pauses: readonly Pause[]) {
@@ -364,6 +413,19 @@ export function createCasesService(deps: {
     await openSteps(tx, caseId, advance.open, pauses);
   }
 
+  /**
+   * Case numbers come from the platform's sequence in blocks of 20, one statement per block: a submission's own
+   * statement cannot both take a number and write it with its check character. Numbers stay unique and, within one
+   * process, rising; a restart or another instance leaves gaps, as a rolled-back transaction always could.
+   */
+  const caseNumbers = new NumberBlocks(async () => {
+    const rows = await queryRows<{ n: string }>(
+      db,
+      sql`select nextval(${CASE_NUMBER_SEQUENCE})::text as n from generate_series(1, 20)`,
+    );
+    return rows.map((r) => Number(r.n)).sort((a, b) => a - b);
+  });
+
   const requestHash = (s: Submission) =>
     createHash('sha256')
       .update(
@@ -374,9 +436,6 @@ export function createCasesService(deps: {
         }),
       )
       .digest('hex');
-
-  /** A duplicate submission raced ours and won: ours rolls back, and the winner's case is the answer. */
-  class DuplicateSubmission extends Error {}
 
   async function replay(accountId: string, s: Submission) {
     const [key] = await db
@@ -400,11 +459,23 @@ export function createCasesService(deps: {
     client: ClientInfo;
     locale: Locale;
   }): Promise<{ case: CaseView; replayed: boolean }> {
-    const { actor, decision, submission, client, locale } = input;
-    const accountId = input.applicantId;
-    const replayed = await replay(accountId, submission);
-    if (replayed) return replayed;
+    const { submission } = input;
+    try {
+      return await write(input, await prepare(input));
+    } catch (error) {
+      // A retry finds its case even when the service closed or its form changed since the first attempt; the
+      // key is looked up only here, so a first submission costs no read of it.
+      if (error instanceof AppError) {
+        const replayed = await replay(input.applicantId, submission);
+        if (replayed) return replayed;
+      }
+      throw error;
+    }
+  }
 
+  /** Everything a submission is checked against, each read from a short-lived cache: no statement when warm. */
+  async function prepare(input: Parameters<typeof create>[0]) {
+    const { submission, locale } = input;
     const item = await deps.catalogue.findService(submission.serviceCode);
     const definition = item ? await definitions.active(item.code) : undefined;
     if (!item || !definition || !(item.onlineDepth === 'transact' || item.onlineDepth === 'integrate'))
@@ -425,81 +496,98 @@ export function createCasesService(deps: {
         throw new AppError(FormsErrors.answersInvalid, { count: String(problems.length) }, problems);
       answers = askedAnswers(form.definition, answers);
     }
+    return { item, definition, form, answers };
+  }
 
-    try {
-      const caseId = await db.transaction(async (tx) => {
-        const id = newId('case');
-        const startedOn = today();
-        const [{ sequence } = { sequence: '0' }] = await queryRows<{ sequence: string }>(
-          tx,
-          sql`select nextval(${CASE_NUMBER_SEQUENCE}) as sequence`,
-        );
-        const number = formatCaseNumber(item.department, Number(startedOn.slice(0, 4)), Number(sequence));
-        const advance = startFlow(definition.definition, answers);
-        const calendar = deps.calendar();
-        await tx.insert(cases).values({
-          id,
-          number,
-          serviceCode: item.code,
-          departmentCode: item.department,
-          definitionId: definition.id,
-          applicantId: accountId,
-          organisationId: submission.organisationId ?? null,
-          channel: input.channel,
-          submittedBy: input.submittedBy,
-          formId: form?.id ?? null,
-          answers,
-          state: 'in_progress',
-          flow: advance.state,
-          startedOn,
-          statutoryDays: item.statutoryDays,
-          promisedDays: item.promisedDays,
-          dueOn: readClock(calendar, startedOn, item.promisedDays, []).due ?? null,
-        });
-        // The key right after the case: a concurrent duplicate waits here for us, then finds the key taken.
-        const [key] = await tx
-          .insert(submissionKeys)
-          .values({
-            accountId,
-            key: submission.idempotencyKey,
-            requestHash: requestHash(submission),
-            caseId: id,
-          })
-          .onConflictDoNothing()
-          .returning({ caseId: submissionKeys.caseId });
-        if (!key) throw new DuplicateSubmission();
-        await tx.insert(caseTimeline).values({
-          id: newId('tl'),
+  /**
+   * Writes the case, its idempotency key, its first steps, their timeline, the audit record and the outbox event in
+   * ONE statement (insertIfClaimed): the key is the claim, so a retry or a racing duplicate writes nothing and gets
+   * the first one's case. The case returned is built from what was written, not read back.
+   */
+  async function write(
+    input: Parameters<typeof create>[0],
+    { item, definition, form, answers }: Awaited<ReturnType<typeof prepare>>,
+  ): Promise<{ case: CaseView; replayed: boolean }> {
+    const { actor, decision, submission, client } = input;
+    const accountId = input.applicantId;
+    const at = now();
+    const startedOn = civilDate(at, deps.timeZone);
+    const id = newId('case');
+    const number = formatCaseNumber(item.department, Number(startedOn.slice(0, 4)), await caseNumbers.take());
+    const advance = startFlow(definition.definition, answers);
+    const row = {
+      id,
+      number,
+      serviceCode: item.code,
+      departmentCode: item.department,
+      definitionId: definition.id,
+      applicantId: accountId,
+      organisationId: submission.organisationId ?? null,
+      channel: input.channel,
+      submittedBy: input.submittedBy,
+      formId: form?.id ?? null,
+      answers,
+      state: 'in_progress' as const,
+      flow: advance.state,
+      startedOn,
+      statutoryDays: item.statutoryDays,
+      promisedDays: item.promisedDays,
+      pauses: [] as Pause[],
+      missing: [] as string[],
+      dueOn: readClock(deps.calendar(), startedOn, item.promisedDays, []).due ?? null,
+      submittedAt: at,
+      revision: 1,
+    };
+    const submitted = {
+      id: newId('tl'),
+      caseId: id,
+      at,
+      kind: 'submitted',
+      departmentCode: item.department,
+      taskId: null,
+      details: { number } as Record<string, unknown>,
+    };
+    const steps = stepRows(id, advance.open, [], at);
+    const claimed = await insertIfClaimed(
+      db,
+      rowsFor(submissionKeys, [
+        {
+          accountId,
+          key: submission.idempotencyKey,
+          requestHash: requestHash(submission),
           caseId: id,
-          kind: 'submitted',
-          departmentCode: item.department,
-          details: { number },
-        });
-        await applyAdvance(tx, id, advance, []);
-        await audit.record(tx, {
+          createdAt: at,
+        },
+      ]),
+      [
+        rowsFor(cases, [row]),
+        rowsFor(caseTasks, steps.tasks),
+        rowsFor(caseTimeline, [submitted, ...steps.timeline]),
+        audit.recordRows({
           actor: auditActorOf(actor, decision),
           action: 'cases.case.submitted',
           object: { type: 'cases.case', id },
           subjectId: accountId,
           request: client,
           details: { number, serviceCode: item.code, definitionVersion: definition.version },
-        });
-        await publishEvent(tx, 'cases.case.submitted', {
+        }),
+        eventRows('cases.case.submitted', {
           caseId: id,
           number,
           serviceCode: item.code,
           applicantId: accountId,
-        });
-        return id;
-      });
-      return { case: await load(db, caseId), replayed: false };
-    } catch (error) {
-      if (error instanceof DuplicateSubmission) {
-        const winner = await replay(accountId, submission);
-        if (winner) return winner;
-      }
-      throw error;
+        }),
+      ],
+    );
+    if (!claimed) {
+      const winner = await replay(accountId, submission);
+      if (winner) return winner;
+      throw new Error('A submission key was taken, but no case is recorded under it');
     }
+    return {
+      case: viewOf({ ...row, closedAt: null }, steps.tasks, [submitted, ...steps.timeline]),
+      replayed: false,
+    };
   }
 
   const service: CasesService = {

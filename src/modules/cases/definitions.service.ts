@@ -7,6 +7,7 @@ import {
   auditActorOf,
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
+import { keyedTtlCache } from '../../kernel/cache.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import { AppError, type FieldProblem } from '../../kernel/errors.ts';
 import type { Locale } from '../../kernel/i18n/index.ts';
@@ -50,7 +51,7 @@ export interface DefinitionsService {
   ): Promise<DefinitionVersion>;
   /** Makes a draft the version new cases start with; the previous active version is retired (running cases keep theirs). */
   activate(actor: Actor, id: string, client: ClientInfo): Promise<DefinitionVersion>;
-  /** The version new cases of this service start with. */
+  /** The version new cases of this service start with (briefly cached; read afresh inside a transaction). */
   active(serviceCode: string, tx?: Db): Promise<DefinitionVersion | undefined>;
   get(id: string, tx?: Db): Promise<DefinitionVersion | undefined>;
   /** Every version of a service's process, newest first. */
@@ -58,6 +59,9 @@ export interface DefinitionsService {
   /** The services that have a process, with their active version's number (null while only drafts exist). */
   services(): Promise<{ serviceCode: string; activeVersion: number | null; versions: number }[]>;
 }
+
+/** How long another instance may go on starting cases on the version an activation retired. */
+const ACTIVE_CACHE_MS = 5_000;
 
 export function createDefinitionsService(deps: {
   db: Db;
@@ -100,6 +104,17 @@ export function createDefinitionsService(deps: {
     createdAt: row.createdAt,
     activatedAt: row.activatedAt,
   });
+
+  async function activeIn(tx: Db, serviceCode: string) {
+    const [row] = await tx
+      .select()
+      .from(processDefinitions)
+      .where(and(eq(processDefinitions.serviceCode, serviceCode), eq(processDefinitions.state, 'active')));
+    return row ? toVersion(row) : undefined;
+  }
+  // Every application reads its service's active version: kept briefly (another instance starts new cases on a
+  // newly activated version this late), and forgotten at once when this process activates one.
+  const activeVersions = keyedTtlCache((serviceCode: string) => activeIn(db, serviceCode), ACTIVE_CACHE_MS);
 
   const authorise = (actor: Actor) => {
     const decision = authz.authorize(actor, CasesPermissions.definitionManage, { type: 'cases.definition' });
@@ -151,7 +166,7 @@ export function createDefinitionsService(deps: {
 
     async activate(actor, id, client) {
       const decision = authorise(actor);
-      return db.transaction(async (tx) => {
+      const version = await db.transaction(async (tx) => {
         const [row] = await tx
           .select()
           .from(processDefinitions)
@@ -180,14 +195,12 @@ export function createDefinitionsService(deps: {
         });
         return toVersion(activated);
       });
+      activeVersions.invalidate();
+      return version;
     },
 
-    async active(serviceCode, tx = db) {
-      const [row] = await tx
-        .select()
-        .from(processDefinitions)
-        .where(and(eq(processDefinitions.serviceCode, serviceCode), eq(processDefinitions.state, 'active')));
-      return row ? toVersion(row) : undefined;
+    active(serviceCode, tx) {
+      return tx ? activeIn(tx, serviceCode) : activeVersions.get(serviceCode);
     },
 
     async get(id, tx = db) {

@@ -135,7 +135,7 @@ export const casesModule: ModuleManifest<CasesModule> = {
     if (app) {
       const catalogue = deps.catalogue as CatalogueContract;
       const identity = deps.identity as IdentityContract;
-      registerCasesApi(app, cases, catalogue, async (username) => {
+      registerCasesApi(app, cases, catalogue, deps.forms as FormsService, async (username) => {
         const account = await identity.findAccount(username);
         return account?.kind === 'public' ? account.id : undefined;
       });

@@ -3,7 +3,7 @@
  * needs a permission: the published catalogue is public information. Editing is in editing.service.ts.
  */
 import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { ttlCache } from '../../kernel/cache.ts';
+import { keyedTtlCache, ttlCache } from '../../kernel/cache.ts';
 import { civilDate } from '../../kernel/calendar/working-days.ts';
 import { type Db, queryRows } from '../../kernel/db/database.ts';
 import { hanPairs } from '../../kernel/search/tokenizer.ts';
@@ -25,7 +25,10 @@ import {
 import type { Audience, ServiceItemInput } from './domain/catalogue-file.ts';
 import { highlight, planSearch } from './domain/search-plan.ts';
 
-/** Topics, life events and synonyms change rarely and are read on every portal page: another instance may show a change this late. */
+/**
+ * Topics, life events and synonyms change rarely and are read on every portal page, a service's published entry on
+ * every application: another instance may show a change this late.
+ */
 const REFERENCE_CACHE_MS = 10_000;
 /** How often counted views are written. */
 const VIEW_FLUSH_MS = 5_000;
@@ -83,7 +86,7 @@ export interface CatalogueService extends CatalogueContract {
   flushViews(): Promise<void>;
   startViewCounter(): void;
   stopViewCounter(): Promise<void>;
-  /** Forgets cached topics, life events and synonyms (after an import or an edit of them). */
+  /** Forgets cached services, topics, life events and synonyms (after an import or an edit of them). */
   invalidate(): void;
 }
 
@@ -111,6 +114,13 @@ export function createCatalogueService(kernel: {
   const synonyms = ttlCache(async () => {
     const rows = await db.select({ words: catalogueSynonyms.words }).from(catalogueSynonyms);
     return rows.map((r) => r.words);
+  }, REFERENCE_CACHE_MS);
+
+  // Every application reads its service's entry (identity level, limits, whether it is open): kept briefly, like
+  // the reference lists, and forgotten when this process publishes.
+  const published = keyedTtlCache(async (code: string) => {
+    const [row] = await db.select().from(cataloguePublished).where(eq(cataloguePublished.code, code));
+    return row ? toItem(row) : undefined;
   }, REFERENCE_CACHE_MS);
 
   const pendingViews = new Map<string, number>();
@@ -336,12 +346,8 @@ export function createCatalogueService(kernel: {
   }
 
   return {
-    async findService(code) {
-      const [row] = await db
-        .select()
-        .from(cataloguePublished)
-        .where(eq(cataloguePublished.code, code.toUpperCase()));
-      return row ? toItem(row) : undefined;
+    findService(code) {
+      return published.get(code.toUpperCase());
     },
 
     async listServices(filter = {}) {
@@ -482,6 +488,7 @@ export function createCatalogueService(kernel: {
       await flushViews().catch(() => {});
     },
     invalidate() {
+      published.invalidate();
       topics.invalidate();
       lifeEvents.invalidate();
       synonyms.invalidate();

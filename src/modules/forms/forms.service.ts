@@ -7,6 +7,7 @@ import {
   auditActorOf,
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
+import { keyedTtlCache } from '../../kernel/cache.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import { AppError, type FieldProblem } from '../../kernel/errors.ts';
 import { checkUpload, type FileStore, MATERIAL_TYPES, type VirusScanner } from '../../kernel/files/index.ts';
@@ -185,10 +186,28 @@ export function createFormsService(deps: {
     definition: row.definition,
   });
 
-  async function formById(id: string): Promise<ActiveForm | undefined> {
-    const [row] = await db.select().from(formDefinitions).where(eq(formDefinitions.id, id));
+  // Every application reads its service's active form: kept briefly (another instance checks answers against the
+  // version a publication retired this late, as a draft begun before it would be anyway), forgotten when this
+  // process publishes.
+  const activeForms = keyedTtlCache(async (serviceCode: string) => {
+    const [row] = await db
+      .select()
+      .from(formDefinitions)
+      .where(and(eq(formDefinitions.serviceCode, serviceCode), eq(formDefinitions.state, 'active')));
     return row ? toForm(row) : undefined;
-  }
+  }, 5_000);
+
+  // A published version never changes (a new one is published instead): kept for a minute, read again only when
+  // another version pushes it out.
+  const formsById = keyedTtlCache(
+    async (id: string) => {
+      const [row] = await db.select().from(formDefinitions).where(eq(formDefinitions.id, id));
+      return row ? toForm(row) : undefined;
+    },
+    60_000,
+    200,
+  );
+  const formById = (id: string) => formsById.get(id);
 
   async function draftRow(accountId: string, draftId: string) {
     const [row] = await db
@@ -213,12 +232,8 @@ export function createFormsService(deps: {
   }
 
   const service: FormsService = {
-    async activeForm(serviceCode) {
-      const [row] = await db
-        .select()
-        .from(formDefinitions)
-        .where(and(eq(formDefinitions.serviceCode, serviceCode), eq(formDefinitions.state, 'active')));
-      return row ? toForm(row) : undefined;
+    activeForm(serviceCode) {
+      return activeForms.get(serviceCode);
     },
 
     form: formById,
@@ -235,7 +250,7 @@ export function createFormsService(deps: {
         }));
         throw new AppError(FormsErrors.formInvalid, { count: String(fields.length) }, fields);
       }
-      return db.transaction(async (tx) => {
+      const published = await db.transaction(async (tx) => {
         const [last] = await tx
           .select({ version: formDefinitions.version })
           .from(formDefinitions)
@@ -268,6 +283,8 @@ export function createFormsService(deps: {
         });
         return toForm(row);
       });
+      activeForms.invalidate();
+      return published;
     },
 
     async openDraft(accountId, serviceCode, details) {

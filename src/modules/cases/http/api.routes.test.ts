@@ -7,6 +7,7 @@ import { startTestPlatform } from '../../../../test/support/platform.ts';
 import { signInPerson, signInStaff } from '../../../../test/support/staff-session.ts';
 import type { Platform } from '../../../app.ts';
 import { type FormsService, sampleAnswers } from '../../forms/index.ts';
+import type { IdentityContract } from '../../identity/index.ts';
 import { cases } from '../db/cases.tables.ts';
 
 describe('the cases API', () => {
@@ -45,6 +46,11 @@ describe('the cases API', () => {
     const created = await call(zhang, 'POST', '/api/v1/cases', submission, key);
     assert.equal(created.statusCode, 201, created.body);
     const number = created.json().number as string;
+    const answered = submission.answers as { applicant: { idNumber: string; phone: string } };
+    assert.ok(
+      created.json().tasks.every((t: object) => !('claimedBy' in t)),
+      'the applicant is not told who claimed a step',
+    );
     const retried = await call(zhang, 'POST', '/api/v1/cases', submission, key);
     assert.equal(retried.statusCode, 200, 'a retry with the same key returns the same case');
     assert.equal(retried.json().number, number);
@@ -55,11 +61,31 @@ describe('the cases API', () => {
     const inbox = await call(chen, 'GET', '/api/v1/tasks');
     const accept = inbox.json().items.find((t: { caseNumber: string }) => t.caseNumber === number);
     assert.ok(accept, 'the service centre sees the new case');
-    const accepted = await call(chen, 'POST', `/api/v1/tasks/${accept.id}/decision`, {
-      outcome: 'approve',
+    const claimed = await call(chen, 'POST', `/api/v1/tasks/${accept.id}/claim`, {
       revision: accept.revision,
     });
+    assert.equal(claimed.statusCode, 200, claimed.body);
+    const chenId = claimed.json().claimedBy as string;
+    assert.ok(chenId);
+    const note = '内部：已电话核实申请人身份';
+    const accepted = await call(chen, 'POST', `/api/v1/tasks/${accept.id}/decision`, {
+      outcome: 'approve',
+      revision: claimed.json().revision,
+      note,
+    });
     assert.equal(accepted.statusCode, 200, accepted.body);
+    // Staff get the applicant's identifiers masked from the API as on the workbench; the whole values only by reveal.
+    assert.match(accepted.json().answers.applicant.idNumber, /^340101\*{8}\d{3}[\dX]$/);
+    assert.match(accepted.json().answers.applicant.phone, /^138\*{4}\d{4}$/);
+    assert.ok(!accepted.body.includes(answered.applicant.idNumber));
+    assert.ok(!accepted.body.includes(answered.applicant.phone));
+    const done = accepted.json().tasks.find((t: { id: string }) => t.id === accept.id);
+    assert.equal(done.claimedBy, chenId, 'staff see who claimed a step');
+    assert.equal(done.reason, note, 'and the approver’s note');
+    const read = await call(chen, 'GET', `/api/v1/cases/${number}`);
+    assert.equal(read.statusCode, 200);
+    assert.match(read.json().answers.applicant.idNumber, /^340101\*{8}\d{3}[\dX]$/);
+    assert.ok(!read.body.includes(answered.applicant.idNumber));
     const again = await call(chen, 'POST', `/api/v1/tasks/${accept.id}/decision`, {
       outcome: 'approve',
       revision: accept.revision,
@@ -80,9 +106,60 @@ describe('the cases API', () => {
     const tracked = await call(zhang, 'GET', `/api/v1/cases/${number.toLowerCase()}`);
     assert.equal(tracked.statusCode, 200);
     assert.equal(tracked.json().tasks.filter((t: { state: string }) => t.state === 'open').length, 4);
+    // Their own answers whole, but nothing internal: not who claimed a step, not the approver's note.
+    assert.equal(tracked.json().answers.applicant.idNumber, answered.applicant.idNumber);
+    assert.ok(tracked.json().tasks.every((t: object) => !('claimedBy' in t)));
+    assert.equal(tracked.json().tasks.find((t: { id: string }) => t.id === accept.id).reason, null);
+    assert.ok(!tracked.body.includes(chenId), 'no staff account id');
+    assert.ok(!tracked.body.includes(note), 'no internal note');
+    const listed = await call(zhang, 'GET', '/api/v1/cases');
+    assert.ok(!listed.body.includes(chenId));
     // Someone else does not.
     const li = await signInPerson(app, 'lina', '203.0.113.44');
     assert.equal((await call(li, 'GET', `/api/v1/cases/${number}`)).statusCode, 403);
+  });
+
+  it('answers a machine client’s decision with the masked staff view, and nothing it may not read', async () => {
+    const zhang = await signInPerson(app, 'zhangwei', '203.0.113.47');
+    const form = await (platform.contracts.forms as FormsService).activeForm('ZWFW-0101');
+    assert.ok(form);
+    const answers = sampleAnswers(form.definition, 8) as { applicant: { idNumber: string } };
+    const created = await call(
+      zhang,
+      'POST',
+      '/api/v1/cases',
+      { serviceCode: 'ZWFW-0101', answers },
+      { 'idempotency-key': 'b7e2d9c1-machine' },
+    );
+    assert.equal(created.statusCode, 201, created.body);
+    const accept = created.json().tasks[0];
+    // The service centre's own system, holding only the decide scope.
+    const identity = platform.contracts.identity as IdentityContract;
+    const issued = await identity.apiTokens.issue({
+      clientName: 'zwfw-window',
+      departmentCode: 'ZWFW',
+      scopes: ['cases.task.decide'],
+      days: 1,
+    });
+    // The permission's client scope is `cases:decide`, which `issue` does not take as written: set it directly.
+    await platform.database.executeSql('update identity_api_tokens set scopes = $1 where id = $2', [
+      ['cases:decide'],
+      issued.id,
+    ]);
+    const bearer = { authorization: `Bearer ${issued.token}` };
+    const decided = await call(
+      undefined,
+      'POST',
+      `/api/v1/tasks/${accept.id}/decision`,
+      { outcome: 'approve', revision: accept.revision },
+      bearer,
+    );
+    assert.equal(decided.statusCode, 200, decided.body);
+    assert.match(decided.json().answers.applicant.idNumber, /^340101\*{8}\d{3}[\dX]$/);
+    assert.ok(!decided.body.includes(answers.applicant.idNumber), 'the ID number is masked');
+    // Reading the case is not the client's to do: the decision's answer is no back door to it either.
+    const read = await call(undefined, 'GET', `/api/v1/cases/${created.json().number}`, undefined, bearer);
+    assert.equal(read.statusCode, 403);
   });
 
   it('refuses bad requests with a translated problem and changes nothing', async () => {

@@ -6,8 +6,10 @@ import { AppError } from '../../../kernel/errors.ts';
 import { ProblemSchema } from '../../../kernel/http/problem.schemas.ts';
 import { clientOf } from '../../../kernel/http/request-context.ts';
 import type { CatalogueContract } from '../../catalogue/contract.ts';
+import type { FormsService } from '../../forms/index.ts';
+import { type ApplicantCaseView, type ApplicantTask, audienceOf, caseViewFor } from '../case-views.ts';
 import { CasesErrors } from '../cases.errors.ts';
-import type { CaseTask, CaseView, InboxItem } from '../cases.service.ts';
+import type { CaseView, InboxItem } from '../cases.service.ts';
 import type { DefinitionVersion } from '../definitions.service.ts';
 import { exportBpmn, importBpmn } from '../domain/bpmn.ts';
 import type { CasesModule } from '../index.ts';
@@ -58,9 +60,10 @@ function caseCore(view: Omit<CaseView, 'tasks' | 'timeline' | 'answers' | 'formI
   };
 }
 
-const taskJson = <T extends CaseTask>(task: T) => ({ ...task, decidedAt: iso(task.decidedAt) });
+const taskJson = <T extends ApplicantTask>(task: T) => ({ ...task, decidedAt: iso(task.decidedAt) });
 
-function caseJson(view: CaseView) {
+/** Only ever a view made for its reader (case-views.ts): never a case as the service loads it. */
+function caseJson(view: CaseView | ApplicantCaseView) {
   return {
     ...caseCore(view),
     answers: view.answers,
@@ -93,11 +96,24 @@ export function registerCasesApi(
   app: FastifyInstance,
   cases: CasesModule,
   catalogue: CatalogueContract,
+  forms: FormsService,
   /** The account id of a member of the public, by user name. */
   findApplicant: (username: string) => Promise<string | undefined>,
 ): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const security = [{ bearerAuth: [] }];
+
+  /**
+   * The case as the one asking may see it (case-views.ts), as JSON: staff and machine clients get the applicant's
+   * identifiers masked; the applicant gets no staff internals (who claimed a step, approvers' notes).
+   */
+  async function present(actor: Actor, view: CaseView) {
+    const form =
+      audienceOf(actor, view) !== 'applicant' && view.formId
+        ? (await forms.form(view.formId))?.definition
+        : undefined;
+    return caseJson(caseViewFor(actor, view, form));
+  }
 
   api.post(
     '/api/v1/cases',
@@ -112,8 +128,9 @@ export function registerCasesApi(
       },
     },
     async (request, reply) => {
+      const actor = await actorOf(request);
       const result = await cases.submit(
-        await actorOf(request),
+        actor,
         {
           serviceCode: request.body.serviceCode.toUpperCase(),
           answers: request.body.answers,
@@ -123,7 +140,7 @@ export function registerCasesApi(
         clientOf(request),
         request.locale,
       );
-      return reply.code(result.replayed ? 200 : 201).send(caseJson(result.case));
+      return reply.code(result.replayed ? 200 : 201).send(await present(actor, result.case));
     },
   );
 
@@ -143,8 +160,9 @@ export function registerCasesApi(
     async (request, reply) => {
       const applicant = await findApplicant(request.body.applicant);
       if (!applicant) throw new AppError(CasesErrors.applicantNotFound);
+      const actor = await actorOf(request);
       const result = await cases.intake(
-        await actorOf(request),
+        actor,
         applicant,
         {
           serviceCode: request.body.serviceCode.toUpperCase(),
@@ -154,7 +172,7 @@ export function registerCasesApi(
         clientOf(request),
         request.locale,
       );
-      return reply.code(result.replayed ? 200 : 201).send(caseJson(result.case));
+      return reply.code(result.replayed ? 200 : 201).send(await present(actor, result.case));
     },
   );
 
@@ -177,14 +195,16 @@ export function registerCasesApi(
       schema: {
         tags: ['cases'],
         summary:
-          'One case by id or number, with its steps and timeline (its applicant, or staff of a department in it)',
+          'One case by id or number, with its steps and timeline (its applicant, or staff of a department in it): staff see the applicant’s identifiers masked; the applicant sees no staff internals (who claimed a step, approvers’ notes)',
         security,
         params: CaseParams,
         response: { 200: CaseSchema, ...PROBLEMS },
       },
     },
-    async (request) =>
-      caseJson(await cases.get(await actorOf(request), request.params.id, clientOf(request))),
+    async (request) => {
+      const actor = await actorOf(request);
+      return present(actor, await cases.get(actor, request.params.id, clientOf(request)));
+    },
   );
 
   api.post(
@@ -199,15 +219,13 @@ export function registerCasesApi(
         response: { 200: CaseSchema, ...PROBLEMS },
       },
     },
-    async (request) =>
-      caseJson(
-        await cases.answerSupplement(
-          await actorOf(request),
-          request.params.id,
-          request.body.note,
-          clientOf(request),
-        ),
-      ),
+    async (request) => {
+      const actor = await actorOf(request);
+      return present(
+        actor,
+        await cases.answerSupplement(actor, request.params.id, request.body.note, clientOf(request)),
+      );
+    },
   );
 
   api.post(
@@ -222,15 +240,13 @@ export function registerCasesApi(
         response: { 200: CaseSchema, ...PROBLEMS },
       },
     },
-    async (request) =>
-      caseJson(
-        await cases.withdraw(
-          await actorOf(request),
-          request.params.id,
-          request.body.reason,
-          clientOf(request),
-        ),
-      ),
+    async (request) => {
+      const actor = await actorOf(request);
+      return present(
+        actor,
+        await cases.withdraw(actor, request.params.id, request.body.reason, clientOf(request)),
+      );
+    },
   );
 
   api.get(
@@ -282,17 +298,19 @@ export function registerCasesApi(
       schema: {
         tags: ['cases'],
         summary:
-          'Decide a step: approve, reject with a reason, or request every missing item at once (409 when someone else decided first)',
+          'Decide a step: approve, reject with a reason, or request every missing item at once (409 when someone else decided first); returns the case as staff see it, the applicant’s identifiers masked',
         security,
         params: TaskParams,
         body: DecisionBody,
         response: { 200: CaseSchema, ...PROBLEMS },
       },
     },
-    async (request) =>
-      caseJson(
-        await cases.decide(await actorOf(request), request.params.id, request.body, clientOf(request)),
-      ),
+    // The decider gets what deciding lets them see: the staff view, identifiers masked (a machine client holding only
+    // the decide scope included), never the case as stored.
+    async (request) => {
+      const actor = await actorOf(request);
+      return present(actor, await cases.decide(actor, request.params.id, request.body, clientOf(request)));
+    },
   );
 
   api.get(

@@ -14,8 +14,17 @@ export const CaseTaskSchema = z
     role: z.string(),
     state: z.enum(TASK_STATES),
     outcome: z.enum(TASK_OUTCOMES).nullable(),
-    reason: z.string().nullable(),
-    claimedBy: z.string().nullable(),
+    reason: z
+      .string()
+      .nullable()
+      .describe(
+        'A rejection’s reason; to staff also an approver’s note (the applicant sees only a rejection’s reason)',
+      ),
+    claimedBy: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('Staff only: the account that claimed the step; absent from the applicant’s view'),
     openedOn: CivilDate,
     dueOn: CivilDate.nullable().describe(
       'The step’s own due date; null without a limit of its own or while paused',
@@ -52,16 +61,24 @@ export const CaseSummarySchema = z.object(CaseCore).meta({ id: 'CaseSummary' });
 export const CaseSchema = z
   .object({
     ...CaseCore,
-    answers: z.record(z.string(), z.unknown()),
+    answers: z
+      .record(z.string(), z.unknown())
+      .describe(
+        'The answers by page and question; the applicant’s ID and phone numbers (in groups too) are masked for all but the applicant',
+      ),
     tasks: z.array(CaseTaskSchema),
-    timeline: z.array(
-      z.object({
-        at: z.iso.datetime(),
-        kind: z.string(),
-        departmentCode: z.string().nullable(),
-        details: z.record(z.string(), z.unknown()),
-      }),
-    ),
+    timeline: z
+      .array(
+        z.object({
+          at: z.iso.datetime(),
+          kind: z.string(),
+          departmentCode: z.string().nullable(),
+          details: z.record(z.string(), z.unknown()),
+        }),
+      )
+      .describe(
+        'What happened, oldest first; the applicant sees only the public kinds and details (no internal notes)',
+      ),
   })
   .meta({ id: 'Case' });
 

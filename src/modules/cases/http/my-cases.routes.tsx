@@ -11,8 +11,13 @@ import {
 } from '../../../kernel/views/components.tsx';
 import type { CatalogueContract } from '../../catalogue/contract.ts';
 import type { OrganisationsContract } from '../../organisations/index.ts';
+import {
+  type ApplicantCaseView,
+  type ApplicantTask,
+  applicantCaseView,
+  type TimelineEntry,
+} from '../case-views.ts';
 import { casesMessages } from '../cases.messages.ts';
-import type { CaseTask, CaseView } from '../cases.service.ts';
 import { casesPageMessages } from '../cases-pages.messages.ts';
 import type { CasesModule } from '../index.ts';
 import type { RatingsService } from '../ratings.service.ts';
@@ -67,10 +72,10 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
     };
   }
 
-  const taskState = (task: CaseTask, p: Translate) =>
+  const taskState = (task: ApplicantTask, p: Translate) =>
     task.state === 'done' ? p(`task.done.${task.outcome}`) : p(`task.${task.state}`);
 
-  function timelineText(entry: CaseView['timeline'][number], p: Translate, departments: Map<string, string>) {
+  function timelineText(entry: TimelineEntry, p: Translate, departments: Map<string, string>) {
     const department = entry.departmentCode
       ? (departments.get(entry.departmentCode) ?? entry.departmentCode)
       : '';
@@ -84,10 +89,11 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
     });
   }
 
+  /** The applicant's page shows only the applicant's view of the case (case-views.ts): no staff internals. */
   async function renderCase(
     request: FastifyRequest,
     reply: FastifyReply,
-    view: CaseView,
+    view: ApplicantCaseView,
     banner?: string,
   ): Promise<FastifyReply> {
     const { p, c } = words(request);
@@ -241,7 +247,7 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
       return renderCase(
         request,
         reply,
-        view,
+        applicantCaseView(view),
         request.query.submitted === '1'
           ? p('receipt.title')
           : request.query.rated === '1'
@@ -277,7 +283,7 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
         String(request.body?.note ?? ''),
         clientOf(request),
       );
-      return renderCase(request, reply, answered, words(request).p('case.answered'));
+      return renderCase(request, reply, applicantCaseView(answered), words(request).p('case.answered'));
     },
   );
 
@@ -294,7 +300,7 @@ export function registerMyCasesPages(app: FastifyInstance, deps: MyCasesPagesDep
         String(request.body?.reason ?? ''),
         clientOf(request),
       );
-      return renderCase(request, reply, withdrawn, words(request).p('case.withdrawn'));
+      return renderCase(request, reply, applicantCaseView(withdrawn), words(request).p('case.withdrawn'));
     },
   );
 }

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
+import type { FormClient } from '../../../../test/support/form-client.ts';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
-import { signInStaff } from '../../../../test/support/staff-session.ts';
+import { signInPerson, signInStaff } from '../../../../test/support/staff-session.ts';
 import type { Platform } from '../../../app.ts';
 import { auditRecords } from '../../../kernel/audit/audit.tables.ts';
 import { type FormsService, sampleAnswers } from '../../forms/index.ts';
@@ -16,6 +17,15 @@ describe('the staff workbench', () => {
   let cases: CasesModule;
   let number: string;
   let applicantId: string;
+  // A member of staff enrols the second factor at the first sign-in: later tests reuse that browser.
+  const sessions = new Map<string, FormClient>();
+  const staff = async (username: string, address: string) => {
+    const known = sessions.get(username);
+    if (known) return known;
+    const signedIn = await signInStaff(app, username, address);
+    sessions.set(username, signedIn);
+    return signedIn;
+  };
 
   before(async () => {
     platform = await startTestPlatform();
@@ -50,6 +60,8 @@ describe('the staff workbench', () => {
     const opened = await chen.get(`/workbench/cases/${number}`);
     assert.equal(opened.statusCode, 200);
     assert.match(opened.body, /340101\*{8}\d{3}[\dX]/);
+    assert.doesNotMatch(opened.body, /34010119900101\d{3}[\dX]/);
+    assert.match(opened.body, /138\*{4}\d{4}/);
     const token = chen.token(opened.body);
     const revealed = await chen.post(`/workbench/cases/${number}/reveal`, {
       _csrf: token,
@@ -74,8 +86,14 @@ describe('the staff workbench', () => {
       _csrf: token,
       revision,
       outcome: 'approve',
+      note: '内部备注：已电话核实',
     });
     assert.equal(accepted.statusCode, 303);
+    // The approver's note is for colleagues: the applicant's page does not show it.
+    const zhang = await signInPerson(app, 'zhangwei', '198.51.100.72');
+    const own = await zhang.get(`/cases/${number}`);
+    assert.equal(own.statusCode, 200);
+    assert.ok(!own.body.includes('内部备注'));
     // The same form sent again (a second person, or the back button): refused with 409, nothing done twice.
     const again = await chen.post(`/workbench/tasks/${task}/decision`, {
       _csrf: token,
@@ -89,7 +107,7 @@ describe('the staff workbench', () => {
     const clerks = { SJ: 'liuyang', XF: 'zhaolei', HB: 'sunli', CG: 'zhouqiang' } as const;
     const order = Object.entries(clerks).sort(() => Math.random() - 0.5);
     for (const [i, [department, username]] of order.entries()) {
-      const clerk = await signInStaff(app, username, `198.51.100.${80 + i}`);
+      const clerk = await staff(username, `198.51.100.${80 + i}`);
       const page = await clerk.get(`/workbench/cases/${number}`);
       const forms = [...page.body.matchAll(/action="\/workbench\/tasks\/(task_[0-9A-Z]+)\/decision"/g)];
       assert.equal(forms.length, 1, `${department} sees one decision form, its own`);
@@ -136,6 +154,77 @@ describe('the staff workbench', () => {
     assert.equal((await wu.get(`/workbench/cases/${number}/files/${'0'.repeat(64)}`)).statusCode, 404);
     const visitor = await app.inject({ url: `/workbench/cases/${number}` });
     assert.equal(visitor.statusCode, 303);
+  });
+
+  it('masks identifiers inside repeating groups, and lists and hands out a file given inside a group', async () => {
+    const identity = platform.contracts.identity as IdentityContract;
+    const forms = platform.contracts.forms as FormsService;
+    const l = (zh: string, en: string) => ({ 'zh-CN': zh, en });
+    const admin = await identity.actorOf((await identity.findAccount('machao'))?.id ?? '');
+    await forms.publishForm(
+      admin,
+      'SJ-0201',
+      {
+        pages: [
+          {
+            id: 'partners',
+            title: l('合伙人', 'Partners'),
+            questions: [
+              {
+                id: 'members',
+                type: 'group',
+                label: l('合伙人', 'Partners'),
+                questions: [
+                  { id: 'name', type: 'text', label: l('姓名', 'Name') },
+                  { id: 'idNumber', type: 'idNumber', label: l('身份证号码', 'ID number') },
+                  { id: 'phone', type: 'phone', label: l('联系电话', 'Phone') },
+                  { id: 'health', type: 'file', label: l('健康证明', 'Health certificate') },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      { locale: 'zh-CN', client: { clientAddress: '192.0.2.1' } },
+    );
+    const bytes = new TextEncoder().encode('%PDF-1.4 health certificate of 李娜');
+    const stored = await platform.kernel.files.put(bytes);
+    const health = {
+      sha256: stored.sha256,
+      name: '李娜健康证.pdf',
+      mime: 'application/pdf',
+      size: bytes.length,
+    };
+    const { case: grouped } = await cases.submit(
+      await identity.actorOf(applicantId),
+      {
+        serviceCode: 'SJ-0201',
+        answers: {
+          partners: {
+            members: [
+              {
+                name: '李娜',
+                idNumber: '11010519491231002X',
+                phone: '13912345678',
+                health: { ...health, scan: 'clean' },
+              },
+            ],
+          },
+        },
+        idempotencyKey: 'workbench-group',
+      },
+      { clientAddress: '192.0.2.1' },
+    );
+    const liu = await staff('liuyang', '198.51.100.91');
+    const page = await liu.get(`/workbench/cases/${grouped.number}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /110105\*{8}002X/);
+    assert.match(page.body, /139\*{4}5678/);
+    assert.ok(!page.body.includes('11010519491231002X') && !page.body.includes('13912345678'));
+    assert.match(page.body, new RegExp(`href="/workbench/cases/${grouped.number}/files/${stored.sha256}"`));
+    const download = await liu.get(`/workbench/cases/${grouped.number}/files/${stored.sha256}`);
+    assert.equal(download.statusCode, 200);
+    assert.equal(download.rawPayload.toString(), Buffer.from(bytes).toString());
   });
 
   it('takes an escalated step out of the clerk’s inbox', async () => {

@@ -4,7 +4,6 @@ import { civilDate, type WorkingDayCalendar } from '../../../kernel/calendar/wor
 import { AppError, KernelErrors } from '../../../kernel/errors.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
 import { clientOf } from '../../../kernel/http/request-context.ts';
-import { maskIdNumber, maskPhone } from '../../../kernel/masking.ts';
 import {
   DataTable,
   ErrorSummary,
@@ -17,9 +16,10 @@ import {
   TextField,
 } from '../../../kernel/views/components.tsx';
 import type { CatalogueContract } from '../../catalogue/contract.ts';
-import type { FormsService, Question } from '../../forms/index.ts';
+import type { FormsService } from '../../forms/index.ts';
 import { visiblePages, visibleQuestions } from '../../forms/index.ts';
 import type { OrganisationsContract } from '../../organisations/index.ts';
+import { staffCaseView } from '../case-views.ts';
 import { CasesErrors } from '../cases.errors.ts';
 import { casesMessages } from '../cases.messages.ts';
 import { type CaseTask, type CaseView, filesIn, holdsStepRole, type InboxFilter } from '../cases.service.ts';
@@ -248,14 +248,9 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
     const comments = await cases.comments(actor, view.id);
     const csrf = reply.generateCsrf();
     const mine = view.tasks.filter((t) => t.state === 'open' && holdsStepRole(actor, t));
-    const show = (question: Question, value: unknown) => {
-      if (!extras.reveal && typeof value === 'string') {
-        if (question.type === 'idNumber') return maskIdNumber(value);
-        if (question.type === 'phone') return maskPhone(value);
-      }
-      return answerText(question, value, lang);
-    };
-    const files = filesIn(view.answers);
+    // The applicant's identifiers masked as in the API (case-views.ts), unless shown whole by the audited reveal.
+    const answers = extras.reveal ? view.answers : staffCaseView(view, form?.definition).answers;
+    const files = filesIn(answers);
     return sendPage(
       request,
       reply,
@@ -363,14 +358,15 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
           ) : null}
           {form
             ? visiblePages(form.definition, view.answers).map((formPage) => {
-                const values = (view.answers[formPage.id] ?? {}) as Record<string, unknown>;
+                // Which questions were asked follows the answers as given; what shows is the (masked) answer.
+                const values = (answers[formPage.id] ?? {}) as Record<string, unknown>;
                 return (
                   <section key={formPage.id}>
                     <h3>{formPage.title[lang]}</h3>
                     <SummaryList
                       rows={visibleQuestions(formPage, view.answers).map((q) => ({
                         key: q.label[lang],
-                        value: show(q, values[q.id]),
+                        value: answerText(q, values[q.id], lang),
                       }))}
                     />
                   </section>

@@ -23,7 +23,7 @@ import { generateCases } from '../src/modules/cases/generate.ts';
 import type { CasesModule } from '../src/modules/cases/index.ts';
 import type { CatalogueContract } from '../src/modules/catalogue/contract.ts';
 import { DEMO_FORMS } from '../src/modules/forms/demo-forms.ts';
-import { type FormsService, sampleAnswers } from '../src/modules/forms/index.ts';
+import { type FormsService, sampleAnswers, type UploadedFile } from '../src/modules/forms/index.ts';
 import { DEMO_PEOPLE } from '../src/modules/identity/identity.seed.ts';
 import { DEMO_PASSWORD, type IdentityContract } from '../src/modules/identity/index.ts';
 import {
@@ -334,11 +334,26 @@ async function measureSubmission(cores: Cores, version: string): Promise<SubmitR
     const session = await signIn(base);
     const form = DEMO_FORMS[SERVICE];
     if (!form) throw new Error(`No demo form for ${SERVICE}`);
+    const headers = { 'content-type': 'application/json', cookie: `yiwang_session=${session}` };
+    // The material the applications name: uploaded once, as an applicant would before applying.
+    const uploaded = await fetch(`${base}/api/v1/uploads`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        name: 'plan.pdf',
+        content: Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n').toString('base64'),
+      }),
+    });
+    if (uploaded.status !== 201) throw new Error(`Uploading the material gave ${uploaded.status}`);
     const body = JSON.stringify({
       serviceCode: SERVICE,
-      answers: sampleAnswers(form, 1, civilDate(new Date(), 'Asia/Shanghai')),
+      answers: sampleAnswers(
+        form,
+        1,
+        civilDate(new Date(), 'Asia/Shanghai'),
+        (await uploaded.json()) as UploadedFile,
+      ),
     });
-    const headers = { 'content-type': 'application/json', cookie: `yiwang_session=${session}` };
     const submitUrl = `${base}/api/v1/cases`;
     const bareUrl = `http://127.0.0.1:${barePort}/insert`;
     // One application by hand first: a refusal here says why, where the load would only count non-2xx.

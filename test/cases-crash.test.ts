@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { demoFormDefinition, sampleAnswers } from '../src/modules/forms/index.ts';
+import { demoFormDefinition, sampleAnswers, type UploadedFile } from '../src/modules/forms/index.ts';
 import { DEMO_PASSWORD } from '../src/modules/identity/index.ts';
+import { SAMPLE_PDF } from './support/materials.ts';
 import { freePort, spawnYiwang, waitForOk, type YiwangProcess } from './support/processes.ts';
 
 // Issue 5: a process killed (SIGKILL) in the middle of a burst of submissions loses no acknowledged case, and the
@@ -45,13 +46,24 @@ async function signIn(base: string, jar: Jar) {
   jar.keep(res);
 }
 
-function submit(base: string, jar: Jar, key: string, seed: number) {
+/** Uploads the material the applications name (an application may name only its submitter's uploads). */
+async function upload(base: string, jar: Jar): Promise<UploadedFile> {
+  const res = await fetch(`${base}/api/v1/uploads`, {
+    method: 'POST',
+    headers: { cookie: jar.header(), 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'plan.pdf', content: SAMPLE_PDF.toString('base64') }),
+  });
+  assert.equal(res.status, 201);
+  return (await res.json()) as UploadedFile;
+}
+
+function submit(base: string, jar: Jar, key: string, seed: number, file: UploadedFile) {
   const form = demoFormDefinition('SJ-0201');
   assert.ok(form);
   return fetch(`${base}/api/v1/cases`, {
     method: 'POST',
     headers: { cookie: jar.header(), 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify({ serviceCode: 'SJ-0201', answers: sampleAnswers(form, seed) }),
+    body: JSON.stringify({ serviceCode: 'SJ-0201', answers: sampleAnswers(form, seed, undefined, file) }),
   });
 }
 
@@ -70,12 +82,13 @@ describe('submissions through a crash (embedded database)', () => {
     const first = await start(dataDir);
     const jar = new Jar();
     await signIn(first.base, jar);
+    const file = await upload(first.base, jar);
 
     const keys = Array.from({ length: SUBMISSIONS }, (_, i) => `crash-burst-${String(i).padStart(3, '0')}`);
     const acknowledged = new Map<string, string>();
     let settled = 0;
     const burst = keys.map((key, i) =>
-      submit(first.base, jar, key, i)
+      submit(first.base, jar, key, i, file)
         .then(async (res) => {
           if (res.status === 201 || res.status === 200) acknowledged.set(key, (await res.json()).number);
         })
@@ -99,7 +112,7 @@ describe('submissions through a crash (embedded database)', () => {
       // The session survived (it is in the database); every client retries with its own key.
       const retried = new Map<string, string>();
       for (const [i, key] of keys.entries()) {
-        const res = await submit(second.base, jar, key, i);
+        const res = await submit(second.base, jar, key, i, file);
         assert.ok(res.status === 200 || res.status === 201, `${key}: ${res.status}`);
         const body = await res.json();
         retried.set(key, body.number);

@@ -11,11 +11,12 @@ import { outboxEvents } from '../../kernel/events/events.tables.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
 import { type FormsService, sampleAnswers } from '../forms/index.ts';
 import type { IdentityContract } from '../identity/index.ts';
-import { createCasesService } from './cases.service.ts';
+import { createCasesService, filesIn } from './cases.service.ts';
 import { cases, caseTasks } from './db/cases.tables.ts';
 import { parseCaseNumber } from './domain/case-number.ts';
 import type { CasesModule } from './index.ts';
 
+const PDF = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 const client = { clientAddress: '192.0.2.9', userAgent: 'test', requestId: 'req_cases' };
 const person = (accountId: string, assuranceLevel: 1 | 2 | 3 = 2): Actor => ({
   kind: 'person',
@@ -55,11 +56,13 @@ for (const engine of ENGINES) {
       service = platform.contracts.cases as CasesModule;
     });
 
-    /** Answers that pass the service's demo form, different per seed. */
-    const answersFor = async (serviceCode: string, seed = 1) => {
-      const form = await (platform.contracts.forms as FormsService).activeForm(serviceCode);
+    /** Answers that pass the service's demo form, different per seed, with a material `uploader` uploaded. */
+    const answersFor = async (serviceCode: string, seed = 1, uploader = 'acct_wang_fang') => {
+      const forms = platform.contracts.forms as FormsService;
+      const form = await forms.activeForm(serviceCode);
       assert.ok(form, `${serviceCode} has a form`);
-      return sampleAnswers(form.definition, seed);
+      const file = await forms.upload(uploader, { filename: 'material.pdf', bytes: PDF }, 'en');
+      return sampleAnswers(form.definition, seed, undefined, file);
     };
     after(async () => {
       if (!opened) return;
@@ -152,6 +155,65 @@ for (const engine of ENGINES) {
         .from(auditRecords)
         .where(eq(auditRecords.objectId, view.id));
       assert.ok((audited[0]?.n ?? 0) >= 7, 'submission, five decisions and the approval are audited');
+    });
+
+    it('takes only files the submitter uploaded, described as they were uploaded', async (t) => {
+      if (!needsEngine(t)) return;
+      const forms = platform.contracts.forms as FormsService;
+      const form = await forms.activeForm('SJ-0201');
+      assert.ok(form);
+      // 王芳 names a file another person uploaded (a hash seen elsewhere): refused, naming each such field.
+      const theirs = await forms.upload(
+        'acct_someone_else',
+        { filename: 'theirs.pdf', bytes: Buffer.from('%PDF-1.7\nsomeone else’s certificate\n%%EOF\n') },
+        'en',
+      );
+      const { db } = platform.kernel;
+      const [before] = await db.select({ n: count() }).from(cases);
+      await assert.rejects(
+        service.submit(
+          CITIZEN,
+          {
+            serviceCode: 'SJ-0201',
+            answers: sampleAnswers(form.definition, 41, undefined, theirs),
+            idempotencyKey: 'not-mine-1',
+          },
+          client,
+          'en',
+        ),
+        (error: unknown) =>
+          error instanceof AppError &&
+          error.code === 'FORMS_ERR_ANSWERS_INVALID' &&
+          (error.fields ?? []).length > 0 &&
+          (error.fields ?? []).every((f) => /not a file you uploaded/.test(f.message)),
+      );
+      const [after] = await db.select({ n: count() }).from(cases);
+      assert.equal(after?.n, before?.n, 'nothing was written');
+
+      // Her own upload, sent back with a made-up type and size: the case keeps what the upload really was.
+      const mine = await forms.upload('acct_wang_fang', { filename: 'mine.pdf', bytes: PDF }, 'en');
+      const { case: submitted } = await service.submit(
+        CITIZEN,
+        {
+          serviceCode: 'SJ-0201',
+          answers: sampleAnswers(form.definition, 42, undefined, {
+            ...mine,
+            mime: 'text/html',
+            size: 1,
+            scan: 'clean',
+          }),
+          idempotencyKey: 'mine-1',
+        },
+        client,
+      );
+      const files = filesIn(submitted.answers);
+      assert.ok(files.length > 0);
+      for (const file of files) {
+        assert.equal(file.sha256, mine.sha256);
+        assert.equal(file.mime, 'application/pdf');
+        assert.equal(file.size, PDF.length);
+        assert.equal(file.scan, mine.scan);
+      }
     });
 
     it('gives one case for a repeated or concurrent submission with the same key, and refuses a reused key', async (t) => {
@@ -464,7 +526,7 @@ for (const engine of ENGINES) {
       const identity = platform.contracts.identity as IdentityContract;
       const li = await identity.findAccount('lina');
       assert.ok(li);
-      const answers = await answersFor('SJ-0201', 21);
+      const answers = await answersFor('SJ-0201', 21, 'acct_sj_counter');
       const submission = { serviceCode: 'SJ-0201', answers, idempotencyKey: 'counter-1' };
       const clerk = staff('acct_sj_counter', 'SJ', 'clerk');
       await rejects(service.intake(clerk, li.id, submission, client), 'CASES_ERR_IDENTITY_LEVEL');

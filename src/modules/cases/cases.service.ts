@@ -20,7 +20,13 @@ import type { FileStore } from '../../kernel/files/index.ts';
 import type { Locale } from '../../kernel/i18n/index.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
-import { askedAnswers, FormsErrors, type FormsService, type UploadedFile } from '../forms/index.ts';
+import {
+  askedAnswers,
+  FormsErrors,
+  type FormsService,
+  fileAnswers,
+  type UploadedFile,
+} from '../forms/index.ts';
 import { CasesErrors } from './cases.errors.ts';
 import { CasesPermissions } from './cases.policy.ts';
 import {
@@ -226,18 +232,7 @@ class NumberBlocks {
 
 /** The uploaded files an application's answers name (groups included). */
 export function filesIn(answers: Answers): UploadedFile[] {
-  const found: UploadedFile[] = [];
-  const visit = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') {
-      const candidate = value as Partial<UploadedFile>;
-      if (typeof candidate.sha256 === 'string' && typeof candidate.mime === 'string')
-        found.push(candidate as UploadedFile);
-      else Object.values(value).forEach(visit);
-    }
-  };
-  visit(answers);
-  return found;
+  return fileAnswers(answers).map((named) => named.file);
 }
 
 /** Steps that may be decided: the department's staff holding the step's role, or the department's head. */
@@ -496,6 +491,8 @@ export function createCasesService(deps: {
         throw new AppError(FormsErrors.answersInvalid, { count: String(problems.length) }, problems);
       answers = askedAnswers(form.definition, answers);
     }
+    // Only files the submitter uploaded (the applicant, or the clerk at the counter), described as uploaded.
+    answers = await deps.forms.ownUploads(input.submittedBy, answers, locale);
     return { item, definition, form, answers };
   }
 

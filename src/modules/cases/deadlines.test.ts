@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import { ENGINES, type OpenedDatabase } from '../../../test/support/environment.ts';
+import { uploadSample } from '../../../test/support/materials.ts';
 import { startTestPlatform } from '../../../test/support/platform.ts';
 import type { Platform } from '../../app.ts';
 import { auditRecords } from '../../kernel/audit/audit.tables.ts';
-import type { Actor } from '../../kernel/authz/authz.ts';
+import { type Actor, actorIdOf } from '../../kernel/authz/authz.ts';
 import { startOfCivilDay } from '../../kernel/calendar/civil-day.ts';
 import { outboxEvents } from '../../kernel/events/events.tables.ts';
 import { mailRecords } from '../../kernel/mail/mail.tables.ts';
@@ -57,7 +58,16 @@ for (const engine of ENGINES) {
       return (
         await cases.submit(
           zhang,
-          { serviceCode, answers: sampleAnswers(form.definition, 5), idempotencyKey: key },
+          {
+            serviceCode,
+            answers: sampleAnswers(
+              form.definition,
+              5,
+              undefined,
+              await uploadSample(platform, actorIdOf(zhang) ?? ''),
+            ),
+            idempotencyKey: key,
+          },
           client,
         )
       ).case;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { and, count, eq, like, ne } from 'drizzle-orm';
 import { ENGINES, type OpenedDatabase } from '../../../test/support/environment.ts';
+import { uploadSample } from '../../../test/support/materials.ts';
 import { startTestPlatform } from '../../../test/support/platform.ts';
 import type { Platform } from '../../app.ts';
 import type { StaffActor } from '../../kernel/authz/authz.ts';
@@ -193,7 +194,12 @@ for (const engine of ENGINES) {
         { kind: 'person', accountId: 'acct_gen_citizen', assuranceLevel: 2, mandates: [] },
         {
           serviceCode: 'SJ-0201',
-          answers: sampleAnswers(form.definition, 3),
+          answers: sampleAnswers(
+            form.definition,
+            3,
+            undefined,
+            await uploadSample(platform, 'acct_gen_citizen'),
+          ),
           idempotencyKey: 'after-generate',
         },
         { clientAddress: '192.0.2.10', userAgent: 'test', requestId: 'req_generate' },

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import { ENGINES, type OpenedDatabase } from '../../../test/support/environment.ts';
+import { uploadSample } from '../../../test/support/materials.ts';
 import { startTestPlatform } from '../../../test/support/platform.ts';
 import type { Platform } from '../../app.ts';
 import { auditRecords } from '../../kernel/audit/audit.tables.ts';
-import type { Actor } from '../../kernel/authz/authz.ts';
+import { type Actor, actorIdOf } from '../../kernel/authz/authz.ts';
 import { AppError } from '../../kernel/errors.ts';
 import { outboxEvents } from '../../kernel/events/events.tables.ts';
 import { type FormsService, sampleAnswers } from '../forms/index.ts';
@@ -88,7 +89,12 @@ for (const engine of ENGINES) {
         applicant,
         {
           serviceCode: SERVICE,
-          answers: sampleAnswers(form.definition, seed),
+          answers: sampleAnswers(
+            form.definition,
+            seed,
+            undefined,
+            await uploadSample(platform, actorIdOf(applicant) ?? ''),
+          ),
           idempotencyKey: `rating-${seed}`,
         },
         client,

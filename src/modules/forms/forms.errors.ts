@@ -18,4 +18,8 @@ export const FormsErrors = {
     'zh-CN': '这份申请已经提交，不能再修改。请在“我的办件”中查看。',
     en: 'This application was already submitted and can no longer be changed. See it under “My cases”.',
   }),
+  uploadRefused: defineError('FORMS_ERR_UPLOAD_REFUSED', 422, {
+    'zh-CN': '文件未保存：{reason}',
+    en: 'The file was not kept: {reason}',
+  }),
 } as const;

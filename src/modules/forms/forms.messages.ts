@@ -22,6 +22,7 @@ export const formsMessages = defineMessages(
     'error.fileEmpty': '所选文件是空的。',
     'error.fileType': '只能上传 PDF、JPG 或 PNG 文件（按文件内容判断，不看文件名）。',
     'error.fileInfected': '病毒扫描发现文件有问题，未保存。请换一份文件上传。',
+    'error.fileNotUploaded': '这不是您上传的文件。请重新上传。',
     'error.groupMin': '至少需要填写 {min} 项。',
     'error.groupMax': '最多填写 {max} 项。',
     'error.duplicatePage': '页面编号重复。',
@@ -66,6 +67,7 @@ export const formsMessages = defineMessages(
     'error.fileType': 'The file must be a PDF, JPG or PNG (judged by its content, not its name).',
     'error.fileInfected':
       'The virus scan found a problem with the file, so it was not kept. Upload another copy.',
+    'error.fileNotUploaded': 'This is not a file you uploaded. Upload it again.',
     'error.groupMin': 'Add at least {min}.',
     'error.groupMax': 'Add no more than {max}.',
     'error.duplicatePage': 'Two pages have the same id.',

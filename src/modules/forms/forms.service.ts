@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AuditEntry, AuditLog } from '../../kernel/audit/audit.ts';
 import {
   type Actor,
@@ -11,12 +11,19 @@ import { keyedTtlCache } from '../../kernel/cache.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import { AppError, type FieldProblem } from '../../kernel/errors.ts';
 import { checkUpload, type FileStore, MATERIAL_TYPES, type VirusScanner } from '../../kernel/files/index.ts';
-import type { UploadedPart } from '../../kernel/http/server.ts';
+import { MAX_UPLOAD_BYTES, type UploadedPart } from '../../kernel/http/server.ts';
 import type { Locale } from '../../kernel/i18n/index.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { PersonDetails } from '../identity/index.ts';
-import { formDefinitions, formDrafts } from './db/forms.tables.ts';
-import { type AnswerProblem, checkAnswers, readPage, type UploadedFile } from './domain/answers.ts';
+import { formDefinitions, formDrafts, formUploads } from './db/forms.tables.ts';
+import {
+  type AnswerProblem,
+  checkAnswers,
+  fileAnswers,
+  readPage,
+  replaceFiles,
+  type UploadedFile,
+} from './domain/answers.ts';
 import type { Answers } from './domain/conditions.ts';
 import {
   type DataElement,
@@ -81,6 +88,17 @@ export interface FormsService {
   markSubmitted(draftId: string, caseId: string): Promise<void>;
   /** Every problem of a set of answers against a form, translated, for a refusal (400) naming each field. */
   problems(form: FormDefinition, answers: Answers, today: string, locale: Locale): FieldProblem[];
+  /**
+   * A material uploaded outside a form's page (the API): checked on its content, stored and recorded as the
+   * account's, or refused with a translated reason (FormsErrors.uploadRefused, 422).
+   */
+  upload(accountId: string, part: { filename: string; bytes: Buffer }, locale: Locale): Promise<UploadedFile>;
+  /**
+   * The answers with every file checked against what `accountId` uploaded: a file they did not upload is refused
+   * (400, naming the field), and each file's type, size and scan are those recorded at upload, whatever was sent.
+   * No statement when the answers name no file.
+   */
+  ownUploads(accountId: string, answers: Answers, locale: Locale): Promise<Answers>;
 }
 
 /** What a data element holds for a person. */
@@ -124,10 +142,56 @@ export function createFormsService(deps: {
   const { db, audit, authz } = deps;
 
   /**
+   * One upload, checked on its content (type by magic bytes, size, virus scan), stored, and recorded as the
+   * account's: only then may an application of theirs name it.
+   */
+  async function storeUpload(
+    accountId: string,
+    part: { filename: string; bytes: Buffer },
+    maxBytes: number,
+    fallbackName: string,
+  ): Promise<{ file: UploadedFile } | { problem: Omit<AnswerProblem, 'field'> }> {
+    const checked = await checkUpload({
+      bytes: part.bytes,
+      declaredName: part.filename,
+      allowed: MATERIAL_TYPES,
+      maxBytes,
+    });
+    if (!checked.ok) {
+      const key =
+        checked.reason === 'too-large'
+          ? 'error.fileTooLarge'
+          : checked.reason === 'empty'
+            ? 'error.fileEmpty'
+            : 'error.fileType';
+      return { problem: { key, params: { max: `${Math.round(maxBytes / 1024 / 1024)} MB` } } };
+    }
+    const scan = await deps.scanner.scan(part.bytes);
+    if (scan.status === 'infected') return { problem: { key: 'error.fileInfected' } };
+    const stored = await deps.files.put(part.bytes);
+    const file = {
+      sha256: stored.sha256,
+      name: part.filename.slice(0, 200) || `${fallbackName}.${checked.ext}`,
+      mime: checked.mime,
+      size: stored.size,
+      scan: scan.status === 'clean' ? 'clean' : 'not_scanned',
+    } satisfies UploadedFile;
+    await db
+      .insert(formUploads)
+      .values({ accountId, sha256: file.sha256, mime: file.mime, size: file.size, scan: file.scan })
+      .onConflictDoUpdate({
+        target: [formUploads.accountId, formUploads.sha256],
+        set: { scan: file.scan, uploadedAt: sql`now()` },
+      });
+    return { file };
+  }
+
+  /**
    * The page's uploads, checked on their content and stored: each file field becomes the UploadedFile answer, or
    * stays the one uploaded before when the input was left empty, or is refused with its reason.
    */
   async function receiveUploads(
+    accountId: string,
     page: FormPage,
     fields: Record<string, unknown>,
     kept: Record<string, unknown>,
@@ -141,44 +205,17 @@ export function createFormsService(deps: {
         received[question.id] = kept[question.id];
         continue;
       }
-      const checked = await checkUpload({
-        bytes: part.bytes,
-        declaredName: part.filename,
-        allowed: MATERIAL_TYPES,
-        maxBytes: question.maxBytes,
-      });
-      if (!checked.ok) {
-        const key =
-          checked.reason === 'too-large'
-            ? 'error.fileTooLarge'
-            : checked.reason === 'empty'
-              ? 'error.fileEmpty'
-              : 'error.fileType';
-        problems.push({
-          field: question.id,
-          key,
-          params: { max: `${Math.round(question.maxBytes / 1024 / 1024)} MB` },
-        });
+      const result = await storeUpload(accountId, part, question.maxBytes, question.id);
+      if ('problem' in result) {
+        problems.push({ field: question.id, ...result.problem });
         received[question.id] = kept[question.id];
-        continue;
+      } else {
+        received[question.id] = result.file;
       }
-      const scan = await deps.scanner.scan(part.bytes);
-      if (scan.status === 'infected') {
-        problems.push({ field: question.id, key: 'error.fileInfected' });
-        received[question.id] = kept[question.id];
-        continue;
-      }
-      const stored = await deps.files.put(part.bytes);
-      received[question.id] = {
-        sha256: stored.sha256,
-        name: part.filename.slice(0, 200) || `${question.id}.${checked.ext}`,
-        mime: checked.mime,
-        size: stored.size,
-        scan: scan.status === 'clean' ? 'clean' : 'not_scanned',
-      } satisfies UploadedFile;
     }
     return { received, problems };
   }
+
   const toForm = (row: typeof formDefinitions.$inferSelect): ActiveForm => ({
     id: row.id,
     serviceCode: row.serviceCode,
@@ -330,7 +367,7 @@ export function createFormsService(deps: {
       const page = draft.form.definition.pages.find((p) => p.id === pageId);
       if (!page) throw new AppError(FormsErrors.draftNotFound);
       const kept = (draft.answers[page.id] ?? {}) as Record<string, unknown>;
-      const uploads = await receiveUploads(page, fields, kept);
+      const uploads = await receiveUploads(accountId, page, fields, kept);
       const read = readPage(page, uploads.received, draft.answers, today);
       const values = read.values;
       // A refused upload is reported once, as its reason, not also as "upload the file".
@@ -370,6 +407,52 @@ export function createFormsService(deps: {
         .update(formDrafts)
         .set({ submittedCaseId: caseId, submittedAt: new Date() })
         .where(and(eq(formDrafts.id, draftId), isNull(formDrafts.submittedCaseId)));
+    },
+
+    async upload(accountId, part, locale) {
+      const result = await storeUpload(accountId, part, MAX_UPLOAD_BYTES, 'material');
+      if ('file' in result) return result.file;
+      const t = formsMessages.translator(locale);
+      throw new AppError(FormsErrors.uploadRefused, { reason: t(result.problem.key, result.problem.params) });
+    },
+
+    async ownUploads(accountId, answers, locale) {
+      const named = fileAnswers(answers);
+      if (named.length === 0) return answers;
+      const rows = await db
+        .select()
+        .from(formUploads)
+        .where(
+          and(
+            eq(formUploads.accountId, accountId),
+            inArray(
+              formUploads.sha256,
+              named.map((n) => n.file.sha256),
+            ),
+          ),
+        );
+      const uploaded = new Map(rows.map((r) => [r.sha256, r]));
+      const missing = named.filter((n) => !uploaded.has(n.file.sha256));
+      if (missing.length > 0) {
+        const t = formsMessages.translator(locale);
+        throw new AppError(
+          FormsErrors.answersInvalid,
+          { count: String(missing.length) },
+          missing.map((n) => ({ path: n.field, message: t('error.fileNotUploaded') })),
+        );
+      }
+      return replaceFiles(answers, (file) => {
+        const row = uploaded.get(file.sha256);
+        return row
+          ? {
+              sha256: file.sha256,
+              name: String(file.name ?? '').slice(0, 200),
+              mime: row.mime,
+              size: row.size,
+              scan: row.scan,
+            }
+          : file;
+      });
     },
 
     problems(form, answers, today, locale) {

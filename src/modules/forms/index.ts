@@ -7,11 +7,13 @@ import { type FormDefinition, formDefinitionSchema } from './domain/form-definit
 import { FORMS_PERMISSIONS } from './forms.policy.ts';
 import { createFormsService, type FormsService } from './forms.service.ts';
 
-export type { AnswerProblem, UploadedFile } from './domain/answers.ts';
 export {
+  type AnswerProblem,
   askedAnswers,
   checkAnswers,
+  fileAnswers,
   nextPageId,
+  type UploadedFile,
   visiblePages,
   visibleQuestions,
 } from './domain/answers.ts';

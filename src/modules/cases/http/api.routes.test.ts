@@ -3,10 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { count } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { FormClient } from '../../../../test/support/form-client.ts';
+import { SAMPLE_PDF, uploadSample } from '../../../../test/support/materials.ts';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
 import { signInPerson, signInStaff } from '../../../../test/support/staff-session.ts';
 import type { Platform } from '../../../app.ts';
-import { type FormsService, sampleAnswers } from '../../forms/index.ts';
+import { type FormsService, sampleAnswers, type UploadedFile } from '../../forms/index.ts';
 import type { IdentityContract } from '../../identity/index.ts';
 import { cases } from '../db/cases.tables.ts';
 
@@ -18,6 +19,9 @@ describe('the cases API', () => {
     app = platform.app as FastifyInstance;
   });
   after(() => platform.close());
+
+  const identityOf = async (username: string) =>
+    (await (platform.contracts.identity as IdentityContract).findAccount(username))?.id;
 
   const caseCount = async () => (await platform.kernel.db.select({ n: count() }).from(cases))[0]?.n;
 
@@ -41,7 +45,38 @@ describe('the cases API', () => {
     const zhang = await signInPerson(app, 'zhangwei', '203.0.113.41');
     const form = await (platform.contracts.forms as FormsService).activeForm('ZWFW-0101');
     assert.ok(form);
-    const submission = { serviceCode: 'ZWFW-0101', answers: sampleAnswers(form.definition, 7) };
+    // Materials first: uploaded as JSON, checked on their content, and then his to name in his answers.
+    const refused = await call(zhang, 'POST', '/api/v1/uploads', {
+      name: 'plan.pdf',
+      content: Buffer.from('<html>not a plan</html>').toString('base64'),
+    });
+    assert.equal(refused.statusCode, 422, refused.body);
+    assert.match(refused.json().title, /PDF, JPG or PNG/);
+    const uploaded = await call(zhang, 'POST', '/api/v1/uploads', {
+      name: 'plan.pdf',
+      content: SAMPLE_PDF.toString('base64'),
+    });
+    assert.equal(uploaded.statusCode, 201, uploaded.body);
+    assert.equal(uploaded.json().mime, 'application/pdf');
+    const unknownFile = await call(
+      zhang,
+      'POST',
+      '/api/v1/cases',
+      {
+        serviceCode: 'ZWFW-0101',
+        answers: sampleAnswers(form.definition, 7, undefined, {
+          ...(uploaded.json() as UploadedFile),
+          sha256: 'f'.repeat(64),
+        }),
+      },
+      { 'idempotency-key': 'a3f1c2d4-unknown-file' },
+    );
+    assert.equal(unknownFile.statusCode, 400, 'a file he did not upload is refused');
+    assert.match(JSON.stringify(unknownFile.json().errors ?? unknownFile.json()), /not a file you uploaded/);
+    const submission = {
+      serviceCode: 'ZWFW-0101',
+      answers: sampleAnswers(form.definition, 7, undefined, uploaded.json()),
+    };
     const key = { 'idempotency-key': 'a3f1c2d4-restaurant' };
     const created = await call(zhang, 'POST', '/api/v1/cases', submission, key);
     assert.equal(created.statusCode, 201, created.body);
@@ -123,7 +158,8 @@ describe('the cases API', () => {
     const zhang = await signInPerson(app, 'zhangwei', '203.0.113.47');
     const form = await (platform.contracts.forms as FormsService).activeForm('ZWFW-0101');
     assert.ok(form);
-    const answers = sampleAnswers(form.definition, 8) as { applicant: { idNumber: string } };
+    const file = await uploadSample(platform, (await identityOf('zhangwei')) ?? '');
+    const answers = sampleAnswers(form.definition, 8, undefined, file) as { applicant: { idNumber: string } };
     const created = await call(
       zhang,
       'POST',

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Actor } from '../../../kernel/authz/authz.ts';
+import { type Actor, AuthorizationError } from '../../../kernel/authz/authz.ts';
 import { AppError } from '../../../kernel/errors.ts';
 import { ProblemSchema } from '../../../kernel/http/problem.schemas.ts';
 import { clientOf } from '../../../kernel/http/request-context.ts';
@@ -31,6 +31,8 @@ import {
   ServiceParams,
   SubmissionBody,
   TaskParams,
+  UploadBody,
+  UploadedFileSchema,
 } from './cases.schemas.ts';
 
 /** A machine client's token, else the signed-in person or staff member. */
@@ -114,6 +116,34 @@ export function registerCasesApi(
         : undefined;
     return caseJson(caseViewFor(actor, view, form));
   }
+
+  api.post(
+    '/api/v1/uploads',
+    {
+      // The largest material (20 MB) as base64, with room for the JSON around it.
+      bodyLimit: 28_500_000,
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Upload a material for an application: checked on its content, stored, and yours to name in your answers (by its sha256)',
+        security,
+        body: UploadBody,
+        response: { 201: UploadedFileSchema, ...PROBLEMS, 422: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const actor = await actorOf(request);
+      // People upload for their applications, and counter clerks for walk-in applicants; a machine client has none.
+      if (actor.kind !== 'person' && actor.kind !== 'staff')
+        throw new AuthorizationError(actor.kind === 'anonymous' ? 'anonymous' : 'not-owner', 'forms.upload');
+      const file = await forms.upload(
+        actor.accountId,
+        { filename: request.body.name, bytes: Buffer.from(request.body.content, 'base64') },
+        request.locale,
+      );
+      return reply.code(201).send(file);
+    },
+  );
 
   api.post(
     '/api/v1/cases',

@@ -176,3 +176,24 @@ export const DefinitionDraftBody = z.object({
   definition: z.unknown().describe('A process definition (nodes: task, parallel, join, choice, end)'),
   note: z.string().max(500).default(''),
 });
+
+/** A material uploaded through the API, as JSON (a cookie-signed-in client may send only JSON: see the kernel). */
+export const UploadBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).meta({ description: 'The file name, shown to staff' }),
+    content: z
+      .base64()
+      .max(28_000_000)
+      .meta({ description: 'The file, base64: PDF, JPG or PNG by its content, at most 20 MB' }),
+  })
+  .meta({ id: 'UploadBody' });
+
+export const UploadedFileSchema = z
+  .object({
+    sha256: z.string().meta({ description: 'Name the file by this in an application’s answers' }),
+    name: z.string(),
+    mime: z.enum(['application/pdf', 'image/jpeg', 'image/png']).or(z.string()),
+    size: z.number().int(),
+    scan: z.enum(['clean', 'not_scanned']),
+  })
+  .meta({ id: 'UploadedFile' });

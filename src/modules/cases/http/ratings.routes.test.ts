@@ -3,10 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { FormClient } from '../../../../test/support/form-client.ts';
+import { uploadSample } from '../../../../test/support/materials.ts';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
 import { signInStaff } from '../../../../test/support/staff-session.ts';
 import type { Platform } from '../../../app.ts';
-import type { Actor } from '../../../kernel/authz/authz.ts';
+import { type Actor, actorIdOf } from '../../../kernel/authz/authz.ts';
 import { type FormsService, sampleAnswers } from '../../forms/index.ts';
 import { DEMO_PASSWORD, type IdentityContract } from '../../identity/index.ts';
 import type { CaseView } from '../cases.service.ts';
@@ -45,7 +46,12 @@ describe('rating a case and putting a poor rating right, through the pages', () 
           applicant,
           {
             serviceCode: SERVICE,
-            answers: sampleAnswers(form.definition, seed),
+            answers: sampleAnswers(
+              form.definition,
+              seed,
+              undefined,
+              await uploadSample(platform, actorIdOf(applicant) ?? ''),
+            ),
             idempotencyKey: `rate-${seed}`,
           },
           { clientAddress: '192.0.2.1' },

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { FormClient } from '../../../../test/support/form-client.ts';
+import { uploadSample } from '../../../../test/support/materials.ts';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
 import { signInPerson, signInStaff } from '../../../../test/support/staff-session.ts';
 import type { Platform } from '../../../app.ts';
@@ -41,7 +42,7 @@ describe('the staff workbench', () => {
       await identity.actorOf(zhang.id),
       {
         serviceCode: 'ZWFW-0101',
-        answers: sampleAnswers(form.definition, 11),
+        answers: sampleAnswers(form.definition, 11, undefined, await uploadSample(platform, zhang.id)),
         idempotencyKey: 'workbench-1',
       },
       { clientAddress: '192.0.2.1' },
@@ -149,8 +150,10 @@ describe('the staff workbench', () => {
     assert.match((await wu.get(`/workbench/cases/${number}?commented=1`)).body, /场所平面图与现场一致/);
     const hash = /href="\/workbench\/cases\/[^/]+\/files\/([0-9a-f]{64})"/.exec(page.body)?.[1];
     assert.ok(hash, 'the floor plan is listed');
-    // The sample answers name a file that was never uploaded: nothing to hand out, and a guessed hash opens nothing.
-    assert.equal((await wu.get(`/workbench/cases/${number}/files/${hash}`)).statusCode, 404);
+    // The applicant's upload is handed to staff who see the case; a guessed hash opens nothing.
+    const material = await wu.get(`/workbench/cases/${number}/files/${hash}`);
+    assert.equal(material.statusCode, 200);
+    assert.match(material.body, /^%PDF-/);
     assert.equal((await wu.get(`/workbench/cases/${number}/files/${'0'.repeat(64)}`)).statusCode, 404);
     const visitor = await app.inject({ url: `/workbench/cases/${number}` });
     assert.equal(visitor.statusCode, 303);
@@ -187,14 +190,12 @@ describe('the staff workbench', () => {
       },
       { locale: 'zh-CN', client: { clientAddress: '192.0.2.1' } },
     );
-    const bytes = new TextEncoder().encode('%PDF-1.4 health certificate of 李娜');
-    const stored = await platform.kernel.files.put(bytes);
-    const health = {
-      sha256: stored.sha256,
-      name: '李娜健康证.pdf',
-      mime: 'application/pdf',
-      size: bytes.length,
-    };
+    const bytes = Buffer.from('%PDF-1.4 health certificate of 李娜');
+    const health = await (platform.contracts.forms as FormsService).upload(
+      applicantId,
+      { filename: '李娜健康证.pdf', bytes },
+      'zh-CN',
+    );
     const { case: grouped } = await cases.submit(
       await identity.actorOf(applicantId),
       {
@@ -206,7 +207,7 @@ describe('the staff workbench', () => {
                 name: '李娜',
                 idNumber: '11010519491231002X',
                 phone: '13912345678',
-                health: { ...health, scan: 'clean' },
+                health,
               },
             ],
           },
@@ -221,8 +222,8 @@ describe('the staff workbench', () => {
     assert.match(page.body, /110105\*{8}002X/);
     assert.match(page.body, /139\*{4}5678/);
     assert.ok(!page.body.includes('11010519491231002X') && !page.body.includes('13912345678'));
-    assert.match(page.body, new RegExp(`href="/workbench/cases/${grouped.number}/files/${stored.sha256}"`));
-    const download = await liu.get(`/workbench/cases/${grouped.number}/files/${stored.sha256}`);
+    assert.match(page.body, new RegExp(`href="/workbench/cases/${grouped.number}/files/${health.sha256}"`));
+    const download = await liu.get(`/workbench/cases/${grouped.number}/files/${health.sha256}`);
     assert.equal(download.statusCode, 200);
     assert.equal(download.rawPayload.toString(), Buffer.from(bytes).toString());
   });
@@ -235,7 +236,7 @@ describe('the staff workbench', () => {
       await identity.actorOf(applicantId),
       {
         serviceCode: 'CG-0101',
-        answers: sampleAnswers(form.definition, 12),
+        answers: sampleAnswers(form.definition, 12, undefined, await uploadSample(platform, applicantId)),
         idempotencyKey: 'workbench-escalate',
       },
       { clientAddress: '192.0.2.1' },

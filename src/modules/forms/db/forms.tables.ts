@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import type { Answers } from '../domain/conditions.ts';
 import type { FormDefinition } from '../domain/form-definition.ts';
 
@@ -47,4 +56,22 @@ export const formDrafts = pgTable(
     uniqueIndex('forms_drafts_open').on(t.accountId, t.serviceCode).where(sql`submitted_case_id is null`),
     index('forms_drafts_account').on(t.accountId, t.updatedAt),
   ],
+);
+
+/**
+ * The files each account uploaded, on a form's page or through the API. An application may name only files its
+ * submitter uploaded (a hash seen in another case opens nothing), and what a file is — its type, size and scan —
+ * is taken from here, never from the answers sent.
+ */
+export const formUploads = pgTable(
+  'forms_uploads',
+  {
+    accountId: text('account_id').notNull(),
+    sha256: text('sha256').notNull(),
+    mime: text('mime').notNull(),
+    size: integer('size').notNull(),
+    scan: text('scan').$type<'clean' | 'not_scanned'>().notNull(),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.sha256] })],
 );

@@ -46,6 +46,7 @@ export type AnswerProblemKey =
   | 'error.fileEmpty'
   | 'error.fileType'
   | 'error.fileInfected'
+  | 'error.fileNotUploaded'
   | 'error.groupMin'
   | 'error.groupMax';
 
@@ -268,4 +269,39 @@ export function askedAnswers(form: FormDefinition, answers: Answers): Answers {
     result[page.id] = kept;
   }
   return result;
+}
+
+/**
+ * Every uploaded file the answers name, with the field it answers (`business.licence`, `staff.0.certificate`): a
+ * file is any object with a string `sha256` and `mime`, wherever it sits.
+ */
+export function fileAnswers(answers: Answers): { field: string; file: UploadedFile }[] {
+  const found: { field: string; file: UploadedFile }[] = [];
+  const visit = (value: unknown, field: string) => {
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) visit(item, `${field}.${i}`);
+    } else if (value && typeof value === 'object') {
+      const candidate = value as Partial<UploadedFile>;
+      if (typeof candidate.sha256 === 'string' && typeof candidate.mime === 'string')
+        found.push({ field, file: candidate as UploadedFile });
+      else for (const [key, inner] of Object.entries(value)) visit(inner, field ? `${field}.${key}` : key);
+    }
+  };
+  visit(answers, '');
+  return found;
+}
+
+/** The answers with each file replaced by `replace(file)` (the same shape otherwise). */
+export function replaceFiles(answers: Answers, replace: (file: UploadedFile) => UploadedFile): Answers {
+  const visit = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(visit);
+    if (value && typeof value === 'object') {
+      const candidate = value as Partial<UploadedFile>;
+      if (typeof candidate.sha256 === 'string' && typeof candidate.mime === 'string')
+        return replace(candidate as UploadedFile);
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, visit(inner)]));
+    }
+    return value;
+  };
+  return visit(answers) as Answers;
 }

@@ -1,21 +1,28 @@
 import { creditCodeCheckCharacter, residentIdCheckCharacter } from '../../identity/index.ts';
-import type { UploadedFile } from './answers.ts';
+import { replaceFiles, type UploadedFile } from './answers.ts';
 import type { Answers } from './conditions.ts';
 import type { FormDefinition, Question, SimpleQuestion } from './form-definition.ts';
 
 /**
  * Valid answers to a form, made up from a seed: for tests, the scale seed and the benchmarks, which need many
  * applications that pass the same checks as a person's. Every page and conditional question is answered, so a
- * condition decides which of them a submission keeps.
+ * condition decides which of them a submission keeps. A submission may name only files its submitter uploaded:
+ * pass one (FormsService.upload) as `file`, and every file question is answered with it; without it, the file
+ * answers are made up and only a form's own checks (or a direct write, like the scale generator's) take them.
  */
-export function sampleAnswers(form: FormDefinition, seed = 1, today = '2026-11-30'): Answers {
+export function sampleAnswers(
+  form: FormDefinition,
+  seed = 1,
+  today = '2026-11-30',
+  file?: UploadedFile,
+): Answers {
   const answers: Answers = {};
   for (const page of form.pages) {
     const values: Record<string, unknown> = {};
     for (const question of page.questions) values[question.id] = sampleOf(question, seed, today);
     answers[page.id] = values;
   }
-  return answers;
+  return file ? replaceFiles(answers, () => ({ ...file })) : answers;
 }
 
 function sampleOf(question: Question, seed: number, today: string): unknown {

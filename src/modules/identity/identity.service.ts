@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lte } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { AuditLog } from '../../kernel/audit/audit.ts';
 import {
   type Actor,
@@ -33,34 +33,47 @@ export interface ProfileView {
  * active now (revoked and expired ones are left out, so a revocation takes effect on the next request).
  */
 export async function actorOf(db: Db, accountId: string, now: Date = new Date()): Promise<Actor> {
-  const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId));
+  // One statement, the account with its live mandates and its roles: it runs on every signed-in request that acts.
+  const at = now.toISOString();
+  // Drizzle writes a column in a select's own SQL unqualified, which inside a subquery would name the subquery's.
+  const outerAccountId = sql`${accounts}.${sql.identifier(accounts.id.name)}`;
+  const [account] = await db
+    .select({
+      kind: accounts.kind,
+      assuranceLevel: accounts.assuranceLevel,
+      disabledAt: accounts.disabledAt,
+      clearance: accounts.clearance,
+      mandates: sql<{ id: string; organisationId: string; scope: string[] }[]>`coalesce((
+        select json_agg(json_build_object('id', ${mandates.id}, 'organisationId', ${mandates.legalEntityId},
+          'scope', ${mandates.scope}))
+        from ${mandates}
+        where ${mandates.granteeId} = ${outerAccountId} and ${mandates.revokedAt} is null
+          and ${mandates.validFrom} <= ${at}::timestamptz and ${mandates.validUntil} > ${at}::timestamptz), '[]'::json)`,
+      roles: sql<{ departmentCode: string; role: string }[]>`coalesce((
+        select json_agg(json_build_object('departmentCode', ${staffRoles.departmentCode}, 'role', ${staffRoles.role}))
+        from ${staffRoles} where ${staffRoles.accountId} = ${outerAccountId}), '[]'::json)`,
+    })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
   // A disabled account holds no roles and owns nothing: whatever asks in its name is refused.
   if (!account || account.disabledAt) return { kind: 'anonymous' };
   if (account.kind === 'public') {
-    const held = await db
-      .select({ id: mandates.id, organisationId: mandates.legalEntityId, scope: mandates.scope })
-      .from(mandates)
-      .where(
-        and(
-          eq(mandates.granteeId, accountId),
-          isNull(mandates.revokedAt),
-          lte(mandates.validFrom, now),
-          gt(mandates.validUntil, now),
-        ),
-      );
     return {
       kind: 'person',
       accountId,
       assuranceLevel: account.assuranceLevel as 1 | 2 | 3,
-      mandates: held.map((m) => ({ id: m.id, organisationId: m.organisationId, scope: [...m.scope] })),
+      mandates: account.mandates.map((m) => ({
+        id: m.id,
+        organisationId: m.organisationId,
+        scope: [...m.scope],
+      })),
     };
   }
-  const roles = await db.select().from(staffRoles).where(eq(staffRoles.accountId, accountId));
   return {
     kind: 'staff',
     accountId,
     clearance: account.clearance,
-    roles: roles.map((r) => ({ departmentCode: r.departmentCode, role: r.role })),
+    roles: account.roles.map((r) => ({ departmentCode: r.departmentCode, role: r.role })),
   };
 }
 

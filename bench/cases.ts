@@ -313,6 +313,7 @@ async function measureSubmission(cores: Cores, version: string): Promise<SubmitR
         YIWANG_DEMO: 'always',
         YIWANG_DATA_DIR: dataDir,
         YIWANG_DB_POOL_SIZE: String(poolSize),
+        YIWANG_RUN_JOBS: process.env.BENCH_RUN_JOBS ?? 'true',
         PORT: String(platformPort),
       }),
     );

@@ -194,12 +194,18 @@ export class WorkingDayCalendar {
 
 // Building a DateTimeFormat is costly and the set of zones in use is tiny, so one is kept per zone.
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const lastCivilDates = new Map<string, { second: number; date: string }>();
 
 /** The civil date (YYYY-MM-DD) that `instant` falls on in `timeZone`, e.g. 'Asia/Shanghai'. */
 export function civilDate(instant: Date, timeZone: string): string {
   if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) {
     throw new RangeError('civilDate needs a valid Date');
   }
+  // Hot (several times per request, and formatToParts is slow): the last answer per zone holds for its whole second,
+  // as no zone's offset changes within a second.
+  const second = Math.floor(instant.getTime() / 1000);
+  const last = lastCivilDates.get(timeZone);
+  if (last?.second === second) return last.date;
   let formatter = formatters.get(timeZone);
   if (!formatter) {
     // Throws RangeError itself for an unknown time zone.
@@ -217,5 +223,6 @@ export function civilDate(instant: Date, timeZone: string): string {
     parts.find((p) => p.type === type)?.value ?? '';
   const result = `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
   assertCivilDate(result, `civil date of ${instant.toISOString()} in ${timeZone}`);
+  lastCivilDates.set(timeZone, { second, date: result });
   return result;
 }

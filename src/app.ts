@@ -24,6 +24,7 @@ import { isDemoSeeded, seedDemoCity } from './kernel/seed.ts';
 import { createSmsOutbox, createSmsSender, registerSmsJob } from './kernel/sms/sms.ts';
 import { casesModule } from './modules/cases/index.ts';
 import { catalogueModule } from './modules/catalogue/index.ts';
+import { certificatesModule } from './modules/certificates/index.ts';
 import { formsModule } from './modules/forms/index.ts';
 import { identityModule, STAFF_ROLES } from './modules/identity/index.ts';
 import { organisationsModule } from './modules/organisations/index.ts';
@@ -40,6 +41,7 @@ export const MODULES: readonly ModuleManifest[] = [
   catalogueModule,
   formsModule,
   casesModule,
+  certificatesModule,
   portalModule,
   supervisionModule,
 ];

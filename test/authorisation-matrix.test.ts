@@ -91,6 +91,26 @@ const DESIGN: Record<string, Design> = {
     mandate: false,
     purpose: false,
   },
+  'certificates.certificate.hold': { roles: {}, owner: true, mandate: true, purpose: false },
+  'certificates.certificate.issue': {
+    roles: { clerk: 'own', head: 'own' },
+    owner: false,
+    mandate: false,
+    purpose: false,
+  },
+  'certificates.certificate.revoke': { roles: { head: 'own' }, owner: false, mandate: false, purpose: false },
+  'certificates.type.manage': {
+    roles: { platform_admin: 'any' },
+    owner: false,
+    mandate: false,
+    purpose: false,
+  },
+  'certificates.key.rotate': {
+    roles: { platform_admin: 'any' },
+    owner: false,
+    mandate: false,
+    purpose: false,
+  },
   'catalogue.item.edit': {
     roles: { clerk: 'own', reviewer: 'own', head: 'own', platform_admin: 'any' },
     owner: false,

@@ -46,6 +46,8 @@ export interface Config {
   auditRetentionDays: number;
   /** Staff passwords older than this many days must be replaced after the second factor; 0 means never (the default). */
   staffPasswordMaxAgeDays: number;
+  /** How certificates are signed: Ed25519 (international), or SM2 with SM3 where 国密 is required. */
+  signatureSuite: 'ed25519' | 'sm2';
 }
 
 /** A configuration value that cannot be used; `message` is one line naming the variable and the expected form. */
@@ -332,6 +334,11 @@ export function loadConfig(env: Source = process.env): Config {
         parse: integer(0, 3650),
       },
       0,
+    ),
+    signatureSuite: read(
+      source,
+      { name: 'YIWANG_SIGNATURE_SUITE', expected: 'ed25519 or sm2', parse: oneOf('ed25519', 'sm2') },
+      'ed25519',
     ),
   };
 }

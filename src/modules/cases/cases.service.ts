@@ -936,12 +936,15 @@ export function createCasesService(deps: {
             details: closing === 'rejected' ? { reason: (decision as { reason: string }).reason.trim() } : {},
           });
           await audit.record(tx, { ...base, action: `cases.case.${closing}` });
+          // The answers travel with the news: what an approval issues (a licence) is made of them.
           await publishEvent(tx, `cases.case.${closing}`, {
             caseId: row.id,
             number: row.number,
             serviceCode: row.serviceCode,
+            departmentCode: row.departmentCode,
             applicantId: row.applicantId,
             organisationId: row.organisationId,
+            answers: row.answers,
           });
         }
         return row.id;

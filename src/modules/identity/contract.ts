@@ -56,6 +56,13 @@ export interface IdentityContract {
    * Pass `tx` when calling inside a transaction (the embedded database has one connection).
    */
   ownDetails(accountId: string, tx?: Db): Promise<PersonDetails | undefined>;
+  /**
+   * A legal entity as the business register knows it (name, unified social credit code, legal representative): for
+   * documents issued to it, such as a licence. Pass `tx` inside a transaction.
+   */
+  organisationDetails(organisationId: string, tx?: Db): Promise<OrganisationDetails | undefined>;
+  /** The legal entity with this unified social credit code, if registered here. */
+  findOrganisation(creditCode: string): Promise<OrganisationDetails | undefined>;
   /** The signed-in session of an HTTP request, if any (undefined in processes without HTTP). */
   sessionOf(request: FastifyRequest): RequestSession | undefined;
 }
@@ -70,6 +77,13 @@ export interface PersonDetails {
   assuranceLevel: 1 | 2 | 3;
   /** The language they chose for the site, which their mail is written in too. */
   preferredLocale: 'zh-CN' | 'en';
+}
+
+export interface OrganisationDetails {
+  id: string;
+  name: { 'zh-CN': string; en: string };
+  creditCode: string;
+  legalRepresentativeId: string;
 }
 
 /** The signed-in session of a request, as the identity module resolves it from the session cookie. */

@@ -11,7 +11,7 @@ import { AppError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { maskIdNumber, maskPhone } from '../../kernel/masking.ts';
 import type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
-import { accounts, mandates, staffRoles } from './db/identity.tables.ts';
+import { accounts, legalEntities, mandates, staffRoles } from './db/identity.tables.ts';
 import { residentIdCheckCharacter } from './domain/identifiers.ts';
 import { hashPassword } from './domain/passwords.ts';
 import { IdentityErrors } from './identity.errors.ts';
@@ -241,6 +241,13 @@ export async function verifyInPerson(
   };
 }
 
+const organisationOf = (row: typeof legalEntities.$inferSelect) => ({
+  id: row.id,
+  name: { 'zh-CN': row.nameZh, en: row.nameEn ?? row.nameZh },
+  creditCode: row.creditCode,
+  legalRepresentativeId: row.legalRepresentativeId,
+});
+
 /** Account look-ups for other modules. */
 export function createIdentityService(db: Db, apiTokens: IdentityContract['apiTokens']): IdentityContract {
   return {
@@ -260,6 +267,17 @@ export function createIdentityService(db: Db, apiTokens: IdentityContract['apiTo
         assuranceLevel: row.assuranceLevel as 1 | 2 | 3,
         preferredLocale: row.preferredLocale,
       };
+    },
+    async organisationDetails(organisationId, tx = db) {
+      const [row] = await tx.select().from(legalEntities).where(eq(legalEntities.id, organisationId));
+      return row ? organisationOf(row) : undefined;
+    },
+    async findOrganisation(creditCode) {
+      const [row] = await db
+        .select()
+        .from(legalEntities)
+        .where(eq(legalEntities.creditCode, creditCode.trim().toUpperCase()));
+      return row ? organisationOf(row) : undefined;
     },
     async findAccount(username) {
       const [row] = await db.select().from(accounts).where(eq(accounts.username, username));

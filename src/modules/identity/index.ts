@@ -48,6 +48,7 @@ function relyingPartyOf(baseUrl: string): RelyingParty {
 export type {
   AccountSummary,
   IdentityContract,
+  OrganisationDetails,
   PersonDetails,
   RequestSession,
   StaffRole,

@@ -13,6 +13,12 @@ export { OrganisationsPermissions } from './organisations.policy.ts';
 /** The codes of the demo city's departments, for other modules' demo data (seeded in the same transaction). */
 export const DEMO_DEPARTMENT_CODES: readonly string[] = DEMO_DEPARTMENTS.map((d) => d.code);
 
+/** A demo department's name, for other modules' demo data seeded in the same transaction (no look-up needed). */
+export function demoDepartmentName(code: string): { 'zh-CN': string; en: string } | undefined {
+  const department = DEMO_DEPARTMENTS.find((d) => d.code === code);
+  return department ? { 'zh-CN': department.nameZh, en: department.nameEn } : undefined;
+}
+
 /** Departments of the city government (the organisations every other module refers to). */
 export const organisationsModule: ModuleManifest<OrganisationsContract> = {
   name: 'organisations',

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { createPlatform, databaseTarget, MODULES, type Platform, VERSION } from './app.ts';
 import { registerCasesCommands } from './cli/cases.ts';
 import { registerCatalogueCommands } from './cli/catalogue.ts';
+import { registerCertificatesCommands } from './cli/certificates.ts';
 import { runDoctor } from './cli/doctor.ts';
 import { writeApiArtefacts } from './cli/openapi-artefacts.ts';
 import {
@@ -456,6 +457,7 @@ async function withPlatform(work: (platform: Platform) => Promise<void>): Promis
 
 registerCatalogueCommands(program, withPlatform);
 registerCasesCommands(program, withPlatform);
+registerCertificatesCommands(program);
 
 program
   .command('doctor')

@@ -180,7 +180,9 @@ export function createCertificatesService(deps: {
   const { db, audit, authz, keys } = deps;
   const now = deps.now ?? (() => new Date());
   const today = () => civilDate(now(), deps.timeZone);
-  const statusListUri = `${deps.baseUrl}/certificates/status-list`;
+  // Signed into every credential: one spelling, without the trailing slash a configured public URL may carry.
+  const baseUrl = deps.baseUrl.replace(/\/+$/, '');
+  const statusListUri = `${baseUrl}/certificates/status-list`;
 
   const toType = (row: typeof certificateTypes.$inferSelect): CertificateType => ({
     code: row.code,
@@ -306,7 +308,7 @@ export function createCertificatesService(deps: {
     // What anyone holding the QR code can read: what the paper shows (the ID masked) and a digest that lets a
     // verifier who has the holder's ID card confirm it is theirs, without the credential carrying the number.
     const payload: JsonObject = {
-      iss: deps.baseUrl,
+      iss: baseUrl,
       sub: number,
       iat: Math.floor(now().getTime() / 1000),
       type: { code: type.code, name: type.name },

@@ -12,7 +12,9 @@ import {
 import { certificateTypes } from './db/certificates.tables.ts';
 import { DEMO_CERTIFICATE_TYPES } from './demo-types.ts';
 import { registerCertificatesApi } from './http/api.routes.ts';
+import { registerCertificatePages } from './http/pages.routes.tsx';
 import { createSigningKeysService, type SigningKeysService } from './keys.service.ts';
+import { renderCertificatePdfFor } from './print.ts';
 
 export { CertificatesPermissions } from './certificates.policy.ts';
 export type {
@@ -71,7 +73,14 @@ export const certificatesModule: ModuleManifest<CertificatesModule> = {
       });
     });
     const module = Object.assign(service, { keys });
-    if (app) registerCertificatesApi(app, module, deps.identity as IdentityContract);
+    if (app) {
+      registerCertificatesApi(app, module, deps.identity as IdentityContract);
+      registerCertificatePages(app, {
+        certificates: module,
+        renderPdf: renderCertificatePdfFor,
+        timeZone: kernel.config.timeZone,
+      });
+    }
     return module;
   },
   async seedDemo({ tx, report }) {

@@ -39,7 +39,7 @@ describe('yiwang certificates verify (offline)', () => {
       module.issue(
         SJ_HEAD,
         {
-          typeCode: 'SJ-FOOD',
+          typeCode: 'food-business-licence',
           holder: { accountId: zhang.id },
           fields: { businessName: '张记小面馆', premises: '长江西路 100 号' },
         },

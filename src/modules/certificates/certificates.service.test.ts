@@ -53,7 +53,7 @@ async function checkSuite(platform: Platform, suite: 'ed25519' | 'sm2') {
 
   const issued = await module.issue(
     SJ_CLERK,
-    { typeCode: 'SJ-FOOD', holder: { accountId: zhang.id }, fields: FOOD_FIELDS },
+    { typeCode: 'food-business-licence', holder: { accountId: zhang.id }, fields: FOOD_FIELDS },
     client,
   );
   assert.match(issued.number, /^JY-\d{4}-\d{7}-[0-9A-Z]$/);
@@ -107,7 +107,7 @@ async function checkSuite(platform: Platform, suite: 'ed25519' | 'sm2') {
   assert.ok(rotation.retired.includes(issued.kid));
   const after = await module.issue(
     SJ_CLERK,
-    { typeCode: 'SJ-FOOD', holder: { accountId: zhang.id }, fields: FOOD_FIELDS },
+    { typeCode: 'food-business-licence', holder: { accountId: zhang.id }, fields: FOOD_FIELDS },
     client,
   );
   assert.equal(after.kid, rotation.kid);
@@ -210,7 +210,7 @@ for (const engine of ENGINES) {
       };
       const first = await platform.kernel.db.transaction((tx) => module.issueForCase(tx, approved));
       assert.ok(first);
-      assert.equal(first.type.code, 'SJ-FOOD');
+      assert.equal(first.type.code, 'food-business-licence');
       assert.deepEqual(Object.fromEntries(first.fields.map((f) => [f.id, f.value])), {
         businessName: '张记小面馆',
         creditCode: FOOD_FIELDS.creditCode,
@@ -232,7 +232,7 @@ for (const engine of ENGINES) {
       assert.ok(!(await module.wallet(await identity.actorOf(li.id))).some((c) => c.number === first.number));
       await rejects(module.get(await identity.actorOf(li.id), first.number, client), 'AUTHZ_ERR_FORBIDDEN');
       await rejects(
-        module.issue(XF_CLERK, { typeCode: 'SJ-FOOD', holder: { accountId: zhang.id }, fields: {} }, client),
+        module.issue(XF_CLERK, { typeCode: 'food-business-licence', holder: { accountId: zhang.id }, fields: {} }, client),
         'AUTHZ_ERR_FORBIDDEN',
       );
     });

@@ -9,7 +9,7 @@ const l = (zh: string, en: string) => ({ 'zh-CN': zh, en });
  */
 export const DEMO_CERTIFICATE_TYPES: readonly CertificateTypeInput[] = [
   {
-    code: 'SJ-FOOD',
+    code: 'food-business-licence',
     name: l('食品经营许可证', 'Food Business Licence'),
     departmentCode: 'SJ',
     serviceCode: 'ZWFW-0101',
@@ -26,7 +26,7 @@ export const DEMO_CERTIFICATE_TYPES: readonly CertificateTypeInput[] = [
     layout: { orientation: 'portrait', accent: '#b22222' },
   },
   {
-    code: 'XF-SAFE',
+    code: 'fire-safety-inspection',
     name: l('公众聚集场所投入使用、营业前消防安全检查合格证', 'Fire Safety Inspection Certificate'),
     departmentCode: 'XF',
     serviceCode: 'XF-0101',
@@ -40,7 +40,7 @@ export const DEMO_CERTIFICATE_TYPES: readonly CertificateTypeInput[] = [
     layout: { orientation: 'portrait', accent: '#c0392b' },
   },
   {
-    code: 'WJ-BIRTH',
+    code: 'birth-medical-certificate',
     name: l('出生医学证明', 'Birth Medical Certificate'),
     departmentCode: 'WJ',
     serviceCode: null,

@@ -7,7 +7,7 @@ import type { CertificateField, CertificateLayout } from '../domain/certificate-
  * issues them, their fields beside the common metadata of GB/T 36901–36905, and how they print.
  */
 export const certificateTypes = pgTable('certificates_types', {
-  /** `SJ-FOOD`: stable, typed by administrators, printed in nothing. */
+  /** `food-business-licence`: stable, typed by administrators, printed in nothing. */
   code: text('code').primaryKey(),
   nameZh: text('name_zh').notNull(),
   nameEn: text('name_en').notNull(),

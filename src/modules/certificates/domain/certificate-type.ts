@@ -28,8 +28,9 @@ const label = z.object({ 'zh-CN': z.string().trim().min(1).max(60), en: z.string
 export const certificateTypeSchema = z.object({
   code: z
     .string()
-    .regex(/^[A-Z]{2,6}-[A-Z0-9]{2,12}$/, 'certificates.type.code')
-    .meta({ description: 'Stable code, e.g. SJ-FOOD' }),
+    // The same form as the catalogue's `replaceableBy.certificateType`, which names types by it.
+    .regex(/^[a-z][a-z0-9-]{1,40}$/, 'certificates.type.code')
+    .meta({ description: 'Stable code, as the catalogue’s materials name it, e.g. food-business-licence' }),
   name: label,
   departmentCode: z.string().regex(/^[A-Z]{2,6}$/),
   serviceCode: z

@@ -22,7 +22,7 @@ const key = generateSigningKey('ed25519', { kid: 'test-2026' });
 const jws = await signCompact(
   {
     iss: 'https://zwfw.example.gov.cn',
-    typ: 'SJ-FOOD',
+    typ: 'food-business-licence',
     no: 'JY-2026-000123',
     holder: '合肥某某餐饮管理有限公司',
     holderId: '91340100MA******3X',

@@ -44,6 +44,7 @@ export const casesMessages = defineMessages(
     'notice.caseDueSoon.text': '办件 {number} 的承诺办结日期为 {due}。',
     'notice.caseOverdue.subject': '办件 {number} 已超过承诺时限',
     'notice.caseOverdue.text': '办件 {number} 的承诺办结日期 {due} 已过。',
+    'material.notHeld': '电子证照“{name}”已失效或不属于申请人，不能代替这份材料。请上传材料。',
   },
   {
     'problem.duplicateNode': 'The node {node} is defined twice.',
@@ -91,5 +92,7 @@ export const casesMessages = defineMessages(
     'notice.caseDueSoon.text': 'Case {number} is promised by {due}.',
     'notice.caseOverdue.subject': 'Case {number} is past its promised date',
     'notice.caseOverdue.text': 'Case {number} was promised by {due}.',
+    'material.notHeld':
+      'The certificate “{name}” is no longer valid or is not the applicant’s, so it cannot stand in for this material. Upload the material.',
   },
 );

@@ -14,7 +14,7 @@ import {
 import { civilDate, type WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
 import { insertIfClaimed, rowsFor } from '../../kernel/db/claimed-insert.ts';
 import { type Db, queryRows } from '../../kernel/db/database.ts';
-import { AppError } from '../../kernel/errors.ts';
+import { AppError, type FieldProblem } from '../../kernel/errors.ts';
 import { eventRows, publishEvent } from '../../kernel/events/events.ts';
 import type { FileStore } from '../../kernel/files/index.ts';
 import type { Locale } from '../../kernel/i18n/index.ts';
@@ -22,12 +22,15 @@ import { newId } from '../../kernel/ids.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
 import {
   askedAnswers,
+  type CertificateMaterial,
+  certificateMaterials,
   FormsErrors,
   type FormsService,
   fileAnswers,
   type UploadedFile,
 } from '../forms/index.ts';
 import { CasesErrors } from './cases.errors.ts';
+import { casesMessages } from './cases.messages.ts';
 import { CasesPermissions } from './cases.policy.ts';
 import {
   CASE_NUMBER_SEQUENCE,
@@ -185,6 +188,32 @@ export interface CasesService {
   ): Promise<{ bytes: Uint8Array; name: string; mime: string }>;
   /** The applicant withdraws an open case. */
   withdraw(actor: Actor, caseId: string, reason: string, client: ClientInfo): Promise<CaseView>;
+  /** Plugs in what may stand in for materials (the certificates module's wallet). */
+  useMaterialSource(source: MaterialSource): void;
+  /** The certificate that stands in for a material replaceable by `certificateType`, if the holder has one. */
+  materialFor(holder: MaterialHolder, certificateType: string): Promise<CertificateMaterial | undefined>;
+  /** A certificate material's live status, for staff; undefined when nothing can tell (no source plugged in). */
+  materialStatus(material: CertificateMaterial): Promise<string | undefined>;
+}
+
+/** Who applies: the person, and the organisation they apply for under a mandate. */
+export interface MaterialHolder {
+  accountId: string;
+  organisationId?: string | null;
+}
+
+/**
+ * What can stand in for a material so the applicant hands in nothing (材料免提交): the certificates module plugs
+ * one in (it depends on cases, not the other way round). The catalogue names the certificate type a material may
+ * be replaced by.
+ */
+export interface MaterialSource {
+  /** The holder's valid certificate of the type, if any, as the answer that stands in for the material. */
+  find(holder: MaterialHolder, certificateType: string): Promise<CertificateMaterial | undefined>;
+  /** Whether a certificate named in the answers is still valid and the holder's (when the case is submitted). */
+  holds(holder: MaterialHolder, material: CertificateMaterial): Promise<boolean>;
+  /** Its live status, for the staff who see the case: valid, revoked, expired or unknown. */
+  status(material: CertificateMaterial): Promise<'valid' | 'revoked' | 'expired' | 'unknown' | 'tampered'>;
 }
 
 export interface CaseComment {
@@ -493,6 +522,17 @@ export function createCasesService(deps: {
     }
     // Only files the submitter uploaded (the applicant, or the clerk at the counter), described as uploaded.
     answers = await deps.forms.ownUploads(input.submittedBy, answers, locale);
+    // A certificate standing in for a material must still be valid, and the applicant's (or their organisation's).
+    const holder = { accountId: input.applicantId, organisationId: submission.organisationId ?? null };
+    const refused: FieldProblem[] = [];
+    for (const { field, material } of certificateMaterials(answers))
+      if (!materialSource || !(await materialSource.holds(holder, material)))
+        refused.push({
+          path: field,
+          message: casesMessages.translator(locale)('material.notHeld', { name: material.name }),
+        });
+    if (refused.length > 0)
+      throw new AppError(FormsErrors.answersInvalid, { count: String(refused.length) }, refused);
     return { item, definition, form, answers };
   }
 
@@ -587,7 +627,21 @@ export function createCasesService(deps: {
     };
   }
 
+  let materialSource: MaterialSource | undefined;
+
   const service: CasesService = {
+    useMaterialSource(source) {
+      materialSource = source;
+    },
+
+    async materialFor(holder, certificateType) {
+      return materialSource?.find(holder, certificateType);
+    },
+
+    async materialStatus(material) {
+      return materialSource?.status(material);
+    },
+
     async submit(actor, submission, client, locale: Locale = 'zh-CN') {
       const accountId = actor.kind === 'person' ? actor.accountId : undefined;
       const decision = authz.authorize(actor, CasesPermissions.caseApply, {

@@ -25,7 +25,15 @@ import { createNotificationsService, type NotificationsService } from './notific
 import { createRatingsService, type RatingsService } from './ratings.service.ts';
 
 export { CasesPermissions } from './cases.policy.ts';
-export type { CaseTask, CaseView, InboxItem, Submission, TaskDecision } from './cases.service.ts';
+export type {
+  CaseTask,
+  CaseView,
+  InboxItem,
+  MaterialHolder,
+  MaterialSource,
+  Submission,
+  TaskDecision,
+} from './cases.service.ts';
 export type { DefinitionVersion } from './definitions.service.ts';
 export type {
   CaseRating,

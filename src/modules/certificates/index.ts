@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { publicBaseUrl } from '../../kernel/config.ts';
 import type { ModuleManifest } from '../../kernel/modules.ts';
+import type { CasesModule, MaterialHolder } from '../cases/index.ts';
 import type { IdentityContract } from '../identity/index.ts';
 import { demoDepartmentName, type OrganisationsContract } from '../organisations/index.ts';
 import { CERTIFICATES_PERMISSIONS } from './certificates.policy.ts';
@@ -24,6 +25,9 @@ export type {
   PublicCertificate,
   Verification,
 } from './certificates.service.ts';
+
+const holderOf = (holder: MaterialHolder) =>
+  holder.organisationId ? { organisationId: holder.organisationId } : { accountId: holder.accountId };
 
 /** What the certificates module offers: issuing, holding, verifying and revoking electronic certificates. */
 export interface CertificatesModule extends CertificatesService {
@@ -73,6 +77,22 @@ export const certificatesModule: ModuleManifest<CertificatesModule> = {
       });
     });
     const module = Object.assign(service, { keys });
+    // Materials the catalogue marks replaceable by a certificate type: the applicant's valid certificate stands in.
+    (deps.cases as CasesModule).useMaterialSource({
+      async find(holder, certificateType) {
+        const [held] = await service.validOfHolder(holderOf(holder), certificateType);
+        return held
+          ? { certificate: held.number, type: held.type.code, name: held.type.name['zh-CN'] }
+          : undefined;
+      },
+      async holds(holder, material) {
+        const held = await service.validOfHolder(holderOf(holder), material.type);
+        return held.some((c) => c.number === material.certificate);
+      },
+      async status(material) {
+        return (await service.verify({ number: material.certificate })).status;
+      },
+    });
     if (app) {
       registerCertificatesApi(app, module, deps.identity as IdentityContract);
       registerCertificatePages(app, {

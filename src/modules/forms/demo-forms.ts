@@ -267,6 +267,15 @@ export const DEMO_FORMS: Readonly<Record<string, FormDefinition>> = {
         questions: [
           text('wording', l('招牌文字', 'Wording of the sign'), 40),
           {
+            ...upload(
+              'foodLicence',
+              l('食品经营许可证', 'Food business licence'),
+              '食品经营许可证',
+              l('餐饮门店提供。', 'For restaurants.'),
+            ),
+            required: false,
+          },
+          {
             id: 'address',
             type: 'address',
             label: l('设置地点', 'Where it will be'),

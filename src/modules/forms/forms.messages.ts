@@ -41,6 +41,8 @@ export const formsMessages = defineMessages(
     'form.file.current': '已上传：{name}（{size}）',
     'form.file.replace': '如需更换，请选择新文件；不选则保留已上传的文件。',
     'form.file.hint': '可上传 PDF、JPG 或 PNG 文件，不超过 {max}。',
+    'form.file.certificate':
+      '您持有的电子证照“{name}”（{number}）将作为这份材料，无需上传；如要改为上传文件，选择文件即可。',
     'form.yes': '是',
     'form.no': '否',
   },
@@ -86,6 +88,8 @@ export const formsMessages = defineMessages(
     'form.file.current': 'Uploaded: {name} ({size})',
     'form.file.replace': 'To replace it, choose a new file; otherwise the uploaded file is kept.',
     'form.file.hint': 'PDF, JPG or PNG files up to {max}.',
+    'form.file.certificate':
+      'Your certificate “{name}” ({number}) will stand in for this document: nothing to upload. To upload a file instead, choose one.',
     'form.yes': 'Yes',
     'form.no': 'No',
   },

@@ -20,6 +20,7 @@ import {
   type AnswerProblem,
   checkAnswers,
   fileAnswers,
+  isCertificateMaterial,
   readPage,
   replaceFiles,
   type UploadedFile,
@@ -201,6 +202,9 @@ export function createFormsService(deps: {
     for (const question of page.questions) {
       if (question.type !== 'file') continue;
       const part = fields[question.id] as UploadedPart | undefined;
+      // A certificate the applicant holds, put there by the page in place of an upload (a browser sends only text
+      // and files, never such an object).
+      if (isCertificateMaterial(part)) continue;
       if (!part || typeof part !== 'object' || !Buffer.isBuffer(part.bytes)) {
         received[question.id] = kept[question.id];
         continue;

@@ -10,8 +10,11 @@ import { createFormsService, type FormsService } from './forms.service.ts';
 export {
   type AnswerProblem,
   askedAnswers,
+  type CertificateMaterial,
+  certificateMaterials,
   checkAnswers,
   fileAnswers,
+  isCertificateMaterial,
   nextPageId,
   type UploadedFile,
   visiblePages,

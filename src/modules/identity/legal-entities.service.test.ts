@@ -63,10 +63,12 @@ describe('legal entities and mandates', () => {
     assert.equal(zhang.kind === 'person' && zhang.mandates.length, 1);
     const page = await service.page(zhang, wang.represented[0]?.id as string, CLIENT);
     assert.equal(page.entity.creditCode, RESTAURANT);
-    // Everything a mandate can allow, in the demo: seeing the company, and applying and following its cases.
+    // Everything a mandate can allow, in the demo: seeing the company, applying and following its cases, and holding
+    // its certificates.
     assert.deepEqual(page.myMandate?.scope, [
       'cases.case.apply',
       'cases.case.read',
+      'certificates.certificate.hold',
       'identity.legalEntity.read',
     ]);
     assert.equal(page.mandates, undefined, 'a mandate holder does not see the other mandates');

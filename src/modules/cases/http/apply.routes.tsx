@@ -16,12 +16,14 @@ import type { CatalogueContract } from '../../catalogue/contract.ts';
 import {
   type AnswerProblem,
   type Answers,
+  type CertificateMaterial,
   type Draft,
   detailOf,
   type FormPage,
   FormsErrors,
   type FormsService,
   formsMessages,
+  isCertificateMaterial,
   type Question,
   type SimpleQuestion,
   type UploadedFile,
@@ -80,6 +82,10 @@ export function answerText(question: Question, value: unknown, lang: 'zh-CN' | '
     case 'money':
       return typeof value === 'number' ? `¥${(value / 100).toFixed(2)}` : String(value);
     case 'file': {
+      if (isCertificateMaterial(value))
+        return lang === 'en'
+          ? `Certificate “${value.name}” (${value.certificate})`
+          : `电子证照“${value.name}”（${value.certificate}）`;
       const file = value as UploadedFile;
       return `${file.name}（${sizeText(file.size)}）`;
     }
@@ -100,6 +106,8 @@ function SimpleInput(props: {
   lang: 'zh-CN' | 'en';
   f: Translate;
   prefilled: boolean;
+  /** A certificate the applicant holds that stands in for this material (no upload needed). */
+  substitute?: CertificateMaterial;
 }) {
   const { question, name, value, error, lang, f } = props;
   const label = question.required ? question.label[lang] : `${question.label[lang]} ${f('form.optional')}`;
@@ -155,6 +163,9 @@ function SimpleInput(props: {
       const current = value as UploadedFile | undefined;
       const fileHint = [
         hint,
+        props.substitute && !current?.sha256
+          ? f('form.file.certificate', { name: props.substitute.name, number: props.substitute.certificate })
+          : '',
         f('form.file.hint', { max: sizeText(question.maxBytes) }),
         current?.sha256
           ? `${f('form.file.current', { name: current.name, size: sizeText(current.size) })} ${f('form.file.replace')}`
@@ -211,6 +222,7 @@ function QuestionInput(props: {
   lang: 'zh-CN' | 'en';
   f: Translate;
   prefilled: ReadonlySet<string>;
+  substitutes: ReadonlyMap<string, CertificateMaterial>;
 }) {
   const { question, values, errors, lang, f } = props;
   if (question.type !== 'group')
@@ -223,6 +235,7 @@ function QuestionInput(props: {
         lang={lang}
         f={f}
         prefilled={props.prefilled.has(question.id)}
+        substitute={props.substitutes.get(question.id)}
       />
     );
   const items = Array.isArray(values[question.id]) ? (values[question.id] as Record<string, unknown>[]) : [];
@@ -308,6 +321,7 @@ export function registerApplyPages(app: FastifyInstance, deps: ApplyPagesDeps): 
       problems: AnswerProblem[];
       service: string;
       prefilled: ReadonlySet<string>;
+      substitutes: ReadonlyMap<string, CertificateMaterial>;
       status?: number;
     },
   ) {
@@ -360,6 +374,7 @@ export function registerApplyPages(app: FastifyInstance, deps: ApplyPagesDeps): 
                 lang={lang}
                 f={f}
                 prefilled={input.prefilled}
+                substitutes={input.substitutes}
               />
             ))}
             <button type="submit" class="button" name="action" value="continue">
@@ -410,6 +425,27 @@ export function registerApplyPages(app: FastifyInstance, deps: ApplyPagesDeps): 
     return reply.redirect(`/applications/${draft.id}/pages/${first?.id}`, 303);
   });
 
+  /**
+   * The page's materials the applicant need not upload (材料免提交): a file question whose catalogue material may be
+   * replaced by a certificate type the applicant holds a valid certificate of. Top-level questions only.
+   */
+  async function substitutesOf(person: PersonActor, draft: Draft, formPageDef: FormPage) {
+    const found = new Map<string, CertificateMaterial>();
+    const asked = formPageDef.questions.filter((q) => q.type === 'file' && q.material);
+    if (asked.length === 0) return found;
+    const item = await catalogue.findService(draft.serviceCode);
+    for (const question of asked) {
+      const material = item?.materials.find(
+        (m) => question.type === 'file' && m.name.zh === question.material,
+      );
+      const certificateType = material?.replaceableBy?.certificateType;
+      if (!certificateType) continue;
+      const held = await cases.materialFor({ accountId: person.accountId }, certificateType);
+      if (held) found.set(question.id, held);
+    }
+    return found;
+  }
+
   app.get<{ Params: { draftId: string; pageId: string } }>(
     '/applications/:draftId/pages/:pageId',
     page,
@@ -427,6 +463,7 @@ export function registerApplyPages(app: FastifyInstance, deps: ApplyPagesDeps): 
         problems: [],
         service: await serviceName(draft.serviceCode, request.locale),
         prefilled: await prefilledOf(person, formPageDef, values),
+        substitutes: await substitutesOf(person, draft, formPageDef),
       });
     },
   );
@@ -441,6 +478,17 @@ export function registerApplyPages(app: FastifyInstance, deps: ApplyPagesDeps): 
       if (draft.submittedCaseId) return reply.redirect('/cases', 303);
       const formPageDef = formPage(draft, request.params.pageId);
       const { _csrf, action, ...fields } = (request.body ?? {}) as Record<string, unknown>;
+      // A material left without an upload is answered by the certificate the applicant holds, if any: an upload
+      // (now or before) wins over it.
+      const substitutes = await substitutesOf(person, draft, formPageDef);
+      const kept = (draft.answers[formPageDef.id] ?? {}) as Record<string, unknown>;
+      for (const [questionId, substitute] of substitutes) {
+        const part = fields[questionId] as { bytes?: unknown } | undefined;
+        const uploadedNow = typeof part === 'object' && part !== null && Buffer.isBuffer(part.bytes);
+        const uploadedBefore =
+          typeof (kept[questionId] as { sha256?: unknown } | undefined)?.sha256 === 'string';
+        if (!uploadedNow && !uploadedBefore) fields[questionId] = substitute;
+      }
       const result = await forms.savePage(person.accountId, draft.id, formPageDef.id, fields, today());
       const values = (result.draft.answers[formPageDef.id] ?? {}) as Record<string, unknown>;
       // "Add another": the same page again with a blank item, what was typed kept (saved when it is complete).
@@ -452,6 +500,7 @@ export function registerApplyPages(app: FastifyInstance, deps: ApplyPagesDeps): 
           problems: action === 'add' ? [] : result.problems,
           service: await serviceName(draft.serviceCode, request.locale),
           prefilled: new Set(),
+          substitutes,
           status: action === 'add' ? 200 : 400,
         });
       }

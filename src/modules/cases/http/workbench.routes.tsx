@@ -17,7 +17,7 @@ import {
 } from '../../../kernel/views/components.tsx';
 import type { CatalogueContract } from '../../catalogue/contract.ts';
 import type { FormsService } from '../../forms/index.ts';
-import { visiblePages, visibleQuestions } from '../../forms/index.ts';
+import { certificateMaterials, visiblePages, visibleQuestions } from '../../forms/index.ts';
 import type { OrganisationsContract } from '../../organisations/index.ts';
 import { staffCaseView } from '../case-views.ts';
 import { CasesErrors } from '../cases.errors.ts';
@@ -251,6 +251,13 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
     // The applicant's identifiers masked as in the API (case-views.ts), unless shown whole by the audited reveal.
     const answers = extras.reveal ? view.answers : staffCaseView(view, form?.definition).answers;
     const files = filesIn(answers);
+    // Certificates standing in for materials, each checked now: the clerk sees whether it is still valid.
+    const certificates = await Promise.all(
+      certificateMaterials(answers).map(async ({ material }) => ({
+        material,
+        status: (await cases.materialStatus(material)) ?? 'unknown',
+      })),
+    );
     return sendPage(
       request,
       reply,
@@ -375,7 +382,7 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
             : null}
 
           <h2>{w('case.materials')}</h2>
-          {files.length === 0 ? (
+          {files.length === 0 && certificates.length === 0 ? (
             <p>{w('case.noMaterials')}</p>
           ) : (
             <ul>
@@ -383,6 +390,18 @@ export function registerWorkbenchPages(app: FastifyInstance, deps: WorkbenchPage
                 <li key={file.sha256}>
                   <a href={`/workbench/cases/${view.number}/files/${file.sha256}`}>{file.name}</a>
                   {file.scan === 'not_scanned' ? ` ${w('case.notScanned')}` : ''}
+                </li>
+              ))}
+              {certificates.map(({ material, status }) => (
+                <li key={material.certificate}>
+                  {w('case.certificate', { name: material.name })}{' '}
+                  <a href={`/certificates/verify?number=${encodeURIComponent(material.certificate)}`}>
+                    {material.certificate}
+                  </a>{' '}
+                  <TagStatus
+                    text={w(`case.certificate.${status}` as 'case.certificate.valid')}
+                    tone={status === 'valid' ? 'success' : 'danger'}
+                  />
                 </li>
               ))}
             </ul>

@@ -18,6 +18,30 @@ export interface UploadedFile {
   scan: 'clean' | 'not_scanned';
 }
 
+/**
+ * A material answered by a certificate the applicant already holds (材料免提交) instead of an upload: the number and
+ * type of the certificate, checked again when the application is submitted and shown to staff with its live status.
+ */
+export interface CertificateMaterial {
+  certificate: string;
+  type: string;
+  /** The certificate's name as the applicant saw it (食品经营许可证). */
+  name: string;
+}
+
+/** Whether an answer is a certificate standing in for a material. */
+export function isCertificateMaterial(value: unknown): value is CertificateMaterial {
+  const candidate = value as Partial<CertificateMaterial> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.certificate === 'string' &&
+    /^[A-Z]{2,6}-\d{4}-\d{7,}-[0-9A-Z]$/.test(candidate.certificate) &&
+    typeof candidate.type === 'string' &&
+    typeof candidate.name === 'string'
+  );
+}
+
 /** One problem with one field; `key` is a message of formsMessages. */
 export interface AnswerProblem {
   /** The field's name on the page (`seats`, `staff.0.name`): the error summary links to it. */
@@ -158,6 +182,7 @@ function checkSimple(
         ? []
         : problem('error.phone');
     case 'file': {
+      if (isCertificateMaterial(value)) return [];
       const file = value as Partial<UploadedFile>;
       const valid =
         typeof file === 'object' &&
@@ -304,4 +329,15 @@ export function replaceFiles(answers: Answers, replace: (file: UploadedFile) => 
     return value;
   };
   return visit(answers) as Answers;
+}
+
+/** The certificates standing in for materials in the answers, with the field each answers (top-level questions). */
+export function certificateMaterials(answers: Answers): { field: string; material: CertificateMaterial }[] {
+  const found: { field: string; material: CertificateMaterial }[] = [];
+  for (const [pageId, values] of Object.entries(answers)) {
+    if (!values || typeof values !== 'object' || Array.isArray(values)) continue;
+    for (const [questionId, value] of Object.entries(values))
+      if (isCertificateMaterial(value)) found.push({ field: `${pageId}.${questionId}`, material: value });
+  }
+  return found;
 }

@@ -232,7 +232,11 @@ for (const engine of ENGINES) {
       assert.ok(!(await module.wallet(await identity.actorOf(li.id))).some((c) => c.number === first.number));
       await rejects(module.get(await identity.actorOf(li.id), first.number, client), 'AUTHZ_ERR_FORBIDDEN');
       await rejects(
-        module.issue(XF_CLERK, { typeCode: 'food-business-licence', holder: { accountId: zhang.id }, fields: {} }, client),
+        module.issue(
+          XF_CLERK,
+          { typeCode: 'food-business-licence', holder: { accountId: zhang.id }, fields: {} },
+          client,
+        ),
         'AUTHZ_ERR_FORBIDDEN',
       );
     });

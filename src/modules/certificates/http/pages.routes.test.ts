@@ -57,7 +57,11 @@ describe('certificate pages: public verification and the holder’s wallet', () 
     // 吴敏, head of market regulation (SJ), issues and revokes SJ's food business licences.
     const sjHead: Actor = await identity.actorOf(head.id);
     const issue = (accountId: string) =>
-      certificates.issue(sjHead, { typeCode: 'food-business-licence', holder: { accountId }, fields: FOOD_FIELDS }, client);
+      certificates.issue(
+        sjHead,
+        { typeCode: 'food-business-licence', holder: { accountId }, fields: FOOD_FIELDS },
+        client,
+      );
     mine = await issue(zhangId);
     revoked = await issue(zhangId);
     revoked = await certificates.revoke(sjHead, revoked.number, '经营场所已变更，原证照注销', client);

@@ -10,7 +10,7 @@ import { AppError } from '../../kernel/errors.ts';
 import { type Jwks, verifyCompact } from '../../kernel/signatures/index.ts';
 import type { IdentityContract } from '../identity/index.ts';
 import { createCertificatesService } from './certificates.service.ts';
-import { certificates as certificateRows } from './db/certificates.tables.ts';
+import { certificates as certificateRows, signingKeys } from './db/certificates.tables.ts';
 import { statusAt } from './domain/status-list.ts';
 import type { CertificatesModule } from './index.ts';
 
@@ -61,6 +61,14 @@ async function checkSuite(platform: Platform, suite: 'ed25519' | 'sm2') {
   assert.match(issued.holderId, /^\d{6}\*{8}[\dX]{4}$/, 'the holder ID is shown masked');
   const header = JSON.parse(Buffer.from(issued.jws.split('.')[0] as string, 'base64url').toString());
   assert.equal(header.alg, suite === 'sm2' ? 'SM2' : 'Ed25519');
+
+  // The private key is sealed at rest and never serialised.
+  const key = await module.keys.current();
+  assert.ok(key.privateKey);
+  const raw = Buffer.from(key.privateKey.export()).toString('base64');
+  const [stored] = await platform.kernel.db.select().from(signingKeys).where(eq(signingKeys.kid, key.kid));
+  assert.ok(stored && !stored.privateKeySealed.includes(raw), 'the stored private key is sealed');
+  assert.ok(!JSON.stringify(key).includes(raw) && !String(key.privateKey).includes(raw));
 
   // Online, by number and by the credential.
   assert.equal((await module.verify({ number: issued.number })).status, 'valid');

@@ -54,6 +54,11 @@ export function databaseTarget(config: Config): DatabaseTarget {
 }
 
 /** How to assemble one process. */
+/** Where uploaded files live: in the data directory, beside the embedded database (backups take them too). */
+export function filesDirectory(config: Pick<Config, 'dataDir'>): string {
+  return path.join(config.dataDir, 'files');
+}
+
 export interface PlatformOptions {
   config: Config;
   log?: Logger;
@@ -132,7 +137,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const temporaryFiles = options.files === 'temporary';
     const filesRoot = temporaryFiles
       ? mkdtempSync(path.join(os.tmpdir(), 'yiwang-files-'))
-      : path.join(config.dataDir, 'files');
+      : filesDirectory(config);
     const kernel: KernelContext = {
       config,
       secret,

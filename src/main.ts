@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { createPlatform, databaseTarget, MODULES, type Platform, VERSION } from './app.ts';
+import { createPlatform, databaseTarget, filesDirectory, MODULES, type Platform, VERSION } from './app.ts';
 import { registerCasesCommands } from './cli/cases.ts';
 import { registerCatalogueCommands } from './cli/catalogue.ts';
 import { registerCertificatesCommands } from './cli/certificates.ts';
@@ -20,6 +20,7 @@ import { createBackup, restoreBackup } from './kernel/db/backup.ts';
 import { openDatabase } from './kernel/db/database.ts';
 import { DataDirectoryLockedError } from './kernel/db/lock-file.ts';
 import { migrate } from './kernel/db/migrations.ts';
+import { createDiskFileStore } from './kernel/files/index.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
 import { startProgress } from './kernel/progress.ts';
 import { resolveSecret } from './kernel/secret.ts';
@@ -201,6 +202,9 @@ program
     }
   });
 
+/** The platform's uploaded files, for backup and restore. */
+const fileStoreOf = (config: Config) => createDiskFileStore(filesDirectory(config));
+
 program
   .command('backup')
   .description('write a consistent backup of the whole database to a file (.ndjson.gz)')
@@ -210,8 +214,10 @@ program
     try {
       const database = await openDatabase(databaseTarget(config));
       try {
-        const summary = await createBackup(database, file, { progress: true });
-        process.stdout.write(`Backup written to ${file}: ${summary.tables} tables, ${summary.rows} rows.\n`);
+        const summary = await createBackup(database, file, { progress: true, files: fileStoreOf(config) });
+        process.stdout.write(
+          `Backup written to ${file}: ${summary.tables} tables, ${summary.rows} rows, ${summary.files} uploaded files.\n`,
+        );
       } finally {
         await database.close();
       }
@@ -229,8 +235,10 @@ program
     try {
       const database = await openDatabase(databaseTarget(config));
       try {
-        const summary = await restoreBackup(database, file, { progress: true });
-        process.stdout.write(`Restored ${summary.rows} rows into ${summary.tables} tables from ${file}.\n`);
+        const summary = await restoreBackup(database, file, { progress: true, files: fileStoreOf(config) });
+        process.stdout.write(
+          `Restored ${summary.rows} rows into ${summary.tables} tables and ${summary.files} uploaded files from ${file}.\n`,
+        );
       } finally {
         await database.close();
       }

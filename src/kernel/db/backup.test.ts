@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
 import { startTestPlatform } from '../../../test/support/platform.ts';
 import { publishEvent } from '../events/events.ts';
+import { createDiskFileStore } from '../files/index.ts';
 import { BackupError, createBackup, restoreBackup } from './backup.ts';
 import { type Database, type Db, openDatabase, queryRows } from './database.ts';
 import { migrate, migrationStatus } from './migrations.ts';
@@ -61,6 +62,37 @@ describe('backup and restore', () => {
       assert.deepEqual(restored, written);
       assert.deepEqual(await snapshot(target.db), before);
       assert.equal((await migrationStatus(target.db)).current, true);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('takes the uploaded files along, and restores them into an empty file store', async () => {
+    const dir = tmp();
+    const database = await openDatabase({ mode: 'memory' });
+    await migrate(database.db);
+    const files = createDiskFileStore(path.join(dir, 'files'));
+    const plan = await files.put(Buffer.from('%PDF-1.7 场所平面图'));
+    const contract = await files.put(Buffer.from('%PDF-1.7 购房合同'));
+    const file = path.join(dir, 'with-files.ndjson.gz');
+    const written = await createBackup(database, file, { files });
+    await database.close();
+    assert.equal(written.files, 2);
+
+    const target = await openDatabase({ mode: 'memory' });
+    const restoredFiles = createDiskFileStore(path.join(dir, 'restored-files'));
+    try {
+      await assert.rejects(restoreBackup(target, file), /no file store/, 'files are never dropped silently');
+      const restored = await restoreBackup(target, file, { files: restoredFiles });
+      assert.equal(restored.files, 2);
+      assert.equal(
+        Buffer.from((await restoredFiles.get(plan.sha256)) ?? []).toString(),
+        '%PDF-1.7 场所平面图',
+      );
+      assert.equal(
+        Buffer.from((await restoredFiles.get(contract.sha256)) ?? []).toString(),
+        '%PDF-1.7 购房合同',
+      );
     } finally {
       await target.close();
     }

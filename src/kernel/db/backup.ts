@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
 import { sql } from 'drizzle-orm';
+import type { FileStore } from '../files/index.ts';
 import { type Progress, startProgress } from '../progress.ts';
 import { type Database, type Db, queryRows } from './database.ts';
 import { appliedMigrations, migrate, readMigrations } from './migrations.ts';
@@ -11,12 +12,15 @@ import { appliedMigrations, migrate, readMigrations } from './migrations.ts';
 /*
  * A logical backup: one gzip'd file of JSON lines, the same for the embedded and the server database, so a pilot
  * on PGlite can move to PostgreSQL by backup and restore. It holds the platform's own tables (schema `public`),
- * read in one repeatable-read snapshot, and the list of migrations the data was written under. pg-boss's queue
- * (schema `pgboss`) is transport, not truth, and is not included: the outbox and business tables are.
+ * read in one repeatable-read snapshot, the list of migrations the data was written under, and (format 2) every
+ * uploaded file of the file store — what people submitted is in the backup, not only the references to it. The
+ * files are taken after the snapshot: a file is never removed while a row names it, so every file the snapshot's
+ * rows name is there. pg-boss's queue (schema `pgboss`) is transport, not truth, and is not included: the outbox
+ * and business tables are.
  */
 
 const FORMAT = 'yiwang-backup';
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const BATCH = 500;
 
 interface Header {
@@ -33,12 +37,15 @@ interface Header {
 type Line =
   | Header
   | { table: string; rows: Record<string, unknown>[] }
-  | { complete: true; tables: number; rows: number };
+  | { file: string; data: string }
+  | { complete: true; tables: number; rows: number; files?: number };
 
 /** What a backup or restore did. */
 export interface BackupSummary {
   tables: number;
   rows: number;
+  /** Uploaded files written or restored. */
+  files: number;
 }
 
 /** A backup file that cannot be restored here; the message says why and what to do. */
@@ -88,7 +95,7 @@ async function tablesInDependencyOrder(db: Db): Promise<string[]> {
 export async function createBackup(
   database: Database,
   file: string,
-  options: { progress?: boolean } = {},
+  options: { progress?: boolean; files?: FileStore } = {},
 ): Promise<BackupSummary> {
   if (existsSync(file))
     throw new BackupError(`${file} already exists: choose a new file name, a backup never overwrites.`);
@@ -143,14 +150,30 @@ export async function createBackup(
           }
           await tx.execute(sql`close yiwang_backup`);
         }
-        await write({ complete: true, tables: counted.length, rows });
         return { tables: counted.length, rows };
       },
       { isolationLevel: 'repeatable read', accessMode: 'read only' },
     );
+    let files = 0;
+    if (options.files) {
+      const hashes: string[] = [];
+      for await (const sha256 of options.files.list()) hashes.push(sha256);
+      progress?.stop();
+      progress =
+        options.progress && hashes.length > 0 ? startProgress('Backup files', hashes.length) : undefined;
+      for (const sha256 of hashes) {
+        const bytes = await options.files.get(sha256);
+        if (bytes) {
+          await write({ file: sha256, data: Buffer.from(bytes).toString('base64') });
+          files++;
+        }
+        progress?.tick(1);
+      }
+    }
+    await write({ complete: true, tables: summary.tables, rows: summary.rows, files });
     gzip.end();
     await once(out, 'close');
-    return summary;
+    return { ...summary, files };
   } catch (error) {
     gzip.destroy();
     out.destroy();
@@ -184,7 +207,7 @@ async function* readLines(file: string): AsyncGenerator<Line> {
 export async function restoreBackup(
   database: Database,
   file: string,
-  options: { progress?: boolean } = {},
+  options: { progress?: boolean; files?: FileStore } = {},
 ): Promise<BackupSummary> {
   if (!existsSync(file)) throw new BackupError(`${file} does not exist.`);
   const { db } = database;
@@ -219,16 +242,33 @@ export async function restoreBackup(
   const expected = new Map(first.tables.map((t) => [t.name, t.rows]));
   const total = first.tables.reduce((sum, t) => sum + t.rows, 0);
   const progress = options.progress ? startProgress('Restore', total) : undefined;
+  let restoredFiles = 0;
   try {
     const loaded = new Map<string, number>();
     let complete = false;
+    let completion: { files?: number } | undefined;
     // One transaction for schema and data: a failed restore leaves the database as empty as it found it.
     await db.transaction(async (tx) => {
       if (lastTag) await migrate(tx, { upTo: lastTag });
       for await (const line of lines) {
         if ('complete' in line) {
           complete = true;
+          completion = line;
           break;
+        }
+        if ('file' in line) {
+          // Into the store before the rows commit: a failed restore leaves content-addressed files nothing names.
+          if (!options.files)
+            throw new BackupError(
+              `${file} holds uploaded files, but there is no file store to restore them into.`,
+            );
+          const stored = await options.files.put(Buffer.from(line.data, 'base64'));
+          if (stored.sha256 !== line.file)
+            throw new BackupError(
+              `${file} is damaged: the uploaded file ${line.file} does not match its hash.`,
+            );
+          restoredFiles++;
+          continue;
         }
         if (!('table' in line)) throw new BackupError(`${file} is damaged: unexpected line.`);
         if (!expected.has(line.table))
@@ -248,6 +288,10 @@ export async function restoreBackup(
       }
       if (!complete)
         throw new BackupError(`${file} is incomplete (it ends before its last line): nothing was restored.`);
+      if (completion?.files !== undefined && completion.files !== restoredFiles)
+        throw new BackupError(
+          `${file} is damaged: it should hold ${completion.files} uploaded files, found ${restoredFiles}. Nothing was restored.`,
+        );
       for (const [table, rows] of expected) {
         if ((loaded.get(table) ?? 0) !== rows) {
           throw new BackupError(
@@ -265,5 +309,5 @@ export async function restoreBackup(
   } finally {
     progress?.stop();
   }
-  return { tables: first.tables.length, rows: total };
+  return { tables: first.tables.length, rows: total, files: restoredFiles };
 }

@@ -121,3 +121,21 @@ describe('createDiskFileStore', () => {
     assert.equal(await store.has(sha256), true);
   });
 });
+
+describe('listing the disk file store', () => {
+  it('lists every stored file once, and nothing of a write in progress', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'yiwang-list-'));
+    const store = createDiskFileStore(root);
+    const listed = async () => {
+      const ids: string[] = [];
+      for await (const id of store.list()) ids.push(id);
+      return ids.sort();
+    };
+    assert.deepEqual(await listed(), [], 'an empty (never written) store lists nothing');
+    const a = await store.put(Buffer.from('first'));
+    const b = await store.put(Buffer.from('second'));
+    await store.put(Buffer.from('first'));
+    await writeFile(path.join(root, a.sha256.slice(0, 2), a.sha256.slice(2, 4), '.tmp-cut-short'), 'half');
+    assert.deepEqual(await listed(), [a.sha256, b.sha256].sort());
+  });
+});

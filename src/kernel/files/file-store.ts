@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** What `put` did: the file's SHA-256 (its id from now on), its size, and whether this call stored it. */
@@ -27,6 +27,8 @@ export interface FileStore {
   has(sha256: string): Promise<boolean>;
   /** Removes the file; false when there was none. Throws a RangeError for an id that is not 64 lower-case hex. */
   delete(sha256: string): Promise<boolean>;
+  /** The id of every stored file (a backup takes them all), in no particular order. */
+  list(): AsyncIterable<string>;
 }
 
 /** A stored file whose bytes no longer hash to its id: the disk or someone with access to it changed them. */
@@ -49,6 +51,16 @@ function assertId(sha256: string): void {
 
 function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A directory's entries, or none when it does not exist (a store nothing was ever put in). */
+async function directoryEntries(directory: string): Promise<string[]> {
+  try {
+    return await readdir(directory);
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
 }
 
 function isMissing(error: unknown): boolean {
@@ -122,6 +134,18 @@ export function createDiskFileStore(root: string): FileStore {
       }
       await syncDirectory(directory);
       return { sha256, size, created: true };
+    },
+
+    async *list() {
+      for (const first of await directoryEntries(base)) {
+        if (!/^[0-9a-f]{2}$/.test(first)) continue;
+        for (const second of await directoryEntries(path.join(base, first))) {
+          if (!/^[0-9a-f]{2}$/.test(second)) continue;
+          // Temporary files of a write in progress (or cut short by a crash) are not stored files.
+          for (const name of await directoryEntries(path.join(base, first, second)))
+            if (SHA256_HEX.test(name) && name.startsWith(first + second)) yield name;
+        }
+      }
     },
 
     async get(sha256) {

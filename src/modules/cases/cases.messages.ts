@@ -45,6 +45,7 @@ export const casesMessages = defineMessages(
     'notice.caseOverdue.subject': '办件 {number} 已超过承诺时限',
     'notice.caseOverdue.text': '办件 {number} 的承诺办结日期 {due} 已过。',
     'material.notHeld': '电子证照“{name}”已失效或不属于申请人，不能代替这份材料。请上传材料。',
+    'material.notReplaceable': '电子证照“{name}”不能代替这份材料。请上传材料。',
   },
   {
     'problem.duplicateNode': 'The node {node} is defined twice.',
@@ -94,5 +95,7 @@ export const casesMessages = defineMessages(
     'notice.caseOverdue.text': 'Case {number} was promised by {due}.',
     'material.notHeld':
       'The certificate “{name}” is no longer valid or is not the applicant’s, so it cannot stand in for this material. Upload the material.',
+    'material.notReplaceable':
+      'The certificate “{name}” cannot stand in for this material. Upload the material.',
   },
 );

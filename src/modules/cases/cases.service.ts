@@ -24,6 +24,7 @@ import {
   askedAnswers,
   type CertificateMaterial,
   certificateMaterials,
+  type FormDefinition,
   FormsErrors,
   type FormsService,
   fileAnswers,
@@ -210,8 +211,11 @@ export interface MaterialHolder {
 export interface MaterialSource {
   /** The holder's valid certificate of the type, if any, as the answer that stands in for the material. */
   find(holder: MaterialHolder, certificateType: string): Promise<CertificateMaterial | undefined>;
-  /** Whether a certificate named in the answers is still valid and the holder's (when the case is submitted). */
-  holds(holder: MaterialHolder, material: CertificateMaterial): Promise<boolean>;
+  /**
+   * The certificate named in the answers as the source knows it (its own name and type), if it is still valid and
+   * the holder's; undefined otherwise. Checked when the case is submitted.
+   */
+  holds(holder: MaterialHolder, material: CertificateMaterial): Promise<CertificateMaterial | undefined>;
   /** Its live status, for the staff who see the case: valid, revoked, expired or unknown. */
   status(material: CertificateMaterial): Promise<'valid' | 'revoked' | 'expired' | 'unknown' | 'tampered'>;
 }
@@ -497,6 +501,54 @@ export function createCasesService(deps: {
     }
   }
 
+  /**
+   * A certificate standing in for a material must answer a file question whose catalogue material may be replaced
+   * by that certificate type, and must still be valid and the applicant's (or their organisation's). The answer
+   * kept is the certificate as the source knows it, whatever name the client sent.
+   */
+  async function checkCertificateMaterials(
+    input: Parameters<typeof create>[0],
+    item: NonNullable<Awaited<ReturnType<CatalogueContract['findService']>>>,
+    form: { definition: FormDefinition } | undefined,
+    answers: Answers,
+    locale: Locale,
+  ): Promise<Answers> {
+    const named = certificateMaterials(answers);
+    if (named.length === 0) return answers;
+    const m = casesMessages.translator(locale);
+    const holder = { accountId: input.applicantId, organisationId: input.submission.organisationId ?? null };
+    const refused: FieldProblem[] = [];
+    const kept: Answers = { ...answers };
+    for (const { field, material } of named) {
+      const [pageId, questionId, ...rest] = field.split('.');
+      const question = form?.definition.pages
+        .find((page) => page.id === pageId)
+        ?.questions.find((q) => q.id === questionId);
+      const replaceable =
+        rest.length === 0 &&
+        question?.type === 'file' &&
+        item.materials.some(
+          (m) => m.name.zh === question.material && m.replaceableBy?.certificateType === material.type,
+        );
+      if (!replaceable) {
+        refused.push({ path: field, message: m('material.notReplaceable', { name: material.name }) });
+        continue;
+      }
+      const held = materialSource ? await materialSource.holds(holder, material) : undefined;
+      if (!held) {
+        refused.push({ path: field, message: m('material.notHeld', { name: material.name }) });
+        continue;
+      }
+      kept[pageId as string] = {
+        ...(kept[pageId as string] as Record<string, unknown>),
+        [questionId as string]: held,
+      };
+    }
+    if (refused.length > 0)
+      throw new AppError(FormsErrors.answersInvalid, { count: String(refused.length) }, refused);
+    return kept;
+  }
+
   /** Everything a submission is checked against, each read from a short-lived cache: no statement when warm. */
   async function prepare(input: Parameters<typeof create>[0]) {
     const { submission, locale } = input;
@@ -522,17 +574,7 @@ export function createCasesService(deps: {
     }
     // Only files the submitter uploaded (the applicant, or the clerk at the counter), described as uploaded.
     answers = await deps.forms.ownUploads(input.submittedBy, answers, locale);
-    // A certificate standing in for a material must still be valid, and the applicant's (or their organisation's).
-    const holder = { accountId: input.applicantId, organisationId: submission.organisationId ?? null };
-    const refused: FieldProblem[] = [];
-    for (const { field, material } of certificateMaterials(answers))
-      if (!materialSource || !(await materialSource.holds(holder, material)))
-        refused.push({
-          path: field,
-          message: casesMessages.translator(locale)('material.notHeld', { name: material.name }),
-        });
-    if (refused.length > 0)
-      throw new AppError(FormsErrors.answersInvalid, { count: String(refused.length) }, refused);
+    answers = await checkCertificateMaterials(input, item, form, answers, locale);
     return { item, definition, form, answers };
   }
 

@@ -86,8 +86,12 @@ export const certificatesModule: ModuleManifest<CertificatesModule> = {
           : undefined;
       },
       async holds(holder, material) {
-        const held = await service.validOfHolder(holderOf(holder), material.type);
-        return held.some((c) => c.number === material.certificate);
+        const held = (await service.validOfHolder(holderOf(holder), material.type)).find(
+          (c) => c.number === material.certificate,
+        );
+        return held
+          ? { certificate: held.number, type: held.type.code, name: held.type.name['zh-CN'] }
+          : undefined;
       },
       async status(material) {
         return (await service.verify({ number: material.certificate })).status;

@@ -205,6 +205,11 @@ export function createFormsService(deps: {
       // A certificate the applicant holds, put there by the page in place of an upload (a browser sends only text
       // and files, never such an object).
       if (isCertificateMaterial(part)) continue;
+      // The page clears an answer that must not be kept (a certificate that no longer stands in).
+      if (part === null) {
+        received[question.id] = undefined;
+        continue;
+      }
       if (!part || typeof part !== 'object' || !Buffer.isBuffer(part.bytes)) {
         received[question.id] = kept[question.id];
         continue;

@@ -482,12 +482,17 @@ export function registerApplyPages(app: FastifyInstance, deps: ApplyPagesDeps): 
       // (now or before) wins over it.
       const substitutes = await substitutesOf(person, draft, formPageDef);
       const kept = (draft.answers[formPageDef.id] ?? {}) as Record<string, unknown>;
-      for (const [questionId, substitute] of substitutes) {
-        const part = fields[questionId] as { bytes?: unknown } | undefined;
+      for (const question of formPageDef.questions) {
+        if (question.type !== 'file') continue;
+        const part = fields[question.id] as { bytes?: unknown } | undefined;
         const uploadedNow = typeof part === 'object' && part !== null && Buffer.isBuffer(part.bytes);
         const uploadedBefore =
-          typeof (kept[questionId] as { sha256?: unknown } | undefined)?.sha256 === 'string';
-        if (!uploadedNow && !uploadedBefore) fields[questionId] = substitute;
+          typeof (kept[question.id] as { sha256?: unknown } | undefined)?.sha256 === 'string';
+        if (uploadedNow || uploadedBefore) continue;
+        const substitute = substitutes.get(question.id);
+        if (substitute) fields[question.id] = substitute;
+        // A certificate saved before that no longer stands in (revoked, expired): the answer is cleared, not kept.
+        else if (isCertificateMaterial(kept[question.id])) fields[question.id] = null;
       }
       const result = await forms.savePage(person.accountId, draft.id, formPageDef.id, fields, today());
       const values = (result.draft.answers[formPageDef.id] ?? {}) as Record<string, unknown>;
@@ -581,17 +586,26 @@ export function registerApplyPages(app: FastifyInstance, deps: ApplyPagesDeps): 
       const draft = await draftOf(request, person);
       const problems = forms.problems(draft.form.definition, draft.answers, today(), request.locale);
       if (problems.length > 0 && !draft.submittedCaseId) return renderCheck(request, reply, draft, problems);
-      const { case: submitted } = await cases.submit(
-        person,
-        {
-          serviceCode: draft.serviceCode,
-          answers: draft.answers,
-          idempotencyKey: draft.id,
-          formId: draft.form.id,
-        },
-        clientOf(request),
-        request.locale,
-      );
+      let submitted: Awaited<ReturnType<typeof cases.submit>>['case'];
+      try {
+        ({ case: submitted } = await cases.submit(
+          person,
+          {
+            serviceCode: draft.serviceCode,
+            answers: draft.answers,
+            idempotencyKey: draft.id,
+            formId: draft.form.id,
+          },
+          clientOf(request),
+          request.locale,
+        ));
+      } catch (error) {
+        // Answers refused at submission (a certificate revoked since the page was saved): back to the check page,
+        // each problem linked to its answer, as the form's own checks do.
+        if (error instanceof AppError && error.fields.length > 0)
+          return renderCheck(request, reply, draft, error.fields);
+        throw error;
+      }
       await forms.markSubmitted(draft.id, submitted.id);
       return reply.redirect(`/cases/${submitted.number}?submitted=1`, 303);
     },

@@ -331,13 +331,20 @@ export function replaceFiles(answers: Answers, replace: (file: UploadedFile) => 
   return visit(answers) as Answers;
 }
 
-/** The certificates standing in for materials in the answers, with the field each answers (top-level questions). */
+/**
+ * The certificates standing in for materials in the answers, wherever they are, with the field each answers
+ * (`sign.foodLicence`; inside a group `staff.0.certificate`, which no page offers and a submission refuses).
+ */
 export function certificateMaterials(answers: Answers): { field: string; material: CertificateMaterial }[] {
   const found: { field: string; material: CertificateMaterial }[] = [];
-  for (const [pageId, values] of Object.entries(answers)) {
-    if (!values || typeof values !== 'object' || Array.isArray(values)) continue;
-    for (const [questionId, value] of Object.entries(values))
-      if (isCertificateMaterial(value)) found.push({ field: `${pageId}.${questionId}`, material: value });
-  }
+  const visit = (value: unknown, field: string) => {
+    if (isCertificateMaterial(value)) found.push({ field, material: value });
+    else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) visit(item, `${field}.${i}`);
+    } else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) visit(inner, field ? `${field}.${key}` : key);
+    }
+  };
+  visit(answers, '');
   return found;
 }

@@ -8,6 +8,7 @@ import {
   enforce,
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
+import { keyedTtlCache } from '../../kernel/cache.ts';
 import { civilDate } from '../../kernel/calendar/working-days.ts';
 import { type Db, queryRows } from '../../kernel/db/database.ts';
 import { AppError } from '../../kernel/errors.ts';
@@ -250,8 +251,12 @@ export function createCertificatesService(deps: {
     return row;
   }
 
+  // Every verification reads its certificate's type: kept briefly (another instance shows a changed type within
+  // seconds), forgotten when this process defines one.
+  const typesByCode = keyedTtlCache((code: string) => typeByCode(db, code), 10_000);
+
   async function withType(tx: Db, row: typeof certificates.$inferSelect) {
-    const type = await typeByCode(tx, row.typeCode);
+    const type = tx === db ? await typesByCode.get(row.typeCode) : await typeByCode(tx, row.typeCode);
     if (!type) throw new Error(`Certificate ${row.number} has an unknown type ${row.typeCode}`);
     return toCertificate(row, type);
   }
@@ -383,7 +388,7 @@ export function createCertificatesService(deps: {
           },
         ]);
       const values = certificateTypeRow(parsed.data, department.name);
-      return db.transaction(async (tx) => {
+      const defined = await db.transaction(async (tx) => {
         const [row] = await tx
           .insert(certificateTypes)
           .values(values)
@@ -399,6 +404,8 @@ export function createCertificatesService(deps: {
         });
         return toType(row);
       });
+      typesByCode.invalidate();
+      return defined;
     },
 
     async types() {

@@ -181,7 +181,7 @@ const staff: Actor = {
 const machine: Actor = {
   kind: 'client',
   clientId: 'tok_1',
-  scopes: ['cases:decide'],
+  scopes: ['cases.task.decide'],
   departmentCode: 'ZWFW',
 };
 

@@ -29,7 +29,8 @@ export const CasesPermissions = {
       'Claim, release and decide a step of a case for one’s department: approve, reject with reasons, or request every missing item at once',
     grantedTo: {
       roles: { clerk: 'own-department', reviewer: 'own-department', head: 'own-department' },
-      clientScope: 'cases:decide',
+      // Scopes are written like permissions (`<module>.<entity>.<verb>`), as the token issuer takes them.
+      clientScope: 'cases.task.decide',
     },
   }),
   counterIntake: definePermission<StaffRole>({

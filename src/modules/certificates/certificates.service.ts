@@ -166,6 +166,24 @@ interface HolderRecord {
 const SHARE_MAX_DAYS = 30;
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
+/** What anyone may see of a certificate (the verification's answer): what the paper shows, nothing more. */
+export function publicCertificate(c: PublicCertificate): PublicCertificate {
+  return {
+    number: c.number,
+    type: c.type,
+    holderName: c.holderName,
+    holderId: c.holderId,
+    fields: c.fields,
+    issuedOn: c.issuedOn,
+    validUntil: c.validUntil,
+    issuer: c.issuer,
+    status: c.status,
+    revokedAt: c.revokedAt,
+    revocationReason: c.revocationReason,
+    replacedBy: c.replacedBy,
+  };
+}
+
 export function createCertificatesService(deps: {
   db: Db;
   audit: AuditLog;
@@ -223,21 +241,6 @@ export function createCertificatesService(deps: {
       layout: type.layout,
     };
   }
-
-  const publicOf = (c: Certificate): PublicCertificate => ({
-    number: c.number,
-    type: c.type,
-    holderName: c.holderName,
-    holderId: c.holderId,
-    fields: c.fields,
-    issuedOn: c.issuedOn,
-    validUntil: c.validUntil,
-    issuer: c.issuer,
-    status: c.status,
-    revokedAt: c.revokedAt,
-    revocationReason: c.revocationReason,
-    replacedBy: c.replacedBy,
-  });
 
   async function typeByCode(tx: Db, code: string): Promise<CertificateType | undefined> {
     const [row] = await tx.select().from(certificateTypes).where(eq(certificateTypes.code, code));
@@ -667,7 +670,7 @@ export function createCertificatesService(deps: {
   };
 
   function verdict(certificate: Certificate): Verification {
-    const shown = publicOf(certificate);
+    const shown = publicCertificate(certificate);
     if (certificate.status === 'revoked') return { status: 'revoked', reason: 'revoked', certificate: shown };
     if (certificate.status === 'expired') return { status: 'expired', reason: 'expired', certificate: shown };
     return { status: 'valid', reason: 'signature-valid', certificate: shown };

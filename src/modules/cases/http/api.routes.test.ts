@@ -177,11 +177,6 @@ describe('the cases API', () => {
       scopes: ['cases.task.decide'],
       days: 1,
     });
-    // The permission's client scope is `cases:decide`, which `issue` does not take as written: set it directly.
-    await platform.database.executeSql('update identity_api_tokens set scopes = $1 where id = $2', [
-      ['cases:decide'],
-      issued.id,
-    ]);
     const bearer = { authorization: `Bearer ${issued.token}` };
     const decided = await call(
       undefined,

@@ -1,17 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthorizationError, type PersonActor, type StaffActor } from '../../../kernel/authz/authz.ts';
+import { AuthorizationError, type StaffActor } from '../../../kernel/authz/authz.ts';
 import { CasesPermissions } from '../cases.policy.ts';
 
-/** The signed-in member of the public, or undefined after sending the visitor to sign in. */
-export async function personOrSignIn(
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<PersonActor | undefined> {
-  const actor = await request.actor();
-  if (actor.kind === 'person') return actor;
-  reply.redirect('/sign-in', 303);
-  return undefined;
-}
+export { personOrSignIn } from '../../../kernel/http/guards.ts';
 
 /** The signed-in member of staff; visitors are sent to sign in, and people who are not staff refused (403). */
 export async function staffOrSignIn(

@@ -7,11 +7,12 @@ import { ProblemSchema } from '../../../kernel/http/problem.schemas.ts';
 import { clientOf } from '../../../kernel/http/request-context.ts';
 import type { IdentityContract } from '../../identity/index.ts';
 import { CertificatesErrors } from '../certificates.errors.ts';
-import type {
-  Certificate,
-  CertificateType,
-  PublicCertificate,
-  Verification,
+import {
+  type Certificate,
+  type CertificateType,
+  type PublicCertificate,
+  publicCertificate,
+  type Verification,
 } from '../certificates.service.ts';
 import { certificateTypeSchema } from '../domain/certificate-type.ts';
 import type { CertificatesModule } from '../index.ts';
@@ -100,20 +101,7 @@ const NumberParams = z.object({ number: z.string().min(1).max(40) });
 const PROBLEMS = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
-const publicJson = (c: PublicCertificate) => ({
-  number: c.number,
-  type: c.type,
-  holderName: c.holderName,
-  holderId: c.holderId,
-  fields: c.fields,
-  issuedOn: c.issuedOn,
-  validUntil: c.validUntil,
-  issuer: c.issuer,
-  status: c.status,
-  revokedAt: iso(c.revokedAt),
-  revocationReason: c.revocationReason,
-  replacedBy: c.replacedBy,
-});
+const publicJson = (c: PublicCertificate) => ({ ...publicCertificate(c), revokedAt: iso(c.revokedAt) });
 const certificateJson = (c: Certificate) => ({
   ...publicJson(c),
   id: c.id,

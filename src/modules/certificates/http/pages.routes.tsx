@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import type { PersonActor } from '../../../kernel/authz/authz.ts';
 import { AppError } from '../../../kernel/errors.ts';
+import { personOrSignIn } from '../../../kernel/http/guards.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
 import { clientOf } from '../../../kernel/http/request-context.ts';
 import type { Locale } from '../../../kernel/i18n/index.ts';
@@ -374,16 +375,6 @@ export function registerCertificatePages(app: FastifyInstance, deps: Certificate
   });
 
   // ---------- The holder's wallet ----------
-
-  async function personOrSignIn(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<PersonActor | undefined> {
-    const actor = await request.actor();
-    if (actor.kind === 'person') return actor;
-    reply.redirect('/sign-in', 303);
-    return undefined;
-  }
 
   const shareFieldId = (number: string) => `days-${number}`;
 

@@ -189,6 +189,11 @@ export interface CasesService {
   ): Promise<{ bytes: Uint8Array; name: string; mime: string }>;
   /** The applicant withdraws an open case. */
   withdraw(actor: Actor, caseId: string, reason: string, client: ClientInfo): Promise<CaseView>;
+  /**
+   * A case's answers, for a module acting on its outcome inside its own transaction (what an approval issues is
+   * made of them): they stay out of the event's payload, which is kept and backed up as it is.
+   */
+  answersOf(caseId: string, tx: Db): Promise<Answers | undefined>;
   /** Plugs in what may stand in for materials (the certificates module's wallet). */
   useMaterialSource(source: MaterialSource): void;
   /** The certificate that stands in for a material replaceable by `certificateType`, if the holder has one. */
@@ -672,6 +677,11 @@ export function createCasesService(deps: {
   let materialSource: MaterialSource | undefined;
 
   const service: CasesService = {
+    async answersOf(caseId, tx) {
+      const [row] = await tx.select({ answers: cases.answers }).from(cases).where(eq(cases.id, caseId));
+      return row?.answers;
+    },
+
     useMaterialSource(source) {
       materialSource = source;
     },
@@ -1032,7 +1042,6 @@ export function createCasesService(deps: {
             details: closing === 'rejected' ? { reason: (decision as { reason: string }).reason.trim() } : {},
           });
           await audit.record(tx, { ...base, action: `cases.case.${closing}` });
-          // The answers travel with the news: what an approval issues (a licence) is made of them.
           await publishEvent(tx, `cases.case.${closing}`, {
             caseId: row.id,
             number: row.number,
@@ -1040,7 +1049,6 @@ export function createCasesService(deps: {
             departmentCode: row.departmentCode,
             applicantId: row.applicantId,
             organisationId: row.organisationId,
-            answers: row.answers,
           });
         }
         return row.id;

@@ -26,6 +26,10 @@ export const CertificatesErrors = {
     'zh-CN': '请指定持证人（个人用户名或单位统一社会信用代码）。',
     en: 'Name the holder (a person’s user name or an organisation’s credit code).',
   }),
+  expired: defineError('CERTIFICATES_ERR_EXPIRED', 409, {
+    'zh-CN': '这份证照已过有效期，不能换发。请重新申请办理。',
+    en: 'This certificate has expired and cannot be reissued. Apply for it again.',
+  }),
   shareExpired: defineError('CERTIFICATES_ERR_SHARE_EXPIRED', 410, {
     'zh-CN': '这个出示链接已过期或不存在。请向持证人索取新的链接。',
     en: 'This sharing link has expired or does not exist. Ask the holder for a new one.',

@@ -107,8 +107,11 @@ export interface Verification {
   certificate?: PublicCertificate;
 }
 
-/** The holder of a certificate issued by hand: a person by account, or an organisation by id. */
+/** The holder of a certificate: a person by account, or an organisation by id. */
 export type HolderInput = { accountId: string } | { organisationId: string };
+
+/** The holder as staff name them when issuing by hand: a person's user name or an organisation's credit code. */
+export type HolderReference = HolderInput | { username: string } | { creditCode: string };
 
 export interface CertificatesService {
   defineType(actor: Actor, input: unknown, client: ClientInfo, locale: Locale): Promise<CertificateType>;
@@ -116,7 +119,7 @@ export interface CertificatesService {
   /** Issues by hand, as staff of the type's department. */
   issue(
     actor: Actor,
-    input: { typeCode: string; holder: HolderInput; fields: Record<string, string> },
+    input: { typeCode: string; holder: HolderReference; fields: Record<string, string> },
     client: ClientInfo,
   ): Promise<Certificate>;
   /** The certificate an approved case issues, if its service issues one (event handler; idempotent per case). */
@@ -154,6 +157,18 @@ export interface CertificatesService {
   /** A holder's valid certificates of a type (material replaced by a certificate). */
   validOfHolder(holder: HolderInput, typeCode: string, tx?: Db): Promise<Certificate[]>;
 }
+
+/** The certificate type schema's own problems, in words (Zod's built-in messages are shown as Zod gives them). */
+const TYPE_PROBLEMS: Record<string, Record<Locale, string>> = {
+  'certificates.type.code': {
+    'zh-CN': '类型代码由小写字母、数字和连字符组成，以字母开头，例如 food-business-licence。',
+    en: 'A type code is lower-case letters, digits and hyphens, starting with a letter, e.g. food-business-licence.',
+  },
+  'certificates.type.duplicateField': {
+    'zh-CN': '字段编号重复。',
+    en: 'Two fields have the same id.',
+  },
+};
 
 /** The holder columns of a certificate. */
 interface HolderRecord {
@@ -292,7 +307,7 @@ export function createCertificatesService(deps: {
     type: CertificateType,
     holder: HolderRecord,
     fields: Record<string, string>,
-    origin: { caseId: string | null; issuedBy: string },
+    origin: { caseId: string | null; issuedBy: string; validUntil?: string | null },
   ): Promise<Certificate> {
     const issuedOn = today();
     const [{ sequence, statusIndex } = { sequence: '0', statusIndex: '0' }] = await queryRows<{
@@ -303,28 +318,28 @@ export function createCertificatesService(deps: {
       sql`select nextval(${CERTIFICATE_NUMBER_SEQUENCE})::text as sequence, nextval(${STATUS_INDEX_SEQUENCE})::text as "statusIndex"`,
     );
     const number = formatReferenceNumber(type.numberPrefix, Number(issuedOn.slice(0, 4)), Number(sequence));
-    const validUntil = type.validityYears
-      ? `${Number(issuedOn.slice(0, 4)) + type.validityYears}${issuedOn.slice(4)}`.replace(
-          /-02-29$/,
-          '-02-28',
-        )
-      : null;
+    // A reissue keeps the validity of the certificate it replaces; a new one counts from today.
+    const validUntil =
+      origin.validUntil !== undefined
+        ? origin.validUntil
+        : type.validityYears
+          ? `${Number(issuedOn.slice(0, 4)) + type.validityYears}${issuedOn.slice(4)}`.replace(
+              /-02-29$/,
+              '-02-28',
+            )
+          : null;
     const key = await keys.current(tx);
     const kept = Object.fromEntries(
       type.fields.map((f) => [f.id, (fields[f.id] ?? '').trim().slice(0, 500)]),
     );
-    // What anyone holding the QR code can read: what the paper shows (the ID masked) and a digest that lets a
-    // verifier who has the holder's ID card confirm it is theirs, without the credential carrying the number.
+    // What anyone holding the QR code can read: what the paper shows, the ID masked. No digest of the whole ID: its
+    // hidden digits (a birth date, a sequence) are few enough to guess from any digest of it.
     const payload: JsonObject = {
       iss: baseUrl,
       sub: number,
       iat: Math.floor(now().getTime() / 1000),
       type: { code: type.code, name: type.name },
-      holder: {
-        name: holder.holderName,
-        id: maskIdNumber(holder.holderIdNumber),
-        idDigest: createHash('sha256').update(`${number}:${holder.holderIdNumber}`).digest('base64url'),
-      },
+      holder: { name: holder.holderName, id: maskIdNumber(holder.holderIdNumber) },
       fields: kept,
       issuedOn,
       validUntil,
@@ -380,7 +395,10 @@ export function createCertificatesService(deps: {
         throw new AppError(
           CertificatesErrors.typeInvalid,
           { count: String(parsed.error.issues.length) },
-          parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+          parsed.error.issues.map((issue) => ({
+            path: issue.path.join('.'),
+            message: TYPE_PROBLEMS[issue.message]?.[locale] ?? issue.message,
+          })),
         );
       const department = await deps.organisations.findDepartment(parsed.data.departmentCode);
       if (!department)
@@ -428,15 +446,30 @@ export function createCertificatesService(deps: {
         object: { type: 'certificates.type', id: type.code },
         request: client,
       });
-      return db.transaction(async (tx) => {
-        const holder = await holderOf(tx, input.holder);
-        const issued = await create(tx, type, holder, input.fields, {
+      // Looked up only once the caller may issue: nobody else learns which user names exist.
+      const reference = input.holder;
+      let named: HolderInput;
+      if ('username' in reference) {
+        const account = await deps.identity.findAccount(reference.username);
+        if (account?.kind !== 'public') throw new AppError(CertificatesErrors.holderRequired);
+        named = { accountId: account.id };
+      } else if ('creditCode' in reference) {
+        const organisation = await deps.identity.findOrganisation(reference.creditCode);
+        if (!organisation) throw new AppError(CertificatesErrors.holderRequired);
+        named = { organisationId: organisation.id };
+      } else named = reference;
+      const issued = await db.transaction(async (tx) => {
+        const holder = await holderOf(tx, named);
+        const created = await create(tx, type, holder, input.fields, {
           caseId: null,
           issuedBy: actorIdOf(actor) ?? 'unknown',
         });
-        await recordIssued(tx, issued, auditActorOf(actor, decision), client);
-        return issued;
+        await recordIssued(tx, created, auditActorOf(actor, decision), client);
+        return created;
       });
+      // After the commit: a list rebuilt meanwhile would have been cached without the new certificate's entry.
+      statusListCache = undefined;
+      return issued;
     },
 
     async issueForCase(tx, approved) {
@@ -522,14 +555,24 @@ export function createCertificatesService(deps: {
           object: { type: 'certificates.certificate', id: row.id },
           request: client,
         });
+        // Staff reading a person's certificate is recorded, as every staff read of personal data is.
+        await audit.record(db, {
+          actor: auditActorOf(actor, asStaff),
+          action: 'certificates.certificate.read',
+          object: { type: 'certificates.certificate', id: row.id },
+          subjectId: row.holderAccountId ?? undefined,
+          request: client,
+          details: { number: row.number },
+        });
       }
       return withType(db, row);
     },
 
     async revoke(actor, number, reason, client) {
       const why = reason.trim();
-      if (!why) throw new AppError(CertificatesErrors.reasonRequired);
       return change(actor, number, client, async (tx, row, decision) => {
+        // Checked once the caller may revoke: nobody else learns anything from the answer.
+        if (!why) throw new AppError(CertificatesErrors.reasonRequired);
         await tx
           .update(certificates)
           .set({ state: 'revoked', revokedAt: now(), revocationReason: why.slice(0, 500) })
@@ -553,6 +596,8 @@ export function createCertificatesService(deps: {
 
     async reissue(actor, number, client) {
       return change(actor, number, client, async (tx, row, decision) => {
+        // An expired certificate is renewed by applying again, not brought back by a reissue.
+        if (statusOf(row) === 'expired') throw new AppError(CertificatesErrors.expired);
         const type = await typeByCode(tx, row.typeCode);
         if (!type) throw new AppError(CertificatesErrors.typeNotFound, { code: row.typeCode });
         const replacement = await create(
@@ -565,7 +610,7 @@ export function createCertificatesService(deps: {
             holderIdNumber: row.holderIdNumber,
           },
           row.fields,
-          { caseId: null, issuedBy: actorIdOf(actor) ?? 'unknown' },
+          { caseId: null, issuedBy: actorIdOf(actor) ?? 'unknown', validUntil: row.validUntil },
         );
         await tx
           .update(certificates)
@@ -634,11 +679,11 @@ export function createCertificatesService(deps: {
         .select({ index: certificates.statusIndex })
         .from(certificates)
         .where(isNotNull(certificates.revokedAt));
-      const list: StatusList = encodeStatusList(
-        revoked.map((r) => r.index),
-        // Rounded up, so the list's length tells little about how many certificates were issued today.
-        Math.ceil(Math.max(size?.n ?? 0, 1) / 1024) * 1024,
-      );
+      const indexes = revoked.map((r) => r.index);
+      // Rounded up, so the list's length tells little about how many certificates were issued today; and at least
+      // past every revoked index (a certificate issued and revoked between the two reads).
+      const length = Math.max(size?.n ?? 0, ...indexes.map((i) => i + 1), 1);
+      const list: StatusList = encodeStatusList(indexes, Math.ceil(length / 1024) * 1024);
       const issuedAt = Math.floor(now().getTime() / 1000);
       const jws = await signCompact(
         { sub: statusListUri, iat: issuedAt, exp: issuedAt + 86_400, ttl: 300, status_list: { ...list } },

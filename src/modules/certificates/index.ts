@@ -14,6 +14,7 @@ import { certificateTypes } from './db/certificates.tables.ts';
 import { DEMO_CERTIFICATE_TYPES } from './demo-types.ts';
 import { registerCertificatesApi } from './http/api.routes.ts';
 import { registerCertificatePages } from './http/pages.routes.tsx';
+import { registerCertificateStaffPages } from './http/staff.routes.tsx';
 import { createSigningKeysService, type SigningKeysService } from './keys.service.ts';
 import { renderCertificatePdfFor } from './print.ts';
 
@@ -57,6 +58,7 @@ export const certificatesModule: ModuleManifest<CertificatesModule> = {
       timeZone: kernel.config.timeZone,
       baseUrl: publicBaseUrl(kernel.config),
     });
+    const cases = deps.cases as CasesModule;
     // An approved case of a service that issues a certificate issues it, once, in the handler's transaction.
     kernel.events.subscribe('certificates.issueOnApproval', 'cases.case.approved', async (tx, event) => {
       const p = event.payload as {
@@ -65,7 +67,6 @@ export const certificatesModule: ModuleManifest<CertificatesModule> = {
         serviceCode: string;
         applicantId: string;
         organisationId?: string | null;
-        answers?: Record<string, unknown>;
       };
       await service.issueForCase(tx, {
         caseId: p.caseId,
@@ -73,12 +74,12 @@ export const certificatesModule: ModuleManifest<CertificatesModule> = {
         serviceCode: p.serviceCode,
         applicantId: p.applicantId,
         organisationId: p.organisationId ?? null,
-        answers: p.answers ?? {},
+        answers: (await cases.answersOf(p.caseId, tx)) ?? {},
       });
     });
     const module = Object.assign(service, { keys });
     // Materials the catalogue marks replaceable by a certificate type: the applicant's valid certificate stands in.
-    (deps.cases as CasesModule).useMaterialSource({
+    cases.useMaterialSource({
       async find(holder, certificateType) {
         const [held] = await service.validOfHolder(holderOf(holder), certificateType);
         return held
@@ -98,10 +99,16 @@ export const certificatesModule: ModuleManifest<CertificatesModule> = {
       },
     });
     if (app) {
-      registerCertificatesApi(app, module, deps.identity as IdentityContract);
+      registerCertificatesApi(app, module);
       registerCertificatePages(app, {
         certificates: module,
+        baseUrl: publicBaseUrl(kernel.config),
         renderPdf: renderCertificatePdfFor,
+        timeZone: kernel.config.timeZone,
+      });
+      registerCertificateStaffPages(app, {
+        certificates: module,
+        identity: deps.identity as IdentityContract,
         timeZone: kernel.config.timeZone,
       });
     }

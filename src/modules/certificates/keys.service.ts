@@ -86,7 +86,8 @@ export function createSigningKeysService(deps: {
       }
       const key = generateSigningKey(suite, { now: now() });
       await store(tx, key);
-      cachedCurrent = { key, at: Date.now() };
+      // Inside a caller's transaction the new key exists only if it commits: kept only when stored on its own.
+      if (tx === db) cachedCurrent = { key, at: Date.now() };
       cachedJwks = undefined;
       return key;
     },

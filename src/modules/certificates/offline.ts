@@ -20,7 +20,7 @@ export interface OfflineVerification {
 export async function verifyOffline(
   jws: string,
   jwks: Jwks,
-  options: { today: string; statusListJws?: string },
+  options: { today: string; statusListJws?: string; now?: Date },
 ): Promise<OfflineVerification> {
   const checked = await verifyCompact(jws.trim(), jwks);
   if (checked.status === 'unknown-key')
@@ -50,6 +50,15 @@ export async function verifyOffline(
       return {
         status: 'unknown',
         reason: 'the status list given is not signed by a published key',
+        revocationChecked: false,
+        payload,
+      };
+    // A list past its expiry may predate a revocation: it proves nothing about revocation now.
+    const expires = list.payload.exp;
+    if (typeof expires === 'number' && expires * 1000 < (options.now ?? new Date()).getTime())
+      return {
+        status: 'unknown',
+        reason: 'the status list given has expired: download it again',
         revocationChecked: false,
         payload,
       };

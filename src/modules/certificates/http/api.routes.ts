@@ -2,11 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Actor } from '../../../kernel/authz/authz.ts';
-import { AppError } from '../../../kernel/errors.ts';
 import { ProblemSchema } from '../../../kernel/http/problem.schemas.ts';
 import { clientOf } from '../../../kernel/http/request-context.ts';
-import type { IdentityContract } from '../../identity/index.ts';
-import { CertificatesErrors } from '../certificates.errors.ts';
 import {
   type Certificate,
   type CertificateType,
@@ -124,11 +121,7 @@ async function actorOf(request: FastifyRequest): Promise<Actor> {
  * Verifying (anyone, no sign-in), the published keys and status list, the holder's wallet, and the issuing
  * department's issuing, revoking and reissuing — with the same checks as the pages.
  */
-export function registerCertificatesApi(
-  app: FastifyInstance,
-  certificates: CertificatesModule,
-  identity: IdentityContract,
-): void {
+export function registerCertificatesApi(app: FastifyInstance, certificates: CertificatesModule): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const security = [{ bearerAuth: [] }];
 
@@ -230,20 +223,9 @@ export function registerCertificatesApi(
       },
     },
     async (request, reply) => {
-      const { holder } = request.body;
-      let holderInput: { accountId: string } | { organisationId: string };
-      if ('username' in holder) {
-        const account = await identity.findAccount(holder.username);
-        if (account?.kind !== 'public') throw new AppError(CertificatesErrors.holderRequired);
-        holderInput = { accountId: account.id };
-      } else {
-        const organisation = await identity.findOrganisation(holder.creditCode);
-        if (!organisation) throw new AppError(CertificatesErrors.holderRequired);
-        holderInput = { organisationId: organisation.id };
-      }
       const issued = await certificates.issue(
         await actorOf(request),
-        { typeCode: request.body.typeCode, holder: holderInput, fields: request.body.fields },
+        { typeCode: request.body.typeCode, holder: request.body.holder, fields: request.body.fields },
         clientOf(request),
       );
       return reply.code(201).send(certificateJson(issued));

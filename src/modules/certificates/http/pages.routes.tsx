@@ -29,6 +29,8 @@ import type { CertificatesModule } from '../index.ts';
  * and the holder's wallet (`/wallet`) with the PDF download and a form to make a sharing link.
  */
 export interface CertificatePagesDeps {
+  /** The platform's public address, for the links a holder shares. */
+  baseUrl: string;
   certificates: CertificatesModule;
   /** The printable PDF of a certificate, in the reader's language. */
   renderPdf: (certificate: Certificate, locale: Locale) => Promise<Buffer>;
@@ -525,11 +527,8 @@ export function registerCertificatePages(app: FastifyInstance, deps: Certificate
           failed: { number, message: t('wallet.share.daysInvalid', { max: SHARE_DAYS_MAX }) },
         });
       const link = await certificates.share(person, number, days, clientOf(request));
-      // The address the holder is using now: the link is for them to copy and send.
-      const url = new URL(
-        `/certificates/shared/${encodeURIComponent(link.token)}`,
-        `${request.protocol}://${request.host}`,
-      ).toString();
+      // The platform's public address, never the request's Host header: the link is for others to open.
+      const url = new URL(`/certificates/shared/${encodeURIComponent(link.token)}`, deps.baseUrl).toString();
       // Shown once: never kept by a cache, never offered again by the back button from a cache.
       reply.header('cache-control', 'private, no-store');
       return sendPage(

@@ -264,6 +264,12 @@ export function registerIdentityPages(
                 <a href="/workbench/catalogue">{m('account.catalogue')}</a>
               </>
             ) : null}
+            {account?.roles.some((r) => ['clerk', 'head', 'platform_admin'].includes(r.role)) ? (
+              <>
+                {' · '}
+                <a href="/workbench/certificates">{m('account.certificates')}</a>
+              </>
+            ) : null}
             {account?.roles.some((r) => r.role === 'platform_admin') ? (
               <>
                 {' · '}

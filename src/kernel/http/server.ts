@@ -208,9 +208,11 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
       ],
     },
     transform: (input) => {
-      // Pages, static files and the document itself are not part of the API.
+      // Pages, static files and the document itself are not part of the API. A machine-readable route outside
+      // /api/v1 (a published key set at /.well-known/, a status list) joins it by declaring its tags.
       const path = input.url;
-      if (!(path.startsWith('/api/v1/') || path === '/healthz' || path === '/readyz')) {
+      const tagged = Array.isArray((input.schema as { tags?: unknown } | undefined)?.tags);
+      if (!(path.startsWith('/api/v1/') || path === '/healthz' || path === '/readyz' || tagged)) {
         return { schema: { ...input.schema, hide: true } as typeof input.schema, url: input.url };
       }
       return jsonSchemaTransform(input);

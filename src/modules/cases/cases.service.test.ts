@@ -187,6 +187,20 @@ for (const engine of ENGINES) {
           (error.fields ?? []).length > 0 &&
           (error.fields ?? []).every((f) => /not a file you uploaded/.test(f.message)),
       );
+      // A file answer without the parts an upload has (no type) would slip past the upload check: refused too.
+      const { mime: _mime, ...withoutType } = theirs;
+      await rejects(
+        service.submit(
+          CITIZEN,
+          {
+            serviceCode: 'SJ-0201',
+            answers: sampleAnswers(form.definition, 43, undefined, withoutType as typeof theirs),
+            idempotencyKey: 'not-mine-2',
+          },
+          client,
+        ),
+        'FORMS_ERR_ANSWERS_INVALID',
+      );
       const [after] = await db.select({ n: count() }).from(cases);
       assert.equal(after?.n, before?.n, 'nothing was written');
 

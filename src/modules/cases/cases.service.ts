@@ -570,17 +570,21 @@ export function createCasesService(deps: {
     // The same checks as the form's pages, whatever the door: an API client's answers too.
     const chosen = submission.formId ? await deps.forms.form(submission.formId) : undefined;
     const form = chosen?.serviceCode === item.code ? chosen : await deps.forms.activeForm(item.code);
-    let answers = submission.answers;
+    // Only what the form asks, and only files the submitter uploaded (the applicant, or the clerk at the counter),
+    // described as they were uploaded — before the form's checks, so a file's size limit meets its real size.
+    const asked = form ? askedAnswers(form.definition, submission.answers) : submission.answers;
+    const answers = await deps.forms.ownUploads(input.submittedBy, asked, locale);
     if (form) {
       const problems = deps.forms.problems(form.definition, answers, today(), locale);
       if (problems.length > 0)
         throw new AppError(FormsErrors.answersInvalid, { count: String(problems.length) }, problems);
-      answers = askedAnswers(form.definition, answers);
     }
-    // Only files the submitter uploaded (the applicant, or the clerk at the counter), described as uploaded.
-    answers = await deps.forms.ownUploads(input.submittedBy, answers, locale);
-    answers = await checkCertificateMaterials(input, item, form, answers, locale);
-    return { item, definition, form, answers };
+    return {
+      item,
+      definition,
+      form,
+      answers: await checkCertificateMaterials(input, item, form, answers, locale),
+    };
   }
 
   /**

@@ -239,6 +239,23 @@ for (const engine of ENGINES) {
       assert.ok(li);
       assert.ok(!(await module.wallet(await identity.actorOf(li.id))).some((c) => c.number === first.number));
       await rejects(module.get(await identity.actorOf(li.id), first.number, client), 'AUTHZ_ERR_FORBIDDEN');
+      // One certificate type per issuing service: a second naming the restaurant service is refused.
+      await rejects(
+        module.defineType(
+          ADMIN,
+          {
+            code: 'restaurant-permit',
+            name: { 'zh-CN': '餐饮许可', en: 'Restaurant permit' },
+            departmentCode: 'SJ',
+            serviceCode: 'ZWFW-0101',
+            numberPrefix: 'CY',
+            fields: [],
+          },
+          client,
+          'en',
+        ),
+        'CERTIFICATES_ERR_TYPE_INVALID',
+      );
       await rejects(
         module.issue(
           XF_CLERK,

@@ -410,6 +410,23 @@ export function createCertificatesService(deps: {
         ]);
       const values = certificateTypeRow(parsed.data, department.name);
       const defined = await db.transaction(async (tx) => {
+        // One type per issuing service: an approval issues one certificate, and which must not be left to chance.
+        if (values.serviceCode) {
+          const [other] = await tx
+            .select({ code: certificateTypes.code })
+            .from(certificateTypes)
+            .where(eq(certificateTypes.serviceCode, values.serviceCode));
+          if (other && other.code !== values.code)
+            throw new AppError(CertificatesErrors.typeInvalid, { count: '1' }, [
+              {
+                path: 'serviceCode',
+                message:
+                  locale === 'en'
+                    ? `The service ${values.serviceCode} already issues ${other.code}`
+                    : `服务事项 ${values.serviceCode} 已签发证照类型 ${other.code}`,
+              },
+            ]);
+        }
         const [row] = await tx
           .insert(certificateTypes)
           .values(values)

@@ -184,10 +184,14 @@ function checkSimple(
     case 'file': {
       if (isCertificateMaterial(value)) return [];
       const file = value as Partial<UploadedFile>;
+      // Every part an upload has: an answer shaped otherwise would escape the check that it was uploaded.
       const valid =
         typeof file === 'object' &&
+        file !== null &&
         typeof file.sha256 === 'string' &&
         /^[0-9a-f]{64}$/.test(file.sha256) &&
+        typeof file.mime === 'string' &&
+        typeof file.name === 'string' &&
         typeof file.size === 'number' &&
         file.size <= question.maxBytes;
       return valid ? [] : problem('error.file');

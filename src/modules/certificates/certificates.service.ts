@@ -521,7 +521,10 @@ export function createCertificatesService(deps: {
         if (!row) return { status: 'unknown', reason: 'not-issued' };
         return verdict(await withType(db, row));
       }
-      const checked = await verifyCompact(input.jws, await keys.jwks());
+      let checked = await verifyCompact(input.jws, await keys.jwks());
+      // Signed by a key this process has not seen yet (another instance rotated a moment ago): read the keys again.
+      if (checked.status === 'unknown-key')
+        checked = await verifyCompact(input.jws, await keys.jwks(db, { fresh: true }));
       if (checked.status === 'unknown-key') return { status: 'unknown', reason: 'unknown-key' };
       if (checked.status === 'malformed') return { status: 'unknown', reason: 'malformed' };
       if (checked.status !== 'valid') return { status: 'tampered', reason: 'signature-mismatch' };

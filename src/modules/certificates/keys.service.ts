@@ -28,8 +28,11 @@ export interface SigningKeysService {
   current(tx?: Db): Promise<SigningKey>;
   /** A new key of the deployment's suite; every earlier key is retired (still published, signs nothing new). */
   rotate(actor: Actor, client: ClientInfo): Promise<{ kid: string; retired: string[] }>;
-  /** Every key's public part: what /.well-known/jwks.json publishes and offline verification needs. */
-  jwks(tx?: Db): Promise<Jwks>;
+  /**
+   * Every key's public part: what /.well-known/jwks.json publishes and offline verification needs. Kept a minute;
+   * `fresh` reads it now (a key id not in the kept set may be another instance's new key).
+   */
+  jwks(tx?: Db, options?: { fresh?: boolean }): Promise<Jwks>;
 }
 
 export function createSigningKeysService(deps: {
@@ -123,8 +126,8 @@ export function createSigningKeysService(deps: {
       return { kid: key.kid, retired };
     },
 
-    async jwks(tx = db) {
-      if (cachedJwks && Date.now() - cachedJwks.at < 60_000) return cachedJwks.jwks;
+    async jwks(tx = db, options = {}) {
+      if (!options.fresh && cachedJwks && Date.now() - cachedJwks.at < 60_000) return cachedJwks.jwks;
       const rows = await tx.select().from(signingKeys).orderBy(signingKeys.createdAt);
       const jwks = publicJwks(
         rows.map((row) =>

@@ -25,14 +25,14 @@ import type { CatalogueContract } from '../src/modules/catalogue/contract.ts';
 import { DEMO_FORMS } from '../src/modules/forms/demo-forms.ts';
 import { type FormsService, sampleAnswers, type UploadedFile } from '../src/modules/forms/index.ts';
 import { DEMO_PEOPLE } from '../src/modules/identity/identity.seed.ts';
-import { DEMO_PASSWORD, type IdentityContract } from '../src/modules/identity/index.ts';
+import type { IdentityContract } from '../src/modules/identity/index.ts';
 import {
   createTestPostgresDatabase,
   isPostgresReachable,
   POSTGRES_ADMIN_URL,
 } from '../test/support/environment.ts';
 import { testConfig } from '../test/support/platform.ts';
-import type { LoadResult } from './load.ts';
+import { type LoadResult, loadResultOf } from './load.ts';
 import {
   type Cores,
   CPUS,
@@ -49,6 +49,7 @@ import {
   untilOk,
 } from './processes.ts';
 import { median } from './report.ts';
+import { signInAs } from './sign-in.ts';
 
 // What autocannon 8 offers beyond bench/autocannon.d.ts: a hook per request, and the count of each status code.
 declare module 'autocannon' {
@@ -131,20 +132,7 @@ async function runSubmitLoad(request: SubmitLoad): Promise<SubmitResult> {
     ],
   });
   return {
-    url: request.url,
-    seconds: result.duration,
-    rps: result.requests.average,
-    ok: result['2xx'],
-    sent: result.requests.sent,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    latencyMs: {
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      mean: result.latency.mean,
-      max: result.latency.max,
-    },
+    ...loadResultOf(request.url, result),
     statusCodes: Object.fromEntries(
       Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]),
     ),
@@ -186,38 +174,6 @@ const rowsAccounted = (c: SubmitRun['counts']) =>
   c.bareRows <= c.bareSent;
 
 const failures = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
-
-/** The `name=value` pairs of a response's Set-Cookie headers. */
-function cookiesOf(response: Response): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const header of response.headers.getSetCookie()) {
-    const [pair = ''] = header.split(';', 1);
-    const at = pair.indexOf('=');
-    if (at > 0) cookies.set(pair.slice(0, at), pair.slice(at + 1));
-  }
-  return cookies;
-}
-
-/** Signs the demo citizen in through the real form flow; returns the session cookie's value. */
-async function signIn(base: string): Promise<string> {
-  const form = await fetch(`${base}/sign-in`);
-  const html = await form.text();
-  const csrfToken = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  const csrfCookies = [...cookiesOf(form)].map(([name, value]) => `${name}=${value}`).join('; ');
-  if (form.status !== 200 || !csrfToken || !csrfCookies)
-    throw new Error(`GET /sign-in gave ${form.status} without a CSRF token and cookie`);
-  const posted = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookies },
-    body: new URLSearchParams({ _csrf: csrfToken, username: CITIZEN, password: DEMO_PASSWORD }).toString(),
-  });
-  await posted.arrayBuffer();
-  const session = cookiesOf(posted).get('yiwang_session');
-  if (posted.status !== 303 || !session)
-    throw new Error(`POST /sign-in as ${CITIZEN} gave ${posted.status} without a session cookie`);
-  return session;
-}
 
 async function postgresVersion(): Promise<string> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
@@ -332,7 +288,7 @@ async function measureSubmission(cores: Cores, version: string): Promise<SubmitR
     const base = `http://127.0.0.1:${platformPort}`;
     // The demo city comes with cases of its own (张伟's supplement loop): only those added by the load count.
     const seeded = await countRows(database.url, 'cases_cases');
-    const session = await signIn(base);
+    const session = await signInAs(base, CITIZEN);
     const form = DEMO_FORMS[SERVICE];
     if (!form) throw new Error(`No demo form for ${SERVICE}`);
     const headers = { 'content-type': 'application/json', cookie: `yiwang_session=${session}` };

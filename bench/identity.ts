@@ -41,6 +41,7 @@ import {
   untilOk,
 } from './processes.ts';
 import { median } from './report.ts';
+import { signInAs } from './sign-in.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -67,7 +68,6 @@ const PAGE = '/accessibility';
 /** Names no session, but bypasses the page cache (which serves only requests with no cookie but language and CSRF). */
 const ANONYMOUS_COOKIE = 'bench_anonymous=1';
 const DEMO_USER = 'lina';
-const DEMO_PASSWORD = 'shifan-demo-2026';
 
 /** A request to load: URL, headers, and for POSTs the JSON body. */
 type Target = Omit<LoadRequest, 'seconds' | 'connections' | 'rate'>;
@@ -122,40 +122,6 @@ async function stopChecked(server: Server, name: string): Promise<void> {
   if (exit !== '0') log(`  warning: ${name} exited with ${exit} after SIGTERM`);
 }
 
-/** The `name=value` pairs of a response's Set-Cookie headers. */
-function cookiesOf(response: Response): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const header of response.headers.getSetCookie()) {
-    const [pair = ''] = header.split(';', 1);
-    const at = pair.indexOf('=');
-    if (at > 0) cookies.set(pair.slice(0, at), pair.slice(at + 1));
-  }
-  return cookies;
-}
-
-/** Signs the demo citizen in through the real form flow; returns the session cookie's value. */
-async function signIn(base: string): Promise<string> {
-  const form = await fetch(`${base}/sign-in`);
-  const html = await form.text();
-  const csrfToken = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  const csrfCookies = [...cookiesOf(form)].map(([name, value]) => `${name}=${value}`).join('; ');
-  if (form.status !== 200 || !csrfToken || !csrfCookies) {
-    throw new Error(`GET /sign-in gave ${form.status} without a CSRF token and cookie`);
-  }
-  const posted = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookies },
-    body: new URLSearchParams({ _csrf: csrfToken, username: DEMO_USER, password: DEMO_PASSWORD }).toString(),
-  });
-  await posted.arrayBuffer();
-  const session = cookiesOf(posted).get('yiwang_session');
-  if (posted.status !== 303 || !session) {
-    throw new Error(`POST /sign-in as ${DEMO_USER} gave ${posted.status} without a session cookie`);
-  }
-  return session;
-}
-
 /** Status, `x-cache` and whether the page shows the signed-in account link, for one request. */
 async function inspect(url: string, cookie: string): Promise<PageCheck['signedIn']> {
   const response = await fetch(url, { headers: { cookie }, redirect: 'manual' });
@@ -181,7 +147,7 @@ async function measureAuthentication(): Promise<{ pageCheck: PageCheck; auth: Au
     );
     await untilOk(platform, '/healthz', 180);
     const base = `http://127.0.0.1:${port}`;
-    const token = await signIn(base);
+    const token = await signInAs(base, DEMO_USER);
     const session = `yiwang_session=${token}`;
     const account = await fetch(`${base}/account`, { headers: { cookie: session }, redirect: 'manual' });
     await account.arrayBuffer();

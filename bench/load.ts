@@ -1,5 +1,6 @@
 // The load generator of `npm run bench` and `bench/identity.ts`: one autocannon run, started pinned to its own core; prints JSON.
-import autocannon from 'autocannon';
+import { pathToFileURL } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
 
 /** What the orchestrator asks for (argv[2], JSON). */
 export interface LoadRequest {
@@ -30,23 +31,10 @@ export interface LoadResult {
   latencyMs: { p50: number; p99: number; mean: number; max: number };
 }
 
-/** Runs one autocannon load against a loopback URL. */
-async function runLoad(request: LoadRequest): Promise<LoadResult> {
-  const host = new URL(request.url).hostname;
-  if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`Refusing a non-loopback target: ${request.url}`);
-  const result = await autocannon({
-    url: request.url,
-    connections: request.connections,
-    duration: request.seconds,
-    pipelining: 1,
-    timeout: 10,
-    ...(request.rate ? { overallRate: request.rate } : {}),
-    ...(request.headers ? { headers: request.headers } : {}),
-    ...(request.method ? { method: request.method } : {}),
-    ...(request.body !== undefined ? { body: request.body } : {}),
-  });
+/** What an autocannon run measured, as every benchmark here reports it. */
+export function loadResultOf(url: string, result: Result): LoadResult {
   return {
-    url: request.url,
+    url,
     seconds: result.duration,
     rps: result.requests.average,
     ok: result['2xx'],
@@ -63,5 +51,26 @@ async function runLoad(request: LoadRequest): Promise<LoadResult> {
   };
 }
 
-const result = await runLoad(JSON.parse(process.argv[2] ?? '{}') as LoadRequest);
-process.stdout.write(`${JSON.stringify(result)}\n`);
+/** Runs one autocannon load against a loopback URL. */
+async function runLoad(request: LoadRequest): Promise<LoadResult> {
+  const host = new URL(request.url).hostname;
+  if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`Refusing a non-loopback target: ${request.url}`);
+  const result = await autocannon({
+    url: request.url,
+    connections: request.connections,
+    duration: request.seconds,
+    pipelining: 1,
+    timeout: 10,
+    ...(request.rate ? { overallRate: request.rate } : {}),
+    ...(request.headers ? { headers: request.headers } : {}),
+    ...(request.method ? { method: request.method } : {}),
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  });
+  return loadResultOf(request.url, result);
+}
+
+// Run as a script (the orchestrators start it on its own core); imported, it only lends `loadResultOf`.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await runLoad(JSON.parse(process.argv[2] ?? '{}') as LoadRequest);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

@@ -1,3 +1,4 @@
+import { civilDate } from '../../../kernel/calendar/working-days.ts';
 import { creditCodeCheckCharacter, residentIdCheckCharacter } from '../../identity/index.ts';
 import { replaceFiles, type UploadedFile } from './answers.ts';
 import type { Answers } from './conditions.ts';
@@ -13,7 +14,8 @@ import type { FormDefinition, Question, SimpleQuestion } from './form-definition
 export function sampleAnswers(
   form: FormDefinition,
   seed = 1,
-  today = '2026-11-30',
+  // Today where the demo city is: dates that must lie ahead or behind are made from it (a fixed day would go stale).
+  today = civilDate(new Date(), 'Asia/Shanghai'),
   file?: UploadedFile,
 ): Answers {
   const answers: Answers = {};

@@ -163,6 +163,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
             cookieSecret: secret,
             behindTls: config.behindTls,
             trustProxy: config.trustProxy,
+            throttle: config.throttle,
           });
     if (app) {
       registerPlatformRoutes(app, {

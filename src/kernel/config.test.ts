@@ -25,6 +25,15 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ YIWANG_STAFF_PASSWORD_MAX_AGE_DAYS: '3650' }).staffPasswordMaxAgeDays, 3650);
   });
 
+  it('reads the per-address budgets: sign-in 30 and look-ups 300 a minute by default, 0 for no limit', () => {
+    assert.deepEqual(loadConfig({}).throttle, { signIn: 30, lookups: 300 });
+    assert.deepEqual(loadConfig({ YIWANG_THROTTLE_SIGN_IN: '0', YIWANG_THROTTLE_LOOKUPS: '5' }).throttle, {
+      signIn: 0,
+      lookups: 5,
+    });
+    assert.throws(() => loadConfig({ YIWANG_THROTTLE_SIGN_IN: '-1' }), /YIWANG_THROTTLE_SIGN_IN must be/);
+  });
+
   it('switches to server mode when DATABASE_URL is set, and then requires a shared secret', () => {
     assert.throws(
       () => loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/yiwang' }),

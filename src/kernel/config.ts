@@ -48,6 +48,16 @@ export interface Config {
   staffPasswordMaxAgeDays: number;
   /** How certificates are signed: Ed25519 (international), or SM2 with SM3 where 国密 is required. */
   signatureSuite: 'ed25519' | 'sm2';
+  /** Requests per minute from one client address before 429 (kernel/http/throttle.ts); 0 turns a budget off. */
+  throttle: Throttle;
+}
+
+/** Per-address budgets, per minute, of the routes a flood aims at. */
+export interface Throttle {
+  /** Sign-in, second-factor, registration and password-reset form posts. */
+  signIn: number;
+  /** Anonymous look-ups: the search page and API, certificate verification by number. */
+  lookups: number;
 }
 
 /** A configuration value that cannot be used; `message` is one line naming the variable and the expected form. */
@@ -340,6 +350,27 @@ export function loadConfig(env: Source = process.env): Config {
       { name: 'YIWANG_SIGNATURE_SUITE', expected: 'ed25519 or sm2', parse: oneOf('ed25519', 'sm2') },
       'ed25519',
     ),
+    throttle: {
+      // A service centre's counters may share one address: generous for people, far below a script's rate.
+      signIn: read(
+        source,
+        {
+          name: 'YIWANG_THROTTLE_SIGN_IN',
+          expected: 'a number of sign-in attempts per minute per address from 1 to 100000, or 0 for no limit',
+          parse: integer(0, 100_000),
+        },
+        30,
+      ),
+      lookups: read(
+        source,
+        {
+          name: 'YIWANG_THROTTLE_LOOKUPS',
+          expected: 'a number of searches per minute per address from 1 to 1000000, or 0 for no limit',
+          parse: integer(0, 1_000_000),
+        },
+        300,
+      ),
+    },
   };
 }
 

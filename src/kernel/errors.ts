@@ -92,6 +92,14 @@ export const KernelErrors = {
     'zh-CN': '请求过于频繁，请稍后再试。',
     en: 'Too many requests. Try again later.',
   }),
+  signInToUpload: defineError('KERNEL_ERR_SIGN_IN_TO_UPLOAD', 401, {
+    'zh-CN': '上传文件或提交大量内容前，请先登录。内容未提交。',
+    en: 'Sign in before uploading files or sending this much. Nothing was submitted.',
+  }),
+  throttled: defineError('KERNEL_ERR_THROTTLED', 429, {
+    'zh-CN': '来自您所在网络地址的请求过多，请在 {seconds} 秒后再试。其他用户不受影响。',
+    en: 'Too many requests from your network address. Try again in {seconds} seconds.',
+  }),
   internal: defineError('KERNEL_ERR_INTERNAL', 500, {
     'zh-CN': '系统暂时出现问题，我们已记录。请稍后重试，或拨打 12345 热线。',
     en: 'The system has a temporary problem, which we have recorded. Try again later, or call the 12345 hotline.',

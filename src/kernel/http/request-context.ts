@@ -53,7 +53,7 @@ export function isApiRequest(request: FastifyRequest): boolean {
 // One test of the raw URL, not a split: it runs two or three times on every request.
 const API_PATH = /^\/(?:api\/|(?:healthz|readyz)(?:\?|$))/;
 
-function acceptLanguage(header: string | undefined): Locale | undefined {
+export function acceptLanguage(header: string | undefined): Locale | undefined {
   if (!header) return undefined;
   for (const part of header.split(',')) {
     const locale = parseLocale(part.split(';')[0]);
@@ -90,7 +90,13 @@ export function registerLocale(app: FastifyInstance, options: { secureCookies: b
             httpOnly: true,
             secure: options.secureCookies,
           });
-        else reply.clearCookie(ELDERLY_COOKIE, { path: '/' });
+        else
+          reply.clearCookie(ELDERLY_COOKIE, {
+            path: '/',
+            sameSite: 'lax',
+            httpOnly: true,
+            secure: options.secureCookies,
+          });
       }
     } else {
       request.elderly = request.cookies[ELDERLY_COOKIE] === '1';

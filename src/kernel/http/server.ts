@@ -5,7 +5,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -13,13 +13,15 @@ import {
 } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import type { ChildLoggerOptions } from 'pino';
+import type { Throttle } from '../config.ts';
 import { AppError, KernelErrors } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { type Logger, lazyRequestLogger } from '../logger.ts';
-import { registerErrorHandling } from './error-handler.tsx';
+import { registerErrorHandling, toProblem } from './error-handler.tsx';
 import { registerPageCache } from './page-cache.ts';
 import { setStylesheetHref } from './pages.tsx';
-import { CSRF_COOKIE, isApiRequest, registerLocale } from './request-context.ts';
+import { acceptLanguage, CSRF_COOKIE, isApiRequest, registerLocale } from './request-context.ts';
+import { registerThrottle } from './throttle.ts';
 import { zodValidatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
@@ -55,10 +57,15 @@ export interface HttpKernelOptions {
   cookieSecret: string;
   /** Fastify's trustProxy: which proxies' X-Forwarded-* headers to believe. */
   trustProxy?: boolean | number | string[];
+  /** Per-address budgets of the routes that opt in (kernel/http/throttle.ts); none when not given. */
+  throttle?: Throttle;
 }
 
 // What only a script (or a client with a token) sends; HTML forms send urlencoded, multipart or plain text.
 const SCRIPTED_TYPES = /^\s*(?:application\/(?:json|xml|bpmn\+xml)|text\/xml)\b/i;
+
+// What an anonymous caller may send: any form a visitor fills in is far smaller; uploads need a signed-in person.
+const ANONYMOUS_BODY_LIMIT = 1024 * 1024;
 
 // A client may pass its own request id (a gateway's trace id), but only a short, plain one: ids go into logs.
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -104,6 +111,25 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
     trustProxy: (options.trustProxy ?? false) as boolean | string[],
     // Query strings like ?a=1&a=2 are arrays; schemas decide what is allowed.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // A URL the router cannot decode (a broken %-escape) is refused before any hook runs: without this, Fastify's
+    // own untranslated JSON went out without the security headers. The problem is sent here, with the headers.
+    frameworkErrors: (_error, request, reply: FastifyReply) => {
+      const problem = toProblem(
+        new AppError(KernelErrors.badRequest),
+        acceptLanguage(request.headers['accept-language']) ?? 'zh-CN',
+      );
+      reply.headers(staticHeaders).header('x-request-id', request.id);
+      reply
+        .status(400)
+        .type('application/problem+json; charset=utf-8')
+        .send({
+          type: `urn:yiwang:error:${problem.definition.code}`,
+          title: problem.title,
+          status: 400,
+          code: problem.definition.code,
+          requestId: String(request.id),
+        });
+    },
   }) as unknown as FastifyInstance; // pino's Logger type is narrower than Fastify's base logger: same object
 
   app.setValidatorCompiler(zodValidatorCompiler);
@@ -155,6 +181,22 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
     }
     done(new AppError(KernelErrors.unsupportedMediaType));
   });
+  // Upload bombs: only a signed-in person or a machine client with a token (both resolved in onRequest hooks, so
+  // before this one) may make the platform read more than the default limit. An anonymous multipart body or an
+  // oversized one is refused on its headers, before a byte of it is buffered; the multipart limits below and each
+  // route's bodyLimit bound what a known caller can send.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    if (request.viewer !== undefined || request.headers.authorization !== undefined) {
+      done(null, payload);
+      return;
+    }
+    const length = Number(request.headers['content-length'] ?? Number.NaN);
+    const multipart = /^\s*multipart\//i.test(request.headers['content-type'] ?? '');
+    const mayBeLarge = multipart || (request.routeOptions.bodyLimit ?? 0) > ANONYMOUS_BODY_LIMIT;
+    // A chunked body has no length: it could be anything.
+    if (mayBeLarge && !(length <= ANONYMOUS_BODY_LIMIT)) done(new AppError(KernelErrors.signInToUpload));
+    else done(null, payload);
+  });
   // Signed cookies (the CSRF secret) are keyed by the platform secret, shared by every instance.
   await app.register(fastifyCookie, { secret: options.cookieSecret });
   await app.register(fastifyCsrf, {
@@ -178,6 +220,7 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
           : undefined;
     },
   });
+  await registerThrottle(app, options.throttle ?? { signIn: 0, lookups: 0 });
   registerLocale(app, { secureCookies: tls });
   app.decorate('pageCache', registerPageCache(app));
 

@@ -53,12 +53,14 @@ export function registerCatalogueApi(app: FastifyInstance, service: CatalogueCon
   api.get(
     '/api/v1/catalogue/search',
     {
+      config: { throttle: 'lookups' },
       schema: {
         tags: ['catalogue'],
         summary:
           'Search the published services in Chinese or English (synonyms, misspellings, ranking by relevance and popularity)',
         querystring: SearchQuerySchema,
-        response: { 200: SearchResultSchema, 400: ProblemSchema },
+        // 429: past the per-address look-up budget (YIWANG_THROTTLE_LOOKUPS).
+        response: { 200: SearchResultSchema, 400: ProblemSchema, 429: ProblemSchema },
       },
     },
     async (request) => service.search(request.query),

@@ -355,7 +355,10 @@ export function registerSearchPage(
     '/search',
     {
       schema: { hide: true },
-      config: { pageCache: { ...PUBLIC_PAGE_CACHE, varyBy: ['q', 'audience', 'department', 'page'] } },
+      config: {
+        pageCache: { ...PUBLIC_PAGE_CACHE, varyBy: ['q', 'audience', 'department', 'page'] },
+        throttle: 'lookups',
+      },
     },
     async (request, reply) => {
       const m = cataloguePagesMessages.translator(request.locale);

@@ -162,12 +162,14 @@ export function registerCertificatesApi(app: FastifyInstance, certificates: Cert
   api.post(
     '/api/v1/certificates/verify',
     {
+      config: { throttle: 'lookups' },
       schema: {
         tags: ['certificates'],
         summary:
           'Is this certificate real? valid, revoked, expired, unknown or tampered — with only what the certificate shows',
         body: VerifyBody,
-        response: { 200: VerificationSchema, 400: ProblemSchema },
+        // 429: past the per-address look-up budget (YIWANG_THROTTLE_LOOKUPS).
+        response: { 200: VerificationSchema, 400: ProblemSchema, 429: ProblemSchema },
       },
     },
     async (request) => verificationJson(await certificates.verify(request.body)),

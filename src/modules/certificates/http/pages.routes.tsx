@@ -296,7 +296,8 @@ export function registerCertificatePages(app: FastifyInstance, deps: Certificate
 
   app.get<{ Querystring: { number?: unknown; c?: unknown } }>(
     '/certificates/verify',
-    page,
+    // Anyone may check a number; a script trying numbers one after another spends the address's look-up budget.
+    { ...page, config: { throttle: 'lookups' } },
     async (request, reply) => {
       const t = words(request.locale);
       const query = request.query ?? {};

@@ -117,40 +117,44 @@ export function registerIdentityPages(
     return signInPage(request, reply, 200);
   });
 
-  app.post('/sign-in', { schema: { hide: true }, ...protectedRoute }, async (request, reply) => {
-    const parsed = SignInForm.safeParse(request.body);
-    if (!parsed.success) {
-      return signInPage(request, reply, 400, errorText(IdentityErrors.signInFailed, request.locale));
-    }
-    const outcome = await sessions.signIn({ ...parsed.data, ...clientOf(request) });
-    if (outcome.kind === 'locked') {
-      reply.header('retry-after', String(outcome.retryAfterSeconds));
-      const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
-      return signInPage(
-        request,
-        reply,
-        429,
-        errorText(IdentityErrors.tooManyAttempts, request.locale, { minutes }),
-        parsed.data.username,
-      );
-    }
-    if (outcome.kind === 'refused') {
-      return signInPage(
-        request,
-        reply,
-        401,
-        errorText(IdentityErrors.signInFailed, request.locale),
-        parsed.data.username,
-      );
-    }
-    setSessionCookie(reply, outcome.token, options.secureCookies);
-    return reply.redirect(outcome.needsSecondFactor ? '/sign-in/second-factor' : '/account', 303);
-  });
+  app.post(
+    '/sign-in',
+    { schema: { hide: true }, config: { throttle: 'signIn' }, ...protectedRoute },
+    async (request, reply) => {
+      const parsed = SignInForm.safeParse(request.body);
+      if (!parsed.success) {
+        return signInPage(request, reply, 400, errorText(IdentityErrors.signInFailed, request.locale));
+      }
+      const outcome = await sessions.signIn({ ...parsed.data, ...clientOf(request) });
+      if (outcome.kind === 'locked') {
+        reply.header('retry-after', String(outcome.retryAfterSeconds));
+        const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
+        return signInPage(
+          request,
+          reply,
+          429,
+          errorText(IdentityErrors.tooManyAttempts, request.locale, { minutes }),
+          parsed.data.username,
+        );
+      }
+      if (outcome.kind === 'refused') {
+        return signInPage(
+          request,
+          reply,
+          401,
+          errorText(IdentityErrors.signInFailed, request.locale),
+          parsed.data.username,
+        );
+      }
+      setSessionCookie(reply, outcome.token, options.secureCookies);
+      return reply.redirect(outcome.needsSecondFactor ? '/sign-in/second-factor' : '/account', 303);
+    },
+  );
 
   app.post('/sign-out', { schema: { hide: true }, ...protectedRoute }, async (request, reply) => {
     const session = request.identitySession;
     if (session) await sessions.end(session.accountId, session.id, clientOf(request));
-    clearSessionCookie(reply);
+    clearSessionCookie(reply, options.secureCookies);
     return reply.redirect('/', 303);
   });
 
@@ -315,7 +319,7 @@ export function registerIdentityPages(
       if (!session) return reply.redirect('/sign-in', 303);
       const params = SessionParams.safeParse(request.params);
       if (params.success) await sessions.end(session.accountId, params.data.id, clientOf(request));
-      if (params.success && params.data.id === session.id) clearSessionCookie(reply);
+      if (params.success && params.data.id === session.id) clearSessionCookie(reply, options.secureCookies);
       return reply.redirect(params.success && params.data.id === session.id ? '/' : '/account', 303);
     },
   );

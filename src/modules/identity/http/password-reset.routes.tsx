@@ -38,7 +38,7 @@ export function registerPasswordResetPages(app: FastifyInstance, resets: Passwor
 
   app.post(
     '/password-reset',
-    { schema: { hide: true }, preHandler: app.csrfProtection },
+    { schema: { hide: true }, config: { throttle: 'signIn' }, preHandler: app.csrfProtection },
     async (request, reply) => {
       const m = identityMessages.translator(request.locale);
       const form = ResetRequestForm.safeParse(request.body);
@@ -102,7 +102,7 @@ export function registerPasswordResetPages(app: FastifyInstance, resets: Passwor
 
   app.post(
     '/password-reset/confirm',
-    { schema: { hide: true }, preHandler: app.csrfProtection },
+    { schema: { hide: true }, config: { throttle: 'signIn' }, preHandler: app.csrfProtection },
     async (request, reply) => {
       const m = identityMessages.translator(request.locale);
       const form = ResetConfirmForm.safeParse(request.body);

@@ -195,7 +195,7 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
 
   app.post(
     '/register',
-    { schema: { hide: true }, preHandler: app.csrfProtection },
+    { schema: { hide: true }, config: { throttle: 'signIn' }, preHandler: app.csrfProtection },
     async (request, reply) => {
       const form = RegisterForm.parse(request.body ?? {});
       const { password: _password, _csrf, ...values } = form;
@@ -227,7 +227,7 @@ export function registerRegistrationPages(app: FastifyInstance, registration: Re
 
   app.post(
     '/register/verify',
-    { schema: { hide: true }, preHandler: app.csrfProtection },
+    { schema: { hide: true }, config: { throttle: 'signIn' }, preHandler: app.csrfProtection },
     async (request, reply) => {
       const parsed = VerifyForm.safeParse(request.body);
       if (!parsed.success) return reply.redirect('/register', 303);

@@ -153,6 +153,8 @@ export function registerSecondFactorPages(
 ): void {
   const { sessions, secondFactor, passwords } = deps;
   const protectedRoute = { schema: { hide: true }, preHandler: app.csrfProtection };
+  // Every step of signing in spends the address's sign-in budget: guessing codes is guessing passwords.
+  const signInStep = { ...protectedRoute, config: { throttle: 'signIn' as const } };
 
   async function secondFactorPage(
     request: FastifyRequest,
@@ -292,7 +294,7 @@ export function registerSecondFactorPages(
     secondFactorPage(request, reply, 200),
   );
 
-  app.post('/sign-in/second-factor', protectedRoute, async (request, reply) => {
+  app.post('/sign-in/second-factor', signInStep, async (request, reply) => {
     const session = pendingSession(request, 'password');
     if (!session) return reply.redirect('/sign-in', 303);
     const form = TotpForm.safeParse(request.body);
@@ -304,7 +306,7 @@ export function registerSecondFactorPages(
     return afterSecondFactor(request, reply, outcome, 'code', IdentityErrors.codeInvalid);
   });
 
-  app.post('/sign-in/second-factor/recovery', protectedRoute, async (request, reply) => {
+  app.post('/sign-in/second-factor/recovery', signInStep, async (request, reply) => {
     const session = pendingSession(request, 'password');
     if (!session) return reply.redirect('/sign-in', 303);
     const form = RecoveryCodeForm.safeParse(request.body);
@@ -324,7 +326,7 @@ export function registerSecondFactorPages(
     return reply.header('cache-control', 'no-store').send(options);
   });
 
-  app.post('/sign-in/second-factor/security-key', protectedRoute, async (request, reply) => {
+  app.post('/sign-in/second-factor/security-key', signInStep, async (request, reply) => {
     const session = pendingSession(request, 'password');
     if (!session) return reply.redirect('/sign-in', 303);
     const form = SecurityKeyForm.safeParse(request.body);

@@ -49,7 +49,7 @@ export function setSessionCookie(reply: FastifyReply, token: string, secure: boo
   reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }
 
-/** Removes the session cookie. */
-export function clearSessionCookie(reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+/** Removes the session cookie (with the flags it was set with: a scanner reads every Set-Cookie). */
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { FormClient } from '../../../test/support/form-client.ts';
+import { startTestPlatform } from '../../../test/support/platform.ts';
+import type { Platform } from '../../app.ts';
+import { DEMO_PASSWORD } from '../../modules/identity/index.ts';
+import { auditHead } from '../audit/audit.tables.ts';
+
+// Issue 7, abuse: a flood of sign-in attempts or of anonymous searches from one address is answered with 429
+// while people at other addresses keep being served. Small budgets so the test floods quickly.
+const SIGN_IN_BUDGET = 5;
+const LOOKUP_BUDGET = 8;
+
+describe('per-address throttling of sign-in and look-ups', () => {
+  let platform: Platform;
+  let app: FastifyInstance;
+  before(async () => {
+    platform = await startTestPlatform({
+      env: {
+        YIWANG_THROTTLE_SIGN_IN: String(SIGN_IN_BUDGET),
+        YIWANG_THROTTLE_LOOKUPS: String(LOOKUP_BUDGET),
+      },
+    });
+    app = platform.app as FastifyInstance;
+  });
+  after(() => platform.close());
+
+  const auditHeadRow = async () => (await platform.kernel.db.select().from(auditHead))[0];
+
+  it('refuses a password-guessing flood from one address with 429, and serves everyone else', async () => {
+    const attacker = new FormClient(app, '203.0.113.66');
+    const csrf = await attacker.csrfFrom('/sign-in');
+    const statuses: number[] = [];
+    for (let i = 0; i < SIGN_IN_BUDGET + 10; i++) {
+      const res = await attacker.post('/sign-in', {
+        username: 'zhangwei',
+        password: `guess-${i}`,
+        _csrf: csrf,
+      });
+      statuses.push(res.statusCode);
+    }
+    assert.deepEqual(
+      statuses.slice(0, SIGN_IN_BUDGET),
+      Array(SIGN_IN_BUDGET).fill(401),
+      'the budget: wrong passwords, answered as such',
+    );
+    assert.deepEqual(statuses.slice(SIGN_IN_BUDGET), Array(10).fill(429), 'then throttled');
+
+    // The refusal is a page in the visitor's language, saying how long to wait.
+    const before = await auditHeadRow();
+    const refused = await attacker.post('/sign-in', {
+      username: 'zhangwei',
+      password: DEMO_PASSWORD,
+      _csrf: csrf,
+    });
+    assert.equal(refused.statusCode, 429);
+    assert.match(String(refused.headers['content-type']), /text\/html/);
+    assert.match(refused.body, /请求过多，请在 \d+ 秒后再试/);
+    assert.ok(Number(refused.headers['retry-after']) > 0, 'Retry-After says when');
+    assert.equal(
+      refused.cookies.find((c) => c.name === 'yiwang_session'),
+      undefined,
+      'not signed in',
+    );
+    assert.deepEqual(await auditHeadRow(), before, 'a throttled attempt records and changes nothing');
+
+    // Someone else, at another address, signs in as usual during the flood.
+    const citizen = new FormClient(app, '198.51.100.23');
+    const res = await citizen.post('/sign-in', {
+      username: 'lina',
+      password: DEMO_PASSWORD,
+      _csrf: await citizen.csrfFrom('/sign-in'),
+    });
+    assert.equal(res.statusCode, 303, 'another address is served');
+  });
+
+  it('refuses an anonymous search flood from one address (page and API, each its own budget)', async () => {
+    const search = (address: string, url: string, lang = 'zh-CN') =>
+      app.inject({ url, remoteAddress: address, headers: { 'accept-language': lang } });
+    const statuses: number[] = [];
+    for (let i = 0; i < LOOKUP_BUDGET + 5; i++) {
+      statuses.push(
+        (await search('203.0.113.77', `/search?q=${encodeURIComponent(`营业执照${i}`)}`)).statusCode,
+      );
+    }
+    assert.deepEqual(statuses.slice(0, LOOKUP_BUDGET), Array(LOOKUP_BUDGET).fill(200));
+    assert.deepEqual(statuses.slice(LOOKUP_BUDGET), Array(5).fill(429));
+    // Even a page the cache holds: the budget is spent before the cache answers.
+    assert.equal((await search('203.0.113.77', '/search?q=营业执照0')).statusCode, 429);
+
+    for (let i = 0; i < LOOKUP_BUDGET; i++) {
+      assert.equal((await search('203.0.113.77', '/api/v1/catalogue/search?q=provident')).statusCode, 200);
+    }
+    const api = await search('203.0.113.77', '/api/v1/catalogue/search?q=provident', 'en');
+    assert.equal(api.statusCode, 429);
+    assert.equal(api.json().code, 'KERNEL_ERR_THROTTLED');
+    assert.match(
+      api.json().title,
+      /^Too many requests from your network address\. Try again in \d+ seconds\.$/,
+    );
+
+    // Another address searches as usual.
+    const other = await search('198.51.100.24', '/search?q=营业执照');
+    assert.equal(other.statusCode, 200);
+    assert.match(other.body, /营业执照/);
+  });
+
+  it('leaves routes without a budget alone', async () => {
+    for (let i = 0; i < LOOKUP_BUDGET * 3; i++) {
+      const res = await app.inject({ url: '/services/SJ-0101', remoteAddress: '203.0.113.78' });
+      assert.equal(res.statusCode, 200);
+    }
+  });
+});
+
+describe('a budget of 0 turns throttling off', () => {
+  it('serves every search from one address, more than the default budget', async () => {
+    const platform = await startTestPlatform({ env: { YIWANG_THROTTLE_LOOKUPS: '0' }, seedDemo: false });
+    try {
+      for (let i = 0; i < 400; i++) {
+        const res = await platform.app?.inject({ url: `/api/v1/catalogue/search?q=x${i}` });
+        assert.equal(res?.statusCode, 200);
+      }
+    } finally {
+      await platform.close();
+    }
+  });
+});

@@ -17,7 +17,7 @@ import {
 import { auditLogSize, createAuditLog } from './kernel/audit/audit.ts';
 import { type Config, ConfigError, loadConfig } from './kernel/config.ts';
 import { createBackup, restoreBackup } from './kernel/db/backup.ts';
-import { openDatabase } from './kernel/db/database.ts';
+import { isDatabaseUnavailable, openDatabase } from './kernel/db/database.ts';
 import { DataDirectoryLockedError } from './kernel/db/lock-file.ts';
 import { migrate } from './kernel/db/migrations.ts';
 import { createDiskFileStore } from './kernel/files/index.ts';
@@ -66,6 +66,17 @@ async function runService(
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // A library's background work (pg-boss marking a job failed, say) may drop a rejected promise when PostgreSQL
+  // restarts under it. That is the database being away, which the platform survives (503 meanwhile, /readyz
+  // not ready): log it and go on. Any other unhandled rejection is a bug, and the process stops as Node would.
+  process.on('unhandledRejection', (reason) => {
+    if (isDatabaseUnavailable(reason)) {
+      log.warn({ reason: (reason as Error).message }, 'background work lost its database connection');
+      return;
+    }
+    log.fatal({ err: reason }, 'unhandled rejection: stopping');
+    process.exit(1);
+  });
   try {
     platform = await start();
     if (stopRequested) {

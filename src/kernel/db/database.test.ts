@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
-import { type Database, driverQuery, openDatabase, queryRows } from './database.ts';
+import { type Database, driverQuery, isDatabaseUnavailable, openDatabase, queryRows } from './database.ts';
 
 // Text a person might type, and text an attacker would: each must arrive exactly as it was sent.
 const NASTY = [
@@ -84,6 +84,23 @@ describe('driverQuery', () => {
     } finally {
       await database.close();
       await pg.drop();
+    }
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  it('tells a database going away (to retry later) from a fault in the request', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    const wrapped = new Error('Failed query: begin', {
+      cause: new Error('Connection terminated unexpectedly'),
+    });
+    for (const error of [refused, shutdown, wrapped]) assert.equal(isDatabaseUnavailable(error), true);
+    const violation = Object.assign(new Error('duplicate key value'), { code: '23505' });
+    for (const error of [violation, new Error('boom'), 'text', undefined]) {
+      assert.equal(isDatabaseUnavailable(error), false);
     }
   });
 });

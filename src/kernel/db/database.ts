@@ -153,6 +153,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     });
     // An idle client losing its server (a PostgreSQL restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
+    // Nor may a checked-out one between two queries (inside a transaction): pg emits 'error' on the client, and an
+    // event without a listener kills the process (test/crash/postgres-restart.test.ts). The transaction's next
+    // query fails, the request gets 503, and the broken client is dropped when it is released.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     const db = drizzlePg({ client: pool }) as unknown as Db;
     return {
       db,
@@ -215,12 +221,47 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
 }
 
-/** Answers whether the database responds at all (for /readyz and `yiwang doctor`). */
-export async function ping(db: Db): Promise<boolean> {
+// PostgreSQL's codes for a server going down or not yet accepting connections, and the connection-exception class.
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+const UNAVAILABLE_MESSAGES = /^(?:Connection terminated|timeout exceeded when trying to connect)/;
+
+/**
+ * Whether an error means the database server cannot be reached right now (restarting, failing over), rather than a
+ * fault in the request: the caller is told to retry (503), not that something broke. Drizzle wraps driver errors,
+ * so the causes are followed.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (UNAVAILABLE_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * Answers whether the database responds at all (for /readyz and `yiwang doctor`), within `timeoutMs`: a server
+ * that is down leaves requests queued for a connection, and a proxy asking for readiness needs an answer, not a
+ * wait behind them.
+ */
+export async function ping(db: Db, timeoutMs = 2000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
   try {
-    await db.execute(sql`select 1`);
-    return true;
+    return await Promise.race([db.execute(sql`select 1`).then(() => true), timeout]);
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/database.ts';
 import { AppError, type ErrorDefinition, type FieldProblem, KernelErrors } from '../errors.ts';
 import { kernelMessages, type Locale } from '../i18n/index.ts';
 import { ErrorSummary } from '../views/components.tsx';
@@ -50,6 +51,10 @@ export function toProblem(error: unknown, locale: Locale): Problem {
       title: KernelErrors.validation.messages[locale],
       fields: describeIssues(error.issues, locale, context),
     };
+  }
+  // The database restarting or failing over is a moment to retry, not an internal error.
+  if (isDatabaseUnavailable(error)) {
+    return { definition: KernelErrors.notReady, title: KernelErrors.notReady.messages[locale], fields: [] };
   }
   const fastifyError = error as Partial<FastifyError>;
   const definition =
@@ -108,7 +113,14 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request.locale);
-    if (problem.definition.status >= 500) {
+    if (problem.definition === KernelErrors.notReady) {
+      // The client is told to retry; one line each, not a stack per request while the database restarts.
+      reply.header('retry-after', '5');
+      request.log.warn(
+        { code: problem.definition.code, reason: (error as Error).message },
+        'database unavailable',
+      );
+    } else if (problem.definition.status >= 500) {
       request.log.error({ err: error, code: problem.definition.code }, 'request failed');
     } else {
       request.log.info(

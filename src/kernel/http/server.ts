@@ -186,7 +186,11 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
   // oversized one is refused on its headers, before a byte of it is buffered; the multipart limits below and each
   // route's bodyLimit bound what a known caller can send.
   app.addHook('preParsing', (request, _reply, payload, done) => {
-    if (request.viewer !== undefined || request.headers.authorization !== undefined) {
+    // A bearer token is checked (and refused when unknown) only on API routes: elsewhere the header proves nothing.
+    if (
+      request.viewer !== undefined ||
+      (request.headers.authorization !== undefined && isApiRequest(request))
+    ) {
       done(null, payload);
       return;
     }

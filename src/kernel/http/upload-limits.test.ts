@@ -90,6 +90,12 @@ describe('upload bombs', () => {
     const multipart = { 'content-type': 'multipart/form-data; boundary=x' };
     assert.equal(await answerBeforeBody(port, '/sign-in', multipart, 2_000_000_000), 401);
     assert.equal(await answerBeforeBody(port, '/sign-in', multipart, undefined), 401, 'chunked: no length');
+    const forged = { ...multipart, authorization: 'Bearer not-a-token' };
+    assert.equal(
+      await answerBeforeBody(port, '/sign-in', forged, 2_000_000_000),
+      401,
+      'a page ignores tokens',
+    );
     const json = { 'content-type': 'application/json' };
     assert.equal(await answerBeforeBody(port, '/api/v1/uploads', json, 20_000_000), 401);
   });

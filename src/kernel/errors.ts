@@ -92,6 +92,10 @@ export const KernelErrors = {
     'zh-CN': '请求过于频繁，请稍后再试。',
     en: 'Too many requests. Try again later.',
   }),
+  nulCharacter: defineError('KERNEL_ERR_NUL_CHARACTER', 400, {
+    'zh-CN': '提交的内容含有空字符（U+0000），无法保存：{field}。内容未提交。',
+    en: 'What you sent contains a null character (U+0000), which cannot be stored: {field}. Nothing was submitted.',
+  }),
   signInToUpload: defineError('KERNEL_ERR_SIGN_IN_TO_UPLOAD', 401, {
     'zh-CN': '上传文件或提交大量内容前，请先登录。内容未提交。',
     en: 'Sign in before uploading files or sending this much. Nothing was submitted.',

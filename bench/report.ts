@@ -84,9 +84,21 @@ export interface BenchRun {
 export const SIGNED_IN_COOKIE = 'yiwang_session=bench';
 
 /** The targets of the foundation issue. */
-export const TARGETS = { homeRatio: 0.3, coldStartS: 5, idleRssMb: 200 } as const;
+// p99 and its ratio to p50 at half the maximum rate: issue 7's latency targets for every fixed-rate run.
+export const TARGETS = { homeRatio: 0.3, coldStartS: 5, idleRssMb: 200, p99Ms: 100, p99OverP50: 5 } as const;
 
 type Verdict = 'PASS' | 'FAIL' | '—';
+
+/** Issue 7's target for every fixed-rate run at half the maximum, as a table's "Target" cell. */
+export const FIXED_RATE_TARGET = `0 non-2xx; p99 ≤ ${TARGETS.p99Ms} ms and ≤ ${TARGETS.p99OverP50} × p50`;
+
+/** Whether a fixed-rate run meets FIXED_RATE_TARGET. */
+export function meetsFixedRateTarget(run: LoadResult): boolean {
+  const { p50, p99 } = run.latencyMs;
+  return (
+    run.errors + run.timeouts + run.non2xx === 0 && p99 <= TARGETS.p99Ms && p99 <= TARGETS.p99OverP50 * p50
+  );
+}
 
 const int = (n: number) => (Number.isNaN(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
 const dec = (n: number, digits = 1) => (Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
@@ -121,6 +133,8 @@ export function verdicts(run: BenchRun): Record<string, boolean> {
   return {
     homeRatio: median(ratios) >= TARGETS.homeRatio,
     fixedRateErrors: run.fixed.every((r) => failures(r) === 0),
+    fixedP99: median(run.fixed.map((r) => r.latencyMs.p99)) <= TARGETS.p99Ms,
+    fixedTail: median(run.fixed.map((r) => r.latencyMs.p99 / r.latencyMs.p50)) <= TARGETS.p99OverP50,
     noErrors: all.every((r) => failures(r) === 0),
     coldStart: median(run.coldStartsS) <= TARGETS.coldStartS,
     idleRssEmbedded: median(run.idleRssMb) <= TARGETS.idleRssMb,
@@ -218,6 +232,15 @@ export function resultsMarkdown(run: BenchRun): string {
       '… latency p99, ms',
       run.fixed.map((r) => r.latencyMs.p99),
       (n) => dec(n, 2),
+      `≤ ${TARGETS.p99Ms}`,
+      verdict(v.fixedP99 ?? false),
+    ),
+    row(
+      '… p99 ÷ p50',
+      run.fixed.map((r) => r.latencyMs.p99 / r.latencyMs.p50),
+      (n) => dec(n, 1),
+      `≤ ${TARGETS.p99OverP50}`,
+      verdict(v.fixedTail ?? false),
     ),
     `| … errors, timeouts and non-2xx | ${fixedFailures} | — | 0 | ${verdict(v.fixedRateErrors ?? false)} |`,
     `| errors, timeouts and non-2xx in the throughput runs | ${loadFailures} | — | 0 | ${verdict(loadFailures === 0)} |`,

@@ -37,6 +37,8 @@ declare module 'autocannon' {
     '2xx': number;
     latency: Histogram;
     requests: Histogram & { sent: number };
+    /** How many answers had each status code. */
+    statusCodeStats?: Record<string, { count: number }>;
   }
 
   /** Runs a load test; resolves with its result. */

@@ -51,15 +51,12 @@ import {
 import { FIXED_RATE_TARGET, median, meetsFixedRateTarget } from './report.ts';
 import { signInAs } from './sign-in.ts';
 
-// What autocannon 8 offers beyond bench/autocannon.d.ts: a hook per request, and the count of each status code.
+// What autocannon 8 offers beyond bench/autocannon.d.ts: a hook per request.
 declare module 'autocannon' {
   interface Options {
     requests?: {
       setupRequest?: (request: { headers?: Record<string, string> }, context: object) => object | undefined;
     }[];
-  }
-  interface Result {
-    statusCodeStats?: Record<string, { count: number }>;
   }
 }
 

@@ -20,9 +20,9 @@ import {
   cleanEnv,
   detectCores,
   freePort,
+  loadOnCore,
   onCore,
   ROOT,
-  runChild,
   setting,
   spawnServer,
   stop,
@@ -81,14 +81,7 @@ async function load(url: string, seconds: number): Promise<LoadResult> {
     connections: settings.connections,
     headers: BROWSER_HEADERS,
   };
-  const command = onCore(cores, cores.load, [
-    process.execPath,
-    '--import',
-    'tsx',
-    path.join(ROOT, 'bench', 'load.ts'),
-    JSON.stringify(request),
-  ]);
-  return JSON.parse((await runChild(command, seconds + 60)).trim().split('\n').at(-1) ?? '{}') as LoadResult;
+  return loadOnCore(cores, request);
 }
 
 interface GuideRun {

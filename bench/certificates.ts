@@ -231,17 +231,7 @@ async function startBare(): Promise<Target> {
 /** One autocannon run from `bench/load.ts`, pinned to the load core. */
 async function load(target: Target, seconds: number, rate?: number): Promise<LoadResult> {
   const request: LoadRequest = { ...target.request, seconds, connections: settings.connections };
-  const json = JSON.stringify(rate ? { ...request, rate } : request);
-  const command = processes.onCore(cores, cores.load, [
-    process.execPath,
-    '--import',
-    'tsx',
-    'bench/load.ts',
-    json,
-  ]);
-  return JSON.parse(
-    (await processes.runChild(command, seconds + 60)).trim().split('\n').at(-1) ?? '{}',
-  ) as LoadResult;
+  return processes.loadOnCore(cores, rate ? { ...request, rate } : request);
 }
 
 async function measureVerification(keys: Exclude<TargetKey, 'bare'>[]): Promise<VerifyRun> {

@@ -9,11 +9,11 @@ import {
   cleanEnv,
   detectCores,
   freePort,
+  loadOnCore,
   onCore,
   probe,
   ROOT,
   rssMb,
-  runChild,
   type Server,
   setting,
   sleep,
@@ -72,15 +72,7 @@ async function load(target: Target, seconds: number, rate?: number): Promise<Loa
     ...(rate ? { rate } : {}),
     ...(target.headers ? { headers: target.headers } : {}),
   };
-  const command = onCore(cores, cores.load, [
-    process.execPath,
-    '--import',
-    'tsx',
-    path.join(ROOT, 'bench', 'load.ts'),
-    JSON.stringify(request),
-  ]);
-  const out = await runChild(command, seconds + 60);
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadResult;
+  return loadOnCore(cores, request);
 }
 
 function platformEnv(dataDir: string, port: number): NodeJS.ProcessEnv {

@@ -31,9 +31,9 @@ import {
   cleanEnv,
   detectCores,
   freePort,
+  loadOnCore,
   onCore,
   ROOT,
-  runChild,
   type Server,
   setting,
   spawnServer,
@@ -74,16 +74,7 @@ type Target = Omit<LoadRequest, 'seconds' | 'connections' | 'rate'>;
 
 /** One autocannon run in its own process, on the load generator's core. */
 async function load(target: Target, seconds: number): Promise<LoadResult> {
-  const request: LoadRequest = { ...target, seconds, connections: settings.connections };
-  const command = onCore(cores, cores.load, [
-    process.execPath,
-    '--import',
-    'tsx',
-    path.join(ROOT, 'bench', 'load.ts'),
-    JSON.stringify(request),
-  ]);
-  const out = await runChild(command, seconds + 60);
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadResult;
+  return loadOnCore(cores, { ...target, seconds, connections: settings.connections });
 }
 
 /** Warms up every target, then runs `reps` repetitions of the pairs, each pair A B in odd and B A in even ones. */

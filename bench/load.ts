@@ -29,6 +29,8 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   latencyMs: { p50: number; p99: number; mean: number; max: number };
+  /** How many answers had each status code. */
+  statuses: Record<string, number>;
 }
 
 /** What an autocannon run measured, as every benchmark here reports it. */
@@ -48,6 +50,9 @@ export function loadResultOf(url: string, result: Result): LoadResult {
       mean: result.latency.mean,
       max: result.latency.max,
     },
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]),
+    ),
   };
 }
 

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LoadRequest, LoadResult } from './load.ts';
 
 /** The repository root (bench/..). */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -213,6 +215,19 @@ export function runChild(command: [string, string[]], limitS: number): Promise<s
       else reject(new Error(`${command.flat().join(' ')} failed (${code ?? signal}):\n${err}`));
     });
   });
+}
+
+/** One autocannon run of `bench/load.ts` in its own process, on the load generator's core. */
+export async function loadOnCore(cores: Cores, request: LoadRequest): Promise<LoadResult> {
+  const command = onCore(cores, cores.load, [
+    process.execPath,
+    '--import',
+    'tsx',
+    path.join(ROOT, 'bench', 'load.ts'),
+    JSON.stringify(request),
+  ]);
+  const out = await runChild(command, request.seconds + 60);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadResult;
 }
 
 /** A numeric benchmark setting from the environment (`BENCH_SECONDS`…), or its default; refuses nonsense. */

@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark of the platform in one run, one after another — the foundation (HTTP, cold
 // start, memory; embedded and PostgreSQL), identity and audit, catalogue search, cases (submission on PostgreSQL,
 // the inbox at 1,000,000 cases in both modes) and certificates (verification and issuance in both modes and both
-// signature suites). Each benchmark keeps its own method (interleaved repetitions against a baseline measured in
+// signature suites) and abuse (floods from one address while others are served). Each benchmark keeps its own method (interleaved repetitions against a baseline measured in
 // the same run, servers and load generator on different cores) and rewrites its own section of
 // docs/benchmarks.md; this script then writes the summary table at the top, with the date and the machine.
 //
@@ -27,6 +27,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'catalogue', title: 'Catalogue search', script: 'catalogue.ts' },
   { name: 'cases', title: 'Cases: submission and inbox', script: 'cases.ts' },
   { name: 'certificates', title: 'Certificates: verification and issuance', script: 'certificates.ts' },
+  { name: 'abuse', title: 'Abuse: floods from one address', script: 'abuse.ts' },
 ];
 
 const SUITE_DEFAULTS: Record<string, string> = {

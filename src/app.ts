@@ -164,6 +164,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
             behindTls: config.behindTls,
             trustProxy: config.trustProxy,
             throttle: config.throttle,
+            // Several instances share one PostgreSQL: their budgets must be one (ADR 19).
+            ...(database.mode === 'server' ? { throttleCounters: database.executeSql } : {}),
           });
     if (app) {
       registerPlatformRoutes(app, {

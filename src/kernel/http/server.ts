@@ -14,6 +14,7 @@ import {
 import helmet from 'helmet';
 import type { ChildLoggerOptions } from 'pino';
 import type { Throttle } from '../config.ts';
+import type { ExecuteSql } from '../db/database.ts';
 import { AppError, KernelErrors } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { type Logger, lazyRequestLogger } from '../logger.ts';
@@ -59,6 +60,8 @@ export interface HttpKernelOptions {
   trustProxy?: boolean | number | string[];
   /** Per-address budgets of the routes that opt in (kernel/http/throttle.ts); none when not given. */
   throttle?: Throttle;
+  /** Server mode: keep the budgets' counters in PostgreSQL, shared by every instance (ADR 19). */
+  throttleCounters?: ExecuteSql;
 }
 
 // What only a script (or a client with a token) sends; HTML forms send urlencoded, multipart or plain text.
@@ -243,7 +246,7 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
           : undefined;
     },
   });
-  await registerThrottle(app, options.throttle ?? { signIn: 0, lookups: 0 });
+  await registerThrottle(app, options.throttle ?? { signIn: 0, lookups: 0 }, options.throttleCounters);
   registerLocale(app, { secureCookies: tls });
   app.decorate('pageCache', registerPageCache(app));
 

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
 import { FormClient } from '../../../test/support/form-client.ts';
 import { startTestPlatform } from '../../../test/support/platform.ts';
 import type { Platform } from '../../app.ts';
 import { DEMO_PASSWORD } from '../../modules/identity/index.ts';
 import { auditHead } from '../audit/audit.tables.ts';
+import { openDatabase } from '../db/database.ts';
 
 // Issue 7, abuse: a flood of sign-in attempts or of anonymous searches from one address is answered with 429
 // while people at other addresses keep being served. Small budgets so the test floods quickly.
@@ -124,6 +126,46 @@ describe('a budget of 0 turns throttling off', () => {
       }
     } finally {
       await platform.close();
+    }
+  });
+});
+
+describe('budgets shared by every instance on PostgreSQL', () => {
+  it('counts an address once across two instances of the platform', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const database = await createTestPostgresDatabase();
+    const platforms: Platform[] = [];
+    try {
+      const env = { DATABASE_URL: database.url, YIWANG_THROTTLE_LOOKUPS: '6' };
+      for (let i = 0; i < 2; i++) {
+        platforms.push(
+          await startTestPlatform({
+            database: await openDatabase({ mode: 'server', url: database.url, poolSize: 2 }),
+            seedDemo: false,
+            env,
+          }),
+        );
+      }
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        // The proxy sends one address's requests to either instance.
+        const app = platforms[i % 2]?.app as FastifyInstance;
+        const res = await app.inject({
+          url: `/api/v1/catalogue/search?q=x${i}`,
+          remoteAddress: '203.0.113.99',
+        });
+        statuses.push(res.statusCode);
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 429, 429, 429, 429]);
+      const second = platforms[1]?.app as FastifyInstance;
+      const other = await second.inject({
+        url: '/api/v1/catalogue/search?q=y',
+        remoteAddress: '198.51.100.99',
+      });
+      assert.equal(other.statusCode, 200, 'another address has its own budget');
+    } finally {
+      for (const platform of platforms) await platform.close();
+      await database.drop();
     }
   });
 });

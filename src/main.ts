@@ -71,7 +71,7 @@ async function runService(
   // not ready): log it and go on. Any other unhandled rejection is a bug, and the process stops as Node would.
   process.on('unhandledRejection', (reason) => {
     if (isDatabaseUnavailable(reason)) {
-      log.warn({ reason: (reason as Error).message }, 'background work lost its database connection');
+      log.warn({ err: reason }, 'background work lost its database connection');
       return;
     }
     log.fatal({ err: reason }, 'unhandled rejection: stopping');

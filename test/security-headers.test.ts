@@ -86,12 +86,13 @@ describe('security headers, cookies and no leaks on every page (behind TLS)', ()
     return seen.size;
   }
 
-  it('holds for the pages a visitor reaches, in Chinese and English', async () => {
+  it('holds for the pages a visitor reaches, in Chinese and English', async (t) => {
     const visited = await crawl(new FormClient(app, '198.51.100.61'), ['/', '/?lang=en', '/sign-in']);
     assert.ok(visited >= 30, `crawled ${visited} pages`);
+    t.diagnostic(`${visited} pages`);
   });
 
-  it('holds for a signed-in citizen, whose session cookie has every flag', async () => {
+  it('holds for a signed-in citizen, whose session cookie has every flag', async (t) => {
     const client = new FormClient(app, '198.51.100.62');
     const signInPage = await client.get('/sign-in');
     const csrf = client.token(signInPage.body);
@@ -111,6 +112,7 @@ describe('security headers, cookies and no leaks on every page (behind TLS)', ()
     );
     const visited = await crawl(client, ['/account', '/cases', '/wallet']);
     assert.ok(visited >= 10, `crawled ${visited} pages`);
+    t.diagnostic(`${visited} pages`);
   });
 
   it('errors show no stack, path or version, as pages and as problems', async () => {

@@ -101,7 +101,7 @@ export const KernelErrors = {
     en: 'Sign in before uploading files or sending this much. Nothing was submitted.',
   }),
   throttled: defineError('KERNEL_ERR_THROTTLED', 429, {
-    'zh-CN': '来自您所在网络地址的请求过多，请在 {seconds} 秒后再试。其他用户不受影响。',
+    'zh-CN': '来自您所在网络地址的请求过多，请在 {seconds} 秒后再试。',
     en: 'Too many requests from your network address. Try again in {seconds} seconds.',
   }),
   internal: defineError('KERNEL_ERR_INTERNAL', 500, {

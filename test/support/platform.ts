@@ -8,6 +8,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     LOG_LEVEL: 'silent',
     YIWANG_SECRET: 'test-secret-of-at-least-thirty-two-characters',
+    // Tests send many requests from one address; the throttling tests set their own budgets.
+    YIWANG_THROTTLE_SIGN_IN: '0',
+    YIWANG_THROTTLE_LOOKUPS: '0',
     ...env,
   });
 }

@@ -47,8 +47,9 @@ export async function startPrivatePostgres(bin: string): Promise<PrivatePostgres
       throw new Error(`${program} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
     }
   };
-  const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  // Chosen after initdb (seconds), just before the server takes it, so another test is unlikely to take it first.
+  const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=60`;
   const start = () =>
     run('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
 import { type Database, driverQuery, isDatabaseUnavailable, openDatabase, queryRows } from './database.ts';
 
@@ -89,18 +90,36 @@ describe('driverQuery', () => {
 });
 
 describe('isDatabaseUnavailable', () => {
-  it('tells a database going away (to retry later) from a fault in the request', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+  it('tells the database going away (retry later) from a fault in the request or another service', async () => {
+    // A real refusal through the pool, as the platform meets it when PostgreSQL is down.
+    const pool = new pg.Pool({ host: '127.0.0.1', port: 1, connectionTimeoutMillis: 2000 });
+    const refused = await pool.query('select 1').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await pool.end();
+    const shutdown = Object.assign(new pg.DatabaseError('terminating connection', 0, 'error'), {
       code: '57P01',
     });
     const wrapped = new Error('Failed query: begin', {
       cause: new Error('Connection terminated unexpectedly'),
     });
-    for (const error of [refused, shutdown, wrapped]) assert.equal(isDatabaseUnavailable(error), true);
-    const violation = Object.assign(new Error('duplicate key value'), { code: '23505' });
-    for (const error of [violation, new Error('boom'), 'text', undefined]) {
-      assert.equal(isDatabaseUnavailable(error), false);
+    const broken = new Error('Client has encountered a connection error and is not queryable');
+    for (const error of [refused, shutdown, wrapped, broken])
+      assert.equal(isDatabaseUnavailable(error), true);
+
+    // The same codes from elsewhere are not the database: another service refusing, a client hanging up.
+    const fetchFailed = await fetch('http://127.0.0.1:1/').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    const violation = Object.assign(new pg.DatabaseError('duplicate key value', 0, 'error'), {
+      code: '23505',
+    });
+    const lookalike = Object.assign(new Error('made up'), { code: '57P01' });
+    for (const error of [fetchFailed, aborted, violation, lookalike, new Error('boom'), 'text', undefined]) {
+      assert.equal(isDatabaseUnavailable(error), false, String(error));
     }
   });
 });

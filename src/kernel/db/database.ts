@@ -221,17 +221,14 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
 }
 
-// PostgreSQL's codes for a server going down or not yet accepting connections, and the connection-exception class.
-const UNAVAILABLE_CODES = new Set([
-  '57P01',
-  '57P02',
-  '57P03',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-]);
-const UNAVAILABLE_MESSAGES = /^(?:Connection terminated|timeout exceeded when trying to connect)/;
+// PostgreSQL's codes for a server going down, not yet accepting connections or out of them, and the
+// connection-exception class (08…). Socket codes count only on errors raised by the pg driver or its pool: a failed
+// fetch to an SMS gateway or a client hanging up mid-upload carries the same codes and is not the database.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const UNAVAILABLE_MESSAGES =
+  /^(?:Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)/;
+const FROM_PG_DRIVER = /node_modules\/(?:pg|pg-pool)\//;
 
 /**
  * Whether an error means the database server cannot be reached right now (restarting, failing over), rather than a
@@ -241,7 +238,10 @@ const UNAVAILABLE_MESSAGES = /^(?:Connection terminated|timeout exceeded when tr
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (e instanceof pg.DatabaseError && typeof code === 'string') {
+      if (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
+    }
+    if (typeof code === 'string' && SOCKET_CODES.has(code) && FROM_PG_DRIVER.test(e.stack ?? '')) return true;
     if (UNAVAILABLE_MESSAGES.test(e.message)) return true;
   }
   return false;

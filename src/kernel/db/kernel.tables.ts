@@ -8,8 +8,8 @@ export const demoSeeds = pgTable('kernel_demo_seeds', {
 
 /**
  * Per-address request counters of the throttled routes (kernel/http/throttle.ts) in server mode, shared by every
- * instance: `<route> <address>` → hits in the window that started at `window_started_at`. Rows of ended windows
- * are swept now and then by the counting statement itself.
+ * instance: `<budget> <address>` → hits in the window that started at `window_started_at`. About one count in a
+ * thousand also sends a sweep of the rows whose window started more than an hour ago.
  */
 export const throttleCounters = pgTable('kernel_throttle_counters', {
   key: text('key').primaryKey(),

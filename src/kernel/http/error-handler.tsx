@@ -52,8 +52,9 @@ export function toProblem(error: unknown, locale: Locale): Problem {
       fields: describeIssues(error.issues, locale, context),
     };
   }
-  // The database restarting or failing over is a moment to retry, not an internal error.
-  if (isDatabaseUnavailable(error)) {
+  // The database restarting or failing over is a moment to retry, not an internal error. (An error Fastify already
+  // gave a status, such as a client hanging up mid-body, keeps it.)
+  if ((error as Partial<FastifyError>).statusCode === undefined && isDatabaseUnavailable(error)) {
     return { definition: KernelErrors.notReady, title: KernelErrors.notReady.messages[locale], fields: [] };
   }
   const fastifyError = error as Partial<FastifyError>;

@@ -27,6 +27,11 @@ declare module 'fastify' {
      * session (it then loads roles and clearance on the first call). Lets modules below identity check permissions.
      */
     actor: () => Promise<Actor>;
+    /**
+     * Set by the identity module's hooks once the caller is known: a signed-in person's session, or a machine
+     * client's valid token. What a header merely claims does not count (the kernel's upload-bomb guard reads it).
+     */
+    authenticated: boolean;
   }
 }
 
@@ -73,6 +78,7 @@ export function registerLocale(app: FastifyInstance, options: { secureCookies: b
   app.decorateRequest('elderly', false);
   app.decorateRequest('viewer', undefined);
   app.decorateRequest('actor', async () => ANONYMOUS);
+  app.decorateRequest('authenticated', false);
   if (app.hasReplyDecorator('generateCsrf')) registerOneCsrfTokenPerResponse(app);
   // Hooks on every request are written with `done` rather than async: they run on every cached page too, where a
   // promise per hook is a measurable part of the price (docs/benchmarks.md, Catalogue).

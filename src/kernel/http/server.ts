@@ -76,7 +76,9 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 /** Where a value holds a NUL character (`body.answers.name`), or undefined; bytes (file parts) are not text. */
 function nulIn(value: unknown, path: string, depth = 0): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value) || depth > 32) return undefined;
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return undefined;
+  // Deeper than any form or schema goes: refused rather than searched further (and stored as JSON unchecked).
+  if (depth > 32) return path;
   for (const [key, inner] of Object.entries(value)) {
     if (key.includes('\u0000')) return path;
     const found = nulIn(inner, `${path}.${key}`, depth + 1);
@@ -201,11 +203,8 @@ export async function createHttpServer(options: HttpKernelOptions): Promise<Fast
   // oversized one is refused on its headers, before a byte of it is buffered; the multipart limits below and each
   // route's bodyLimit bound what a known caller can send.
   app.addHook('preParsing', (request, _reply, payload, done) => {
-    // A bearer token is checked (and refused when unknown) only on API routes: elsewhere the header proves nothing.
-    if (
-      request.viewer !== undefined ||
-      (request.headers.authorization !== undefined && isApiRequest(request))
-    ) {
+    // Known means resolved by the identity module's hooks (a live session, a valid token), not a header's claim.
+    if (request.authenticated) {
       done(null, payload);
       return;
     }

@@ -9,8 +9,8 @@
  * (identity/domain/lockout.ts) remains the defence against guessing one account's password; this one protects the
  * platform's capacity and the accounts of everyone else.
  */
-import fastifyRateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Throttle } from '../config.ts';
 import type { ExecuteSql } from '../db/database.ts';
 import { AppError, KernelErrors } from '../errors.ts';
@@ -28,8 +28,8 @@ const MINUTE_MS = 60_000;
 
 type Callback = (error: Error | null, result?: { current: number; ttl: number }) => void;
 
-// One statement counts a hit: a new window when the last one has ended. Now and then the same call sweeps the
-// rows of ended windows, so the table holds about one row per address active in the last hour.
+// One statement counts a hit: a new window when the last one has ended. About one hit in a thousand also sends a
+// sweep of the rows whose window started more than an hour ago, so the table holds the addresses of the last hour.
 const COUNT_HIT = `
   insert into kernel_throttle_counters as c (key, hits, window_started_at) values ($1, 1, now())
   on conflict (key) do update set
@@ -40,25 +40,51 @@ const COUNT_HIT = `
 const SWEEP = `delete from kernel_throttle_counters where window_started_at < now() - interval '1 hour'`;
 const SWEEP_ONE_IN = 1000;
 
-/** A @fastify/rate-limit store whose counters are rows in PostgreSQL, one per route and address. */
-export function postgresThrottleStore(executeSql: ExecuteSql) {
-  return class PostgresThrottleStore {
-    constructor(private readonly route = '') {}
+/** What @fastify/rate-limit asks of a store; one instance serves every route, as the key names the budget. */
+interface ThrottleStore {
+  incr(key: string, callback: Callback, timeWindow: number): void;
+  child(): ThrottleStore;
+}
 
-    incr(key: string, callback: Callback, timeWindow: number): void {
-      const count = executeSql(COUNT_HIT, [`${this.route} ${key}`, timeWindow / 1000]);
+/** Counters in PostgreSQL, shared by every instance (server mode): one row per budget and address. */
+function postgresThrottleStore(executeSql: ExecuteSql): ThrottleStore {
+  const store: ThrottleStore = {
+    incr(key, callback, timeWindow) {
+      const count = executeSql(COUNT_HIT, [key, timeWindow / 1000]);
       if (Math.random() * SWEEP_ONE_IN < 1) void executeSql(SWEEP).catch(() => undefined);
       count.then(
         ({ rows }) =>
           callback(null, { current: Number(rows[0]?.hits), ttl: Math.max(0, Number(rows[0]?.ttl)) }),
         (error: Error) => callback(error),
       );
-    }
-
-    child(options: { routeInfo?: { method?: string | string[]; url?: string } }) {
-      return new PostgresThrottleStore(`${options.routeInfo?.method ?? ''} ${options.routeInfo?.url ?? ''}`);
-    }
+    },
+    child: () => store,
   };
+  return store;
+}
+
+const MAX_MEMORY_KEYS = 50_000;
+
+/** Counters in this process (embedded mode: the only process), with the same windows as the PostgreSQL store. */
+function memoryThrottleStore(): ThrottleStore {
+  const windows = new Map<string, { hits: number; startedAt: number }>();
+  const store: ThrottleStore = {
+    incr(key, callback, timeWindow) {
+      const now = Date.now();
+      if (windows.size > MAX_MEMORY_KEYS) {
+        for (const [k, w] of windows) if (w.startedAt + timeWindow <= now) windows.delete(k);
+      }
+      let window = windows.get(key);
+      if (!window || window.startedAt + timeWindow <= now) {
+        window = { hits: 0, startedAt: now };
+        windows.set(key, window);
+      }
+      window.hits++;
+      callback(null, { current: window.hits, ttl: window.startedAt + timeWindow - now });
+    },
+    child: () => store,
+  };
+  return store;
 }
 
 /**
@@ -77,12 +103,25 @@ export async function registerThrottle(
     if (!budget) return;
     const max = budgets[budget];
     if (max === 0) return;
-    route.config = { ...route.config, rateLimit: { max, timeWindow: MINUTE_MS } };
+    route.config = {
+      ...route.config,
+      rateLimit: {
+        max,
+        timeWindow: MINUTE_MS,
+        // One budget per name and address, whatever the route or method: the search page, its API and HEAD
+        // requests spend the same look-ups. request.ip honours YIWANG_TRUST_PROXY (the client's address behind a
+        // proxy); IPv6 addresses count by their /64, as one household or office holds a whole one.
+        keyGenerator: (request: FastifyRequest) => `${budget} ${normalizeIP(request.ip, 64)}`,
+      },
+    };
   });
+  const store = sharedCounters ? postgresThrottleStore(sharedCounters) : memoryThrottleStore();
   await app.register(fastifyRateLimit, {
     global: false,
-    ...(sharedCounters ? { store: postgresThrottleStore(sharedCounters) as never } : {}),
-    // Keyed by request.ip, which honours YIWANG_TRUST_PROXY: behind a proxy, the client's address, not the proxy's.
+    // @fastify/rate-limit builds its store with `new`; a constructor returning our one store serves every route.
+    store: function Store() {
+      return store;
+    } as never,
     errorResponseBuilder: (_request, context) =>
       new AppError(KernelErrors.throttled, { seconds: Math.max(1, Math.ceil(context.ttl / 1000)) }),
   });

@@ -96,6 +96,11 @@ describe('upload bombs', () => {
       401,
       'a page ignores tokens',
     );
+    // Only a caller the identity module resolved counts, never a header's claim: an empty header on an API route,
+    // a token on the health routes (outside the API's token check).
+    const empty = { ...multipart, authorization: '' };
+    assert.equal(await answerBeforeBody(port, '/api/v1/certificates/verify', empty, 3_000_000), 401);
+    assert.equal(await answerBeforeBody(port, '/readyz', forged, 3_000_000), 401);
     const json = { 'content-type': 'application/json' };
     assert.equal(await answerBeforeBody(port, '/api/v1/uploads', json, 20_000_000), 401);
   });

@@ -33,6 +33,7 @@ export function registerApiAuthentication(app: FastifyInstance, tokens: ApiToken
     const client = match?.[1] ? await tokens.resolve(match[1]) : undefined;
     if (!client) throw new AppError(IdentityErrors.tokenInvalid);
     request.apiClient = client;
+    request.authenticated = true;
   };
   // Pages and anonymous calls pass without a promise.
   app.addHook('onRequest', (request, _reply, done) => {

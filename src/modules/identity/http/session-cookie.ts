@@ -24,6 +24,7 @@ export function registerSessionResolution(
     if (!session) return;
     request.identitySession = session;
     if (session.stage === 'complete') {
+      request.authenticated = true;
       request.viewer = { displayName: session.displayName[request.locale], accountUrl: '/account' };
       // Loaded only by pages that ask, once per request: most signed-in pages need no roles.
       let actor: Promise<Actor> | undefined;

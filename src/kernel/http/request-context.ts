@@ -52,7 +52,16 @@ export function clientOf(request: FastifyRequest): {
 
 /** True for machine routes, which answer JSON problem details instead of HTML pages. */
 export function isApiRequest(request: FastifyRequest): boolean {
-  return API_PATH.test(request.url);
+  const url = request.url;
+  if (API_PATH.test(url)) return true;
+  // The router decodes %-escapes (`/%61pi/v1/cases` is routed as `/api/v1/cases`): a URL with one is tested as the
+  // router sees it, or it would escape the API's checks (the cross-site defence, the bearer token).
+  if (!url.includes('%')) return false;
+  try {
+    return API_PATH.test(decodeURI(url.split('?')[0] ?? ''));
+  } catch {
+    return false;
+  }
 }
 
 // One test of the raw URL, not a split: it runs two or three times on every request.

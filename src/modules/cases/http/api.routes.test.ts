@@ -256,6 +256,16 @@ describe('the cases API', () => {
       payload: 'serviceCode=SJ-0201',
     });
     assert.equal(forged.statusCode, 415);
+    // Also when the path is %-escaped: the router decodes it to the same route.
+    const escaped = await app.inject({
+      method: 'POST',
+      url: '/%61pi/v1/cases',
+      cookies: zhang.cookies,
+      remoteAddress: '203.0.113.45',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': 'forged-00002' },
+      payload: 'serviceCode=SJ-0201',
+    });
+    assert.equal(escaped.statusCode, 415);
     const decision = await call(zhang, 'POST', '/api/v1/tasks/task_nothing/decision', {
       outcome: 'reject',
       revision: 1,

@@ -5,6 +5,7 @@ import type { ClientActor } from '../../../kernel/authz/authz.ts';
 import { AuthzErrors } from '../../../kernel/authz/authz.ts';
 import { AppError } from '../../../kernel/errors.ts';
 import { ProblemSchema } from '../../../kernel/http/problem.schemas.ts';
+import { isApiRequest } from '../../../kernel/http/request-context.ts';
 import type { ApiTokensService } from '../api-tokens.service.ts';
 import { IdentityErrors } from '../identity.errors.ts';
 
@@ -38,7 +39,7 @@ export function registerApiAuthentication(app: FastifyInstance, tokens: ApiToken
   // Pages and anonymous calls pass without a promise.
   app.addHook('onRequest', (request, _reply, done) => {
     const header = request.headers.authorization;
-    if (!header || !request.url.startsWith('/api/')) {
+    if (!header || !isApiRequest(request)) {
       done();
       return;
     }

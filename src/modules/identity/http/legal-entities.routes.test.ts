@@ -123,6 +123,18 @@ describe('legal entity and mandate pages', () => {
     assert.match(res.body, /class="error-summary"/);
   });
 
+  it('refuses an overlong field with 400 and the field named, not a 500 (found by the injection scan)', async () => {
+    const zhang = await signIn('zhangwei', '198.51.100.37');
+    const csrf = await zhang.csrfFrom('/account/legal-entities/claim');
+    const res = await zhang.post('/account/legal-entities/claim', {
+      creditCode: 'x'.repeat(300),
+      _csrf: csrf,
+    });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /class="error-summary"/);
+    assert.match(res.body, /href="#creditCode"/);
+  });
+
   it('refuses the administrators’ page to anyone but the platform administrator', async () => {
     const clerk = await signIn('zhangwei', '198.51.100.36');
     const res = await clerk.get('/admin/legal-entities');

@@ -418,6 +418,23 @@ for (const engine of ENGINES) {
       assert.equal(released.claimedBy, null);
     });
 
+    it('numbers drafts of one service saved at the same moment one after the other', async (t) => {
+      if (!needsEngine(t)) return;
+      const active = await service.definitions.active('CG-0101');
+      assert.ok(active);
+      const saved = await Promise.all(
+        [1, 2, 3].map((n) =>
+          service.definitions.saveDraft(ADMIN, 'CG-0101', active.definition, `draft ${n}`, {
+            locale: 'en',
+            client,
+          }),
+        ),
+      );
+      const versions = saved.map((d) => d.version).sort((a, b) => a - b);
+      assert.equal(new Set(versions).size, 3, `three numbers: ${versions.join(', ')}`);
+      assert.equal((versions[2] ?? 0) - (versions[0] ?? 0), 2, 'consecutive');
+    });
+
     it('keeps a running case on the process version it started with', async (t) => {
       if (!needsEngine(t)) return;
       const { case: running } = await service.submit(

@@ -133,7 +133,10 @@ export function createDefinitionsService(deps: {
       if (problems.length > 0 || !definition)
         throw new AppError(CasesErrors.definitionInvalid, { count: String(problems.length) }, problems);
       return db.transaction(async (tx) => {
-        // Versions are numbered per service; the unique index refuses a concurrent duplicate number.
+        // Versions are numbered per service: drafts of one service saved at the same moment take their numbers one
+        // after the other (a transaction lock per service), where they met the unique index as a 500 (found by the
+        // injection scan's concurrent requests on PostgreSQL).
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cases.definition:${serviceCode}`}))`);
         const [last] = await tx
           .select({ version: processDefinitions.version })
           .from(processDefinitions)

@@ -7,6 +7,7 @@ import { registerCatalogueCommands } from './cli/catalogue.ts';
 import { registerCertificatesCommands } from './cli/certificates.ts';
 import { runDoctor } from './cli/doctor.ts';
 import { writeApiArtefacts } from './cli/openapi-artefacts.ts';
+import { EMBEDDED_MAX_CASES, SCALES, type ScaleName, type ScaleSize, seedAtScale } from './cli/scale.ts';
 import {
   AuditArchiveError,
   archiveAuditLog,
@@ -184,34 +185,91 @@ program
     }
   });
 
+/** A whole number of rows for `seed --scale`, or exit 2 with the option's name. */
+function sizeOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 10_000_000) {
+    process.stderr.write(`--${name} is a whole number from 0 to 10000000.\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
 program
   .command('seed')
-  .description('add demo data')
+  .description('add demo data: the demo city, and optionally a city-sized data set on top of it')
+  .option('--demo', 'seed the demo city 示范市 (departments, one account per role)')
   .addOption(
     new Option(
-      '--demo',
-      'seed the demo city 示范市 (departments, one account per role)',
-    ).makeOptionMandatory(),
+      '--scale <size>',
+      'then add generated people, catalogue items and cases with their steps and audit records, topped up to a size: city (500,000 / 100,000 / 1,000,000; PostgreSQL) or town (5,000 / 2,000 / 10,000)',
+    ).choices(Object.keys(SCALES)),
   )
-  .action(async () => {
-    const config = configOrExit();
-    try {
-      const progress = startProgress('Seeding demo city', MODULES.length);
-      const platform = await createPlatform({
-        config,
-        log: createLogger('warn'),
-        http: false,
-        work: false,
-        seedDemo: true,
-        seedProgress: progress,
-      });
-      await platform.close();
-      if (platform.seedReport?.lines.length) printSeedReport(platform.seedReport.lines);
-      else process.stdout.write('The demo city was already seeded; nothing changed.\n');
-    } catch (error) {
-      await fail(error);
-    }
-  });
+  .option('--people <n>', 'with --scale: this many generated people instead')
+  .option('--items <n>', 'with --scale: this many catalogue items instead')
+  .option('--cases <n>', 'with --scale: this many generated cases instead')
+  .action(
+    async (options: {
+      demo?: boolean;
+      scale?: ScaleName;
+      people?: string;
+      items?: string;
+      cases?: string;
+    }) => {
+      if (!options.demo && !options.scale) {
+        process.stderr.write(
+          'Say what to seed: --demo, or --scale city (which seeds the demo city first).\n',
+        );
+        process.exit(2);
+      }
+      const config = configOrExit();
+      const scale = options.scale ? SCALES[options.scale] : undefined;
+      const size: ScaleSize | undefined = scale && {
+        people: sizeOption('people', options.people, scale.people),
+        items: sizeOption('items', options.items, scale.items),
+        cases: sizeOption('cases', options.cases, scale.cases),
+      };
+      if (size && config.mode === 'embedded' && size.cases > EMBEDDED_MAX_CASES) {
+        process.stderr.write(
+          `${size.cases} cases is more than the embedded database is for (${EMBEDDED_MAX_CASES}): set DATABASE_URL to a PostgreSQL database, or use --scale town.\n`,
+        );
+        process.exit(2);
+      }
+      try {
+        const progress = startProgress('Seeding demo city', MODULES.length);
+        const platform = await createPlatform({
+          config,
+          log: createLogger('warn'),
+          http: false,
+          work: false,
+          seedDemo: true,
+          seedProgress: progress,
+        });
+        try {
+          if (platform.seedReport?.lines.length) printSeedReport(platform.seedReport.lines);
+          else process.stdout.write('The demo city was already seeded; nothing changed.\n');
+          if (size) {
+            const started = performance.now();
+            const report = await seedAtScale(platform, size, { progress: startProgress });
+            process.stdout.write(
+              [
+                `People: ${report.people.added} added, ${report.people.total} in all (${report.people.seconds.toFixed(0)} s).`,
+                `Catalogue items: ${report.items.imported} imported, ${report.items.total} published in all (${report.items.seconds.toFixed(0)} s).`,
+                `Cases: ${report.cases.added} added with ${report.cases.tasks} steps and ${report.cases.auditRecords} audit records, ${report.cases.total} generated in all (${report.cases.seconds.toFixed(0)} s).`,
+                `Audit chain: ${report.seal.records} records sealed in ${report.seal.blocks} blocks (${report.seal.seconds.toFixed(0)} s); vacuum and statistics ${report.vacuumSeconds.toFixed(0)} s.`,
+                `Done in ${((performance.now() - started) / 1000).toFixed(0)} s. Generated people cannot sign in; sign in as the demo accounts.`,
+              ].join('\n') + '\n',
+            );
+          }
+        } finally {
+          await platform.close();
+        }
+      } catch (error) {
+        await fail(error);
+      }
+    },
+  );
 
 /** The platform's uploaded files, for backup and restore. */
 const fileStoreOf = (config: Config) => createDiskFileStore(filesDirectory(config));

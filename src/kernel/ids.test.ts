@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isId, newId } from './ids.ts';
+import { generatedId, isId, newId } from './ids.ts';
 
 describe('newId', () => {
   it('carries its type prefix and 26 Crockford base32 characters', () => {
@@ -22,5 +22,16 @@ describe('newId', () => {
   it('refuses a prefix that would not explain itself', () => {
     assert.throws(() => newId('X'), RangeError);
     assert.throws(() => newId('case-1'), RangeError);
+  });
+});
+
+describe('generatedId', () => {
+  it('names the nth generated row the same every time, in the layout of an id, never like a new one', () => {
+    assert.equal(generatedId('acct', 42), generatedId('acct', 42));
+    assert.notEqual(generatedId('acct', 42), generatedId('acct', 43));
+    assert.ok(isId(generatedId('acct', 499_999), 'acct'));
+    assert.ok(generatedId('acct', 0).startsWith('acct_GEN'));
+    assert.ok(!newId('acct').startsWith('acct_GEN'));
+    assert.throws(() => generatedId('acct', -1), RangeError);
   });
 });

@@ -57,3 +57,14 @@ let lastTime = '';
 export function isId(value: unknown, prefix: string): value is string {
   return typeof value === 'string' && new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value);
 }
+
+/**
+ * The id of the `n`th generated row of a kind (`acct_GEN0…0042`): scale data (`yiwang seed --scale`) made by one
+ * module and referred to by another — generated cases name generated people as their applicants — without either
+ * reading the other's tables. `GEN` cannot come out of `newId` (its first characters are the time, `0`–`1` until
+ * the year 10889), so a generated id never collides with a real one and says what it is.
+ */
+export function generatedId(prefix: string, n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`Not a row number: ${n}`);
+  return `${prefix}_GEN${encodeTime(n, 23)}`;
+}

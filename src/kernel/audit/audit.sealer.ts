@@ -28,6 +28,8 @@ export interface SealOptions {
   maxWaitMs?: number;
   /** Called for a record whose content no longer matches its MAC: forged or altered before it was sealed. */
   onForgedRecord?: (seq: number, id: string) => void;
+  /** Told the number of records of each block written: progress for a long round (after a bulk load). */
+  onBlock?: (records: number) => void;
 }
 
 /**
@@ -135,6 +137,7 @@ export async function sealSettled(db: Db, keys: AuditKeys, options: SealOptions 
     if (round.sealed > 0) {
       sealed += round.sealed;
       blocks++;
+      options.onBlock?.(round.sealed);
     }
     if (!round.more) return { sealed, blocks };
   }

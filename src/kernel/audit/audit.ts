@@ -73,8 +73,17 @@ export interface AuditLog {
    * (insertIfClaimed): it must be inserted in that change's statement or transaction, never on its own.
    */
   recordRows(entry: AuditEntry): TableRows<typeof auditRecords>;
-  /** Seals the records that are settled now into blocks (a working process's sealer does it every second). */
-  seal(db: Db): Promise<SealResult>;
+  /**
+   * The row of a record of something that happened at `occurredAt`, MAC'd like any other: only for generated scale
+   * data (`yiwang seed --scale`), history written in bulk after the fact and sealed in the order it is inserted.
+   * Whoever holds the platform secret can write such a row anyway; this only saves them doing it by hand.
+   */
+  historicalRecord(entry: AuditEntry, occurredAt: Date): AuditRecordRow;
+  /**
+   * Seals the records that are settled now into blocks (a working process's sealer does it every second);
+   * `onBlock` is told each block's record count.
+   */
+  seal(db: Db, onBlock?: (records: number) => void): Promise<SealResult>;
   /** Checks every block and record from the archive anchor on. Names the first problem. */
   verify(db: Db, onProgress?: (checked: number) => void): Promise<VerifyResult>;
   /** Starts sealing in the background; `stop()` it before the database closes. */
@@ -84,6 +93,9 @@ export interface AuditLog {
   /** The clock records are stamped with. */
   readonly now: () => Date;
 }
+
+/** A record as stored, but for its number: what `historicalRecord` gives for a bulk INSERT. */
+export type AuditRecordRow = RecordContent & { mac: string };
 
 /** Options of the audit log. */
 export interface AuditLogOptions {
@@ -152,7 +164,12 @@ export function createAuditLog(secret: string, options: AuditLogOptions = {}): A
       return rowsFor(auditRecords, [{ ...content, mac: recordMac(keys, content) }]);
     },
 
-    seal: (db) => sealSettled(db, keys, sealOptions),
+    historicalRecord(entry, occurredAt) {
+      const content = recordContent(entry, () => occurredAt);
+      return { ...content, mac: recordMac(keys, content) };
+    },
+
+    seal: (db, onBlock) => sealSettled(db, keys, { ...sealOptions, onBlock }),
 
     verify: (db, onProgress) => verifyAuditLog(db, keys, onProgress),
 

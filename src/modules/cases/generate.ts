@@ -4,15 +4,22 @@
  * definition gives it, in the order the case engine (domain/flow.ts) opens them. Written with one set-based INSERT
  * per batch rather than through `submit`, which would take hours for a million cases.
  *
- * Left out on purpose: audit records (each is MAC'd and sealed into the hash chain, the very cost this avoids),
- * timeline entries, idempotency keys and outbox events. So the audit log says nothing of generated cases, their
- * timelines are empty and nobody is notified of them; their applicants are made-up account ids (`acct_GEN…`).
+ * With an audit log (`audit`, as `yiwang seed --scale` passes it), each case also gets the audit records the case
+ * engine would have written — submitted, each decided step, a supplement requested, approved / rejected / withdrawn —
+ * stamped with their generated times, MAC'd, in the same statement as the case; the caller seals them into the
+ * chain. Without it (`yiwang cases generate`, the inbox benchmark) none are written.
+ *
+ * Left out on purpose: timeline entries, idempotency keys and outbox events, so generated cases' timelines are empty
+ * and nobody is notified of them. Their applicants are generated people's ids (`generatedId('acct', n)`), which
+ * exist when `yiwang seed --scale` generated the people first, and are made-up ids otherwise.
  */
 import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
+import type { AuditEntry, AuditLog, AuditRecordRow } from '../../kernel/audit/audit.ts';
 import { loadCalendar } from '../../kernel/calendar/calendar.store.ts';
 import { civilDate, type WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
 import { type Db, queryRows } from '../../kernel/db/database.ts';
+import { generatedId } from '../../kernel/ids.ts';
 import type { Progress } from '../../kernel/progress.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
 import { askedAnswers, type FormsService, sampleAnswers } from '../forms/index.ts';
@@ -42,6 +49,12 @@ export interface GenerateCasesOptions {
    * Without any, no step is claimed and finished steps name no decider.
    */
   staff?: readonly GeneratedStaff[];
+  /**
+   * Writes each case's audit records (see the top of this file), made and MAC'd by this log; the caller seals them.
+   */
+  audit?: Pick<AuditLog, 'historicalRecord'>;
+  /** Applicants are generated people 0 … applicants − 1 (`generatedId('acct', n)`). Default 60 % of the count. */
+  applicants?: number;
   /** How many years back closed cases go. Default 2. */
   years?: number;
   /** Cases per INSERT. Default 5,000. */
@@ -70,6 +83,8 @@ export interface GeneratedCases {
   openCases: number;
   tasks: number;
   openTasks: number;
+  /** Audit records written (0 without `audit`). */
+  auditRecords: number;
   /** Cases per service code. */
   services: Record<string, number>;
 }
@@ -551,6 +566,7 @@ function workingDays(
 
 /** Columns of one batch, as arrays: one parameter each, unnested in SQL. */
 interface Batch {
+  audit: AuditRecordRow[];
   cases: {
     id: string[];
     number: string[];
@@ -616,7 +632,7 @@ export async function generateCases(
       s.roles.some((r) => r.departmentCode === 'ZWFW' && r.role === 'clerk') ? [i] : [],
     ),
     // Some people apply more than once.
-    applicants: Math.max(1, Math.round(count * 0.6)),
+    applicants: Math.max(1, Math.trunc(options.applicants ?? Math.round(count * 0.6))),
   };
 
   // First pass: when each case was submitted, to write them oldest first (a counting sort over the days).
@@ -642,10 +658,94 @@ export async function generateCases(
   const local = (start: number, time: number) =>
     (days[start + Math.floor(time / MINUTES_PER_DAY)] as number) * MINUTES_PER_DAY + (time % MINUTES_PER_DAY);
   const dayOf = (ordinal: number) => days[ordinal] as number;
-  const report: GeneratedCases = { cases: 0, openCases: 0, tasks: 0, openTasks: 0, services: {} };
+  const report: GeneratedCases = {
+    cases: 0,
+    openCases: 0,
+    tasks: 0,
+    openTasks: 0,
+    auditRecords: 0,
+    services: {},
+  };
+  const epochMs = (start: number, time: number) => (local(start, time) - offset) * 60_000;
+
+  /** The audit records the case engine would have written for a case, each with its moment (epoch ms). */
+  const auditHistory = (plan: CasePlan, caseId: string, number: string): [AuditEntry, number][] => {
+    const service = services[plan.service] as ServicePlan;
+    const applicantId = generatedId('acct', plan.applicant);
+    const object = { type: 'cases.case', id: caseId };
+    const applicant: AuditEntry['actor'] = { kind: 'person', id: applicantId };
+    const clerk = staff[plan.counterClerk];
+    const staffActor = (index: number, node: number): AuditEntry['actor'] => {
+      const member = staff[index];
+      if (!member) return { kind: 'system' };
+      const department = nodes.departments[node] as string;
+      const held = member.roles.find((r) => r.departmentCode === department);
+      return { kind: 'staff', id: member.accountId, department, ...(held ? { role: held.role } : {}) };
+    };
+    const history: [AuditEntry, number][] = [
+      [
+        {
+          actor: clerk
+            ? { kind: 'staff', id: clerk.accountId, role: 'clerk', department: 'ZWFW' }
+            : applicant,
+          action: 'cases.case.submitted',
+          object,
+          subjectId: applicantId,
+          details: { number, serviceCode: service.code },
+        },
+        epochMs(plan.start, plan.minute),
+      ],
+    ];
+    let lastDecider: AuditEntry['actor'] = { kind: 'system' };
+    for (const task of plan.tasks) {
+      if (task.state !== APPROVED && task.state !== REJECTED) continue;
+      const node = plan.trace.nodes[task.step] as number;
+      lastDecider = staffActor(task.decidedBy, node);
+      history.push([
+        {
+          actor: lastDecider,
+          action: 'cases.task.decided',
+          object,
+          subjectId: applicantId,
+          details: { outcome: task.state === APPROVED ? 'approved' : 'rejected', node: nodes.ids[node] },
+        },
+        epochMs(plan.start, task.decided),
+      ]);
+    }
+    if (plan.pausedFrom >= 0) {
+      const open = plan.tasks.find((t) => t.state === OPEN);
+      const node = open ? (plan.trace.nodes[open.step] as number) : 0;
+      history.push([
+        {
+          actor: open ? staffActor(open.claimedBy, node) : { kind: 'system' },
+          action: 'cases.case.supplementRequested',
+          object,
+          subjectId: applicantId,
+          details: { missing: JSON.parse(MISSING) },
+        },
+        epochMs(plan.start + plan.pausedFrom, 600),
+      ]);
+    }
+    if (plan.closed >= 0) {
+      const verb =
+        plan.state === CASE_APPROVED ? 'approved' : plan.state === CASE_REJECTED ? 'rejected' : 'withdrawn';
+      history.push([
+        {
+          actor: verb === 'withdrawn' ? applicant : lastDecider,
+          action: `cases.case.${verb}`,
+          object,
+          subjectId: applicantId,
+        },
+        epochMs(plan.start, plan.closed),
+      ]);
+    }
+    // The log's numbers follow the order of the writes, and the case's own events follow its time.
+    return history.sort((a, b) => a[1] - b[1]);
+  };
 
   const build = (from: number, to: number, numbers: readonly number[]): Batch => {
     const batch: Batch = {
+      audit: [],
       cases: {
         id: [],
         number: [],
@@ -695,7 +795,7 @@ export async function generateCases(
       c.answers.push(plan.trace.answers + 1);
       c.state.push(plan.state + 1);
       c.flow.push(plan.flow + 1);
-      c.applicant.push(`acct_GEN${base32(plan.applicant, 23)}`);
+      c.applicant.push(generatedId('acct', plan.applicant));
       c.clerk.push(plan.counterClerk >= 0 ? plan.counterClerk + 1 : null);
       c.started.push(started);
       // A paused case has no due date until the applicant answers; nor have its open steps.
@@ -727,8 +827,13 @@ export async function generateCases(
         report.tasks++;
         if (task.state === OPEN) report.openTasks++;
       }
+      if (options.audit) {
+        for (const [entry, at] of auditHistory(plan, c.id[k] as string, c.number.at(-1) as string))
+          batch.audit.push(options.audit.historicalRecord(entry, new Date(at)));
+      }
     }
     batch.tasks.id = idsAt('task', taskTimes);
+    report.auditRecords += batch.audit.length;
     return batch;
   };
 
@@ -760,7 +865,7 @@ export async function generateCases(
     const t = batch.tasks;
     const k = constants;
     return db.execute(sql`
-      with inserted as (
+      with ${options.audit ? sql`audited as (${auditInsert(batch.audit)}), ` : sql``}inserted as (
         insert into cases_cases (id, number, service_code, department_code, definition_id, applicant_id, channel,
           submitted_by, form_id, answers, state, flow, started_on, statutory_days, promised_days, pauses, missing,
           due_on, submitted_at, closed_at, revision)
@@ -806,6 +911,22 @@ export async function generateCases(
         as t(id, case_id, node, state, claimed, opened, due, decided, by, revision)`);
   };
 
+  // The records get their numbers from the log's own default (kernel_audit_next_seq, ADR 10), in insert order.
+  const auditInsert = (rows: readonly AuditRecordRow[]) => {
+    const column = <K extends keyof AuditRecordRow>(key: K) => p(rows.map((r) => r[key]));
+    return sql`insert into kernel_audit_records (id, occurred_at, actor_id, actor_kind, mandate_id, role, department,
+        action, object_type, object_id, subject_id, outcome, purpose, client_address, user_agent, request_id, details,
+        hash_version, mac)
+      select * from unnest(${column('id')}::text[], ${p(rows.map((r) => r.occurredAt.toISOString()))}::timestamptz[],
+        ${column('actorId')}::text[], ${column('actorKind')}::text[], ${column('mandateId')}::text[],
+        ${column('role')}::text[], ${column('department')}::text[], ${column('action')}::text[],
+        ${column('objectType')}::text[], ${column('objectId')}::text[], ${column('subjectId')}::text[],
+        ${column('outcome')}::text[], ${column('purpose')}::text[], ${column('clientAddress')}::text[],
+        ${column('userAgent')}::text[], ${column('requestId')}::text[],
+        ${p(rows.map((r) => (r.details === null ? null : JSON.stringify(r.details))))}::jsonb[],
+        ${column('hashVersion')}::smallint[], ${column('mac')}::text[])`;
+  };
+
   // Numbers come from the platform's sequence, so a case submitted later never takes one of them.
   const numbersFor = async (n: number) =>
     (
@@ -844,6 +965,7 @@ export async function generateCases(
     // The planner's statistics were taken before the rows arrived: a bulk load is followed by ANALYZE.
     await db.execute(sql`analyze cases_cases`);
     await db.execute(sql`analyze cases_tasks`);
+    if (options.audit) await db.execute(sql`analyze kernel_audit_records`);
   }
   return report;
 }

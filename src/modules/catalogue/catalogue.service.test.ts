@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { eq, sql } from 'drizzle-orm';
 import { ENGINES, type OpenedDatabase } from '../../../test/support/environment.ts';
 import { startTestPlatform } from '../../../test/support/platform.ts';
 import type { Platform } from '../../app.ts';
+import { queryRows } from '../../kernel/db/database.ts';
+import { cataloguePublished } from './db/catalogue.tables.ts';
+import { AUDIENCES, type ServiceItemInput } from './domain/catalogue-file.ts';
 import type { CatalogueModule } from './index.ts';
+import { publishVersions, withdrawItem } from './publication.ts';
 
 /** Real queries people type, and the demo catalogue's service that must come among the first three results. */
 const QUERIES: [string, string][] = [
@@ -134,6 +139,86 @@ for (const engine of ENGINES) {
       assert.ok(new Set(items.map((i) => i.department)).size >= 3, 'a life event spans several departments');
       const forBusiness = await catalogue.listServices({ audience: 'business', limit: 500 });
       assert.ok(forBusiness.items.every((i) => i.audiences.includes('business')));
+    });
+
+    it('lists a topic (for an audience, of a department) as the published rows say, in order, counted once', async (t) => {
+      if (!opened) return t.skip('PostgreSQL not reachable');
+      const { db } = platform.kernel;
+      const truth = async (topic: string, audience?: string, department?: string) =>
+        (
+          await queryRows<{ code: string }>(
+            db,
+            sql`select code from catalogue_published where ${topic} = any(topics)
+                ${audience ? sql`and ${audience} = any(audiences)` : sql``}
+                ${department ? sql`and department_code = ${department}` : sql``}
+                order by department_code, code`,
+          )
+        ).map((r) => r.code);
+      let compared = 0;
+      for (const topic of await catalogue.listTopics()) {
+        for (const audience of [undefined, ...AUDIENCES]) {
+          const expected = await truth(topic.code, audience);
+          const listed = await catalogue.listServices({ topic: topic.code, audience, limit: 1000 });
+          assert.deepEqual(
+            listed.items.map((i) => i.code),
+            expected,
+            `${topic.code} ${audience ?? 'everyone'}`,
+          );
+          assert.equal(listed.total, expected.length);
+          compared += expected.length;
+        }
+        const sj = await catalogue.listServices({ topic: topic.code, department: 'sj', limit: 1000 });
+        assert.deepEqual(
+          sj.items.map((i) => i.code),
+          await truth(topic.code, undefined, 'SJ'),
+        );
+      }
+      assert.ok(compared > 100, `${compared} listings compared`);
+      // Paged: the second page starts where the first ended.
+      const [first, second] = [
+        await catalogue.listServices({ topic: 'business-operation', limit: 2 }),
+        await catalogue.listServices({ topic: 'business-operation', limit: 2, offset: 2 }),
+      ];
+      assert.deepEqual(
+        [...first.items, ...second.items].map((i) => i.code),
+        (await truth('business-operation')).slice(0, 4),
+      );
+    });
+
+    it('moves an item between topics when a new version is published, and drops it when withdrawn', async (t) => {
+      if (!opened) return t.skip('PostgreSQL not reachable');
+      const { db } = platform.kernel;
+      const [row] = await db.select().from(cataloguePublished).where(eq(cataloguePublished.code, 'SJ-0101'));
+      assert.ok(row);
+      const content = row.content as ServiceItemInput;
+      const [from] = content.topics;
+      assert.ok(from && from !== 'housing');
+      const has = async (topic: string, audience?: 'citizen' | 'international') =>
+        (await catalogue.listServices({ topic, audience, limit: 1000 })).items.some(
+          (i) => i.code === 'SJ-0101',
+        );
+      assert.equal(await has(from), true);
+      await db.transaction((tx) =>
+        publishVersions(
+          tx,
+          [
+            {
+              itemId: row.itemId,
+              versionId: row.versionId,
+              versionNumber: row.versionNumber,
+              content: { ...content, topics: ['housing'], audiences: ['citizen', 'business'] },
+            },
+          ],
+          new Date(),
+        ),
+      );
+      assert.deepEqual(
+        [await has(from), await has('housing'), await has('housing', 'citizen')],
+        [false, true, true],
+      );
+      assert.equal(await has('housing', 'international'), false);
+      await db.transaction((tx) => withdrawItem(tx, row.itemId, 'SJ-0101', new Date()));
+      assert.deepEqual([await has('housing'), await has('housing', 'citizen')], [false, false]);
     });
   });
 }

@@ -1,6 +1,7 @@
 /*
  * Writing what the public sees. A published version becomes one row of `catalogue_published` with its search
- * documents, and the news of it an outbox event — many at once for an import, in the caller's transaction.
+ * documents and its rows in `catalogue_published_facets` (what lists by topic walk), and the news of it an outbox
+ * event — many at once for an import, in the caller's transaction.
  */
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../kernel/db/database.ts';
@@ -127,6 +128,12 @@ export async function publishVersions(
           publishedAt: sql`excluded.published_at`,
         },
       });
+    // The rows lists walk (catalogue_published_facets): rewritten from the public rows just written.
+    await tx.execute(sql`delete from catalogue_published_facets where item_id in ${itemIds}`);
+    await tx.execute(sql`insert into catalogue_published_facets (item_id, topic, audience, department_code, code)
+      select distinct p.item_id, t.topic, a.audience, p.department_code, p.code
+      from catalogue_published p, unnest(p.topics) as t(topic), unnest(p.audiences) as a(audience)
+      where p.item_id in ${itemIds}`);
     const words = [...new Set(batch.flatMap((p) => vocabularyOf(p.content)))];
     if (words.length > 0)
       await tx

@@ -103,6 +103,9 @@ export const portalMessages = defineMessages(
     'department.website': '官方网站',
     'department.noWebsite': '暂无',
     'department.services': '服务事项',
+    'department.topic.more': '查看本部门“{topic}”主题下的全部 {count} 项服务',
+    'topic.lead.department': '{department}在“{topic}”主题下的服务，共 {count} 项。',
+    'topic.lead.department.one': '{department}在“{topic}”主题下的服务，共 1 项。',
     'department.none': '该部门暂时没有发布服务。',
     'accessibility.title': '无障碍声明',
     'accessibility.intro':
@@ -234,6 +237,9 @@ export const portalMessages = defineMessages(
     'department.website': 'Official website',
     'department.noWebsite': 'None recorded',
     'department.services': 'Services',
+    'department.topic.more': 'All {count} of its services on “{topic}”',
+    'topic.lead.department': '{count} services of the {department} on “{topic}”.',
+    'topic.lead.department.one': 'One service of the {department} on “{topic}”.',
     'department.none': 'This department has not published any services yet.',
     'accessibility.title': 'Accessibility statement',
     'accessibility.intro':

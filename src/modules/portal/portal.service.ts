@@ -39,7 +39,7 @@ export interface PortalQueries {
   /** One page of a topic's services, for everyone or one audience. */
   topicPage(
     code: string,
-    page: { offset: number; limit: number; audience?: Audience },
+    page: { offset: number; limit: number; audience?: Audience; department?: string },
   ): Promise<{ topic: Topic; items: ServiceSummary[]; total: number; departments: Department[] } | undefined>;
   /** A life event as a journey: its steps with the services each names, and the departments involved. */
   journey(code: string): Promise<
@@ -52,14 +52,12 @@ export interface PortalQueries {
       }
     | undefined
   >;
-  /** A department with its published services grouped by topic. */
+  /** A department with the first `perTopic` of its published services in each topic, and how many there are. */
   departmentPage(
     code: string,
+    perTopic: number,
   ): Promise<{ department: Department; groups: TopicGroup[]; total: number } | undefined>;
 }
-
-/** Most services of one department or audience in a topic: more than any real topic holds. */
-const ALL = 1000;
 
 export function createPortalQueries(deps: {
   organisations: OrganisationsContract;
@@ -111,6 +109,7 @@ export function createPortalQueries(deps: {
         catalogue.listServices({
           topic: code,
           audience: page.audience,
+          department: page.department,
           limit: page.limit,
           offset: page.offset,
         }),
@@ -136,11 +135,11 @@ export function createPortalQueries(deps: {
       return { event, steps, involved, departments };
     },
 
-    async departmentPage(code) {
+    async departmentPage(code, perTopic) {
       const department = await organisations.findDepartment(code);
       if (!department) return undefined;
       const [groups, all] = await Promise.all([
-        byTopic({ department: department.code }, ALL),
+        byTopic({ department: department.code }, perTopic),
         catalogue.listServices({ department: department.code, limit: 1 }),
       ]);
       return { department, groups, total: all.total };

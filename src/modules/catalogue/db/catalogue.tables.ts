@@ -132,6 +132,33 @@ export const cataloguePublished = pgTable(
   ],
 );
 
+/**
+ * One row per published item, topic and audience: what lists of a topic's services (the audience pages, topic
+ * pages, a department's page) walk and count. The arrays of `catalogue_published` can say which rows contain a
+ * topic only through GIN, which can neither return them in order nor count them without reading every matching
+ * row; at 100,000 items a topic's few thousand rows took 150 ms per list (ADR 20). Written with the public row
+ * (publication.ts), removed with it (the foreign key cascades).
+ */
+export const cataloguePublishedFacets = pgTable(
+  'catalogue_published_facets',
+  {
+    itemId: text('item_id')
+      .notNull()
+      .references(() => cataloguePublished.itemId, { onDelete: 'cascade' }),
+    topic: text('topic').notNull(),
+    audience: text('audience').notNull(),
+    departmentCode: text('department_code').notNull(),
+    code: text('code').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.itemId, t.topic, t.audience] }),
+    // A topic for one audience, in the lists' order (department, code): a page is a walk that stops at its end.
+    index('catalogue_published_facets_audience_idx').on(t.topic, t.audience, t.departmentCode, t.code),
+    // A topic for everyone, or one department's services on a topic.
+    index('catalogue_published_facets_department_idx').on(t.topic, t.departmentCode, t.code),
+  ],
+);
+
 /** Topics (主题) the portal groups services by. */
 export const catalogueTopics = pgTable('catalogue_topics', {
   code: text('code').primaryKey(),

@@ -33,7 +33,11 @@ const queries: PortalQueries = {
   departmentPage: async () => undefined,
   async topicPage(code, page) {
     if (code !== topic.code) return undefined;
-    const matching = services.filter((s) => !page.audience || s.audiences.includes(page.audience));
+    const matching = services.filter(
+      (s) =>
+        (!page.audience || s.audiences.includes(page.audience)) &&
+        (!page.department || s.department === page.department),
+    );
     return {
       topic,
       items: matching.slice(page.offset, page.offset + page.limit),
@@ -112,6 +116,20 @@ describe('a topic of more than one page', () => {
     assert.match(res.body, /href="\/topics\/big-topic\?audience=business" rel="prev">上一页</);
     assert.doesNotMatch(res.body, /rel="next"/);
     assert.equal((await app.inject({ url: '/topics/big-topic?audience=business&page=3' })).statusCode, 404);
+  });
+
+  it('lists one department\'s services on the topic, where its department page sends "all of them"', async () => {
+    const res = await app.inject({ url: '/topics/big-topic?department=sj&page=2' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /市市场监督管理局在“大主题”主题下的服务，共 120 项。/);
+    assert.match(res.body, /href="\/departments\/SJ">市市场监督管理局<\/a>/);
+    assert.match(res.body, /href="\/topics\/big-topic\?department=SJ&amp;page=3" rel="next"/);
+    assert.match(res.body, /href="\/topics\/big-topic\?audience=business&amp;department=SJ"/);
+    const english = await app.inject({ url: '/topics/big-topic?department=SJ&lang=en' });
+    assert.match(english.body, /120 services of the Market Regulation Administration on “Big topic”\./);
+    // A department that does not exist, or a code that cannot be one, is not a page.
+    assert.equal((await app.inject({ url: '/topics/big-topic?department=XF' })).statusCode, 404);
+    assert.equal((await app.inject({ url: '/topics/big-topic?department=S1' })).statusCode, 404);
   });
 
   it('caches each page separately (page and audience vary the page; nothing else does)', async () => {

@@ -117,14 +117,15 @@ export function registerBrowsePages(app: FastifyInstance, queries: PortalQueries
     '/topics/:code',
     {
       schema: { hide: true },
-      config: { pageCache: { ...PUBLIC_PAGE_CACHE, varyBy: ['page', 'audience'] } },
+      config: { pageCache: { ...PUBLIC_PAGE_CACHE, varyBy: ['page', 'audience', 'department'] } },
     },
     async (request, reply) => {
       const query = TopicPageQuery.safeParse(request.query);
       if (!query.success) throw notFound();
-      const { page, audience } = query.data;
+      const { page, audience, department } = query.data;
       const found = await queries.topicPage(request.params.code, {
         audience,
+        department,
         offset: (page - 1) * TOPIC_PAGE_SIZE,
         limit: TOPIC_PAGE_SIZE,
       });
@@ -137,24 +138,35 @@ export function registerBrowsePages(app: FastifyInstance, queries: PortalQueries
       const topic = inLocale(found.topic.name, locale);
       const forWhom = audience ? audienceWords(audience, m) : undefined;
       const base = `/topics/${encodeURIComponent(found.topic.code)}`;
+      const owner = department ? found.departments.find((d) => d.code === department) : undefined;
+      if (department && !owner) throw notFound();
       const hrefOf = (to: { page?: number; audience?: string }) => {
         const params = new URLSearchParams();
         if (to.audience) params.set('audience', to.audience);
+        if (department) params.set('department', department);
         if (to.page && to.page > 1) params.set('page', String(to.page));
         const search = params.toString();
         return search ? `${base}?${search}` : base;
       };
-      const crumbs: Crumb[] = forWhom
-        ? [{ label: forWhom.title, href: `/for/${audience}` }, { label: topic }]
-        : [{ label: m('topics.title'), href: '/topics' }, { label: topic }];
+      const crumbs: Crumb[] = owner
+        ? [
+            { label: m('departments.title'), href: '/departments' },
+            { label: owner.name[locale], href: `/departments/${owner.code}` },
+            { label: topic },
+          ]
+        : forWhom
+          ? [{ label: forWhom.title, href: `/for/${audience}` }, { label: topic }]
+          : [{ label: m('topics.title'), href: '/topics' }, { label: topic }];
       const title = pages > 1 ? `${topic} (${m('pagination.status', { page, pages })})` : topic;
       return sendPage(request, reply, { title, breadcrumbs: crumbs }, () => (
         <>
           <h1>{topic}</h1>
           <p class="lead">
-            {forWhom
-              ? counted('topic.lead.audience', found.total, { topic, audience: forWhom.card })
-              : counted('topic.lead', found.total, { topic })}
+            {owner
+              ? counted('topic.lead.department', found.total, { topic, department: owner.name[locale] })
+              : forWhom
+                ? counted('topic.lead.audience', found.total, { topic, audience: forWhom.card })
+                : counted('topic.lead', found.total, { topic })}
           </p>
           <nav class="filter-links" aria-label={m('topic.filter')}>
             <ul class="filter-links__list">

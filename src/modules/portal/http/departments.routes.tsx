@@ -8,6 +8,12 @@ import { inLocale, portalWords, serviceCard } from './portal.presenters.tsx';
 import { DepartmentCode } from './portal.schemas.ts';
 
 /**
+ * Services listed per topic on a department's page; the rest are a link away (the topic filtered by the department),
+ * so a department of thousands of services still gets a page of about a hundred.
+ */
+const PER_TOPIC = 6;
+
+/**
  * A department's page (`/departments/:code`): who it is, its official site and its published services by topic.
  * The directory links here; the front door never starts from the department.
  */
@@ -17,7 +23,7 @@ export function registerDepartmentPages(app: FastifyInstance, queries: PortalQue
     { schema: { hide: true }, config: { pageCache: PUBLIC_PAGE_CACHE } },
     async (request, reply) => {
       const code = DepartmentCode.safeParse(request.params.code);
-      const found = code.success ? await queries.departmentPage(code.data) : undefined;
+      const found = code.success ? await queries.departmentPage(code.data, PER_TOPIC) : undefined;
       if (!found) throw new AppError(KernelErrors.notFound);
       const { department, groups, total } = found;
       const { locale } = request;
@@ -51,15 +57,30 @@ export function registerDepartmentPages(app: FastifyInstance, queries: PortalQue
             />
             <h2>{m('department.services')}</h2>
             {groups.length === 0 ? <p>{m('department.none')}</p> : null}
-            {groups.map((group) => (
-              <section key={group.topic.code}>
-                <h3 id={`topic-${group.topic.code}`}>{inLocale(group.topic.name, locale)}</h3>
-                <CardList
-                  headingLevel={4}
-                  items={group.items.map((s) => serviceCard(s, { locale, plain }))}
-                />
-              </section>
-            ))}
+            {groups.map((group) => {
+              const topic = inLocale(group.topic.name, locale);
+              return (
+                <section class="topic-group" key={group.topic.code}>
+                  <h3 id={`topic-${group.topic.code}`}>
+                    {topic}{' '}
+                    <span class="topic-group__count">{counted('audience.topic.count', group.total)}</span>
+                  </h3>
+                  <CardList
+                    headingLevel={4}
+                    items={group.items.map((s) => serviceCard(s, { locale, plain }))}
+                  />
+                  {group.total > group.items.length ? (
+                    <p>
+                      <a
+                        href={`/topics/${encodeURIComponent(group.topic.code)}?department=${encodeURIComponent(department.code)}`}
+                      >
+                        {m('department.topic.more', { topic, count: group.total })}
+                      </a>
+                    </p>
+                  ) : null}
+                </section>
+              );
+            })}
           </>
         ),
       );

@@ -416,11 +416,17 @@ describe('portal pages by need', () => {
       assert.ok(total > 0);
       assert.match(html, new RegExp(`市市场监督管理局负责的服务，共 ${total} 项`));
       for (const topic of await catalogue.listTopics()) {
-        const { items } = await catalogue.listServices({ department: 'SJ', topic: topic.code, limit: 1000 });
-        const heading = `<h3 id="topic-${topic.code}">${escaped(topic.name.zh)}</h3>`;
+        const { items, total: inTopic } = await catalogue.listServices({
+          department: 'SJ',
+          topic: topic.code,
+          limit: 6,
+        });
+        const heading = `<h3 id="topic-${topic.code}">${escaped(topic.name.zh)} <span class="topic-group__count">`;
         assert.equal(html.includes(heading), items.length > 0, topic.code);
         if (items.length > 0)
           assertInOrder(html, [heading, ...items.map((s) => cardLink(s, 'zh'))], topic.code);
+        // Six a topic; the rest are on the topic's page filtered by the department.
+        assert.equal(html.includes(`href="/topics/${topic.code}?department=SJ"`), inTopic > 6, topic.code);
       }
       assert.doesNotMatch(
         html,

@@ -90,15 +90,19 @@ export function blockHash(
 }
 
 /**
- * The search keys of a record in kernel_audit_lookup (ADR 10): `x:<action>` (searched by prefix), and `p:<id>` for
- * each distinct id among its actor, subject, object and mandate (a search says which column it wants, and the
- * record is checked). Few keys: each is a row the sealer writes.
+ * The search keys of a record in kernel_audit_lookup (ADR 10): `x:<action>` (searched by prefix), `p:<id>` for each
+ * distinct id among its actor, object and mandate (a search says which column it wants, and the record is checked),
+ * and `s:<id>` for its subject. The subject has a key of its own (ADR 20) because "who looked at my data" asks for
+ * records about someone, and a busy clerk's id is the actor of hundreds of thousands of records about others: under
+ * one shared key, their own access log walked them all. Few keys: each is a row the sealer writes.
  */
 export function lookupKeys(
   row: Pick<RecordRow, 'actorId' | 'subjectId' | 'objectId' | 'mandateId' | 'action'>,
 ): string[] {
-  const ids = new Set(
-    [row.actorId, row.subjectId, row.objectId, row.mandateId].filter((id): id is string => id !== null),
-  );
-  return [`x:${row.action}`, ...[...ids].map((id) => `p:${id}`)];
+  const ids = new Set([row.actorId, row.objectId, row.mandateId].filter((id): id is string => id !== null));
+  return [
+    `x:${row.action}`,
+    ...[...ids].map((id) => `p:${id}`),
+    ...(row.subjectId !== null ? [`s:${row.subjectId}`] : []),
+  ];
 }

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Database, openDatabase } from '../db/database.ts';
+import { sql } from 'drizzle-orm';
+import { type Database, openDatabase, queryRows } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
-import { AUDIT_SEARCH_MAX_LIMIT, searchAuditRecords } from './audit.search.ts';
+import { lookupKeys } from './audit.chain.ts';
+import { AUDIT_SEARCH_MAX_LIMIT, accessesToSubject, searchAuditRecords } from './audit.search.ts';
 import { type AuditEntry, createAuditLog } from './audit.ts';
 
 const SECRET = 'audit-search-test-secret-of-32-characters';
@@ -113,6 +115,56 @@ describe('searchAuditRecords', () => {
     assert.equal((await searchAuditRecords(database.db, { action: '%' })).records.length, 0);
     assert.equal((await searchAuditRecords(database.db, { action: 'identity_' })).records.length, 0);
     assert.equal((await searchAuditRecords(database.db, { action: 'identity\\' })).records.length, 0);
+  });
+
+  it("keys a record by its subject apart from its actor, so a busy clerk's access log reads only what is about them", async () => {
+    assert.deepEqual(
+      lookupKeys({
+        action: 'cases.task.decided',
+        actorId: 'acct_busy',
+        subjectId: 'acct_applicant',
+        objectId: 'case_1',
+        mandateId: null,
+      }),
+      ['x:cases.task.decided', 'p:acct_busy', 'p:case_1', 's:acct_applicant'],
+    );
+    const busy = { id: 'acct_busy', kind: 'staff' as const, role: 'clerk', department: 'SJ' };
+    await append(
+      Array.from({ length: 40 }, (_, i) => ({
+        actor: busy,
+        action: 'cases.task.decided',
+        object: { type: 'cases.case', id: `case_${i}` },
+        subjectId: `acct_applicant_${i}`,
+      })),
+    );
+    await append([
+      {
+        actor: { id: 'acct_admin', kind: 'staff', role: 'platform_admin', department: 'DSJ' },
+        action: 'identity.staff.read',
+        object: { type: 'account', id: 'acct_busy' },
+        subjectId: 'acct_busy',
+        purpose: '核对岗位权限',
+      },
+    ]);
+    await audit.seal(database.db);
+    const accesses = await accessesToSubject(database.db, 'acct_busy');
+    assert.deepEqual(
+      accesses.map((a) => [a.action, a.purpose]),
+      [['identity.staff.read', '核对岗位权限']],
+    );
+    const keys = await queryRows<{ key: string; n: number }>(
+      database.db,
+      sql`select key, count(*)::int as n from kernel_audit_lookup where key in ('s:acct_busy', 'p:acct_busy') group by key order by key`,
+    );
+    assert.deepEqual(keys, [
+      { key: 'p:acct_busy', n: 41 },
+      { key: 's:acct_busy', n: 1 },
+    ]);
+    const bySubject = await searchAuditRecords(database.db, { subjectId: 'acct_applicant_7', limit: 10 });
+    assert.deepEqual(
+      bySubject.records.map((r) => r.objectId),
+      ['case_7'],
+    );
   });
 
   it('keeps the page size between 1 and the maximum', async () => {

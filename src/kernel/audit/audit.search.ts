@@ -82,7 +82,8 @@ type LeadingKey = { key: string; prefix: boolean };
 
 /** The most selective filter given, as a lookup key (see lookupKeys in audit.chain.ts). */
 function leadingKey(filters: AuditSearchFilters): LeadingKey | undefined {
-  const id = filters.subjectId ?? filters.objectId ?? filters.mandateId ?? filters.actorId;
+  if (filters.subjectId !== undefined) return { key: `s:${filters.subjectId}`, prefix: false };
+  const id = filters.objectId ?? filters.mandateId ?? filters.actorId;
   if (id !== undefined) return { key: `p:${id}`, prefix: false };
   if (filters.action !== undefined) return { key: `x:${filters.action}`, prefix: true };
   return undefined;
@@ -197,7 +198,7 @@ export async function accessesToSubject(db: Db, subjectId: string, limit = 200):
       department: auditRecords.department,
       purpose: auditRecords.purpose,
     },
-    { key: `p:${subjectId}`, prefix: false },
+    { key: `s:${subjectId}`, prefix: false },
     [
       eq(auditRecords.subjectId, subjectId),
       or(isNull(auditRecords.actorId), ne(auditRecords.actorId, subjectId)) as SQL,

@@ -2,7 +2,7 @@
  * The public catalogue: reading published items, topics and life events, search, and popularity. Nothing here
  * needs a permission: the published catalogue is public information. Editing is in editing.service.ts.
  */
-import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { keyedTtlCache, ttlCache } from '../../kernel/cache.ts';
 import { civilDate } from '../../kernel/calendar/working-days.ts';
 import { type Db, queryRows } from '../../kernel/db/database.ts';
@@ -409,7 +409,9 @@ export function createCatalogueService(kernel: {
       const rows = await db
         .select(summaryColumns)
         .from(cataloguePublished)
-        .orderBy(desc(cataloguePublished.views), asc(cataloguePublished.code))
+        // In the popularity index's own order (`nulls last`, though views are never null): plain `desc` means nulls
+        // first, which the index cannot give, and the home page read all 100,000 items to pick eight.
+        .orderBy(sql`${cataloguePublished.views} desc nulls last`, asc(cataloguePublished.code))
         .limit(Math.min(limit, MAX_LIMIT));
       return rows.map((r) => toSummary(r.content));
     },

@@ -218,13 +218,44 @@ describe('editing the catalogue: drafts, review by another person, publication',
     await rejects(catalogue.editing.withdraw(GA_CLERK, gaItem.code, 'gone', client), 'AUTHZ_ERR_FORBIDDEN');
     await catalogue.editing.withdraw(GA_HEAD, gaItem.code, 'merged into another service', client);
     assert.equal(await catalogue.findService(gaItem.code), undefined);
-    const listed = await catalogue.editing.listForEditor(GA_CLERK, client);
+    const { items: listed } = await catalogue.editing.listForEditor(GA_CLERK, client);
     assert.ok(
       listed.every((i) => i.department === 'GA'),
       'a clerk lists their own department’s items',
     );
     const withdrawn = listed.find((i) => i.code === gaItem.code);
     assert.deepEqual([withdrawn?.published, withdrawn?.withdrawnAt !== null], [null, true]);
+    // Each filter narrows the list in the database, and agrees with what the whole list says of each item.
+    const everything = (await catalogue.editing.listForEditor(GA_CLERK, client, { limit: 500 })).items;
+    const expected: Record<string, (i: (typeof everything)[number]) => boolean> = {
+      pending: (i) => i.pending !== null,
+      draft: (i) => i.pending?.state === 'draft',
+      submitted: (i) => i.pending?.state === 'submitted',
+      current: (i) => i.published !== null && i.pending === null,
+      withdrawn: (i) => i.withdrawnAt !== null,
+    };
+    for (const [filter, keep] of Object.entries(expected)) {
+      const { items } = await catalogue.editing.listForEditor(GA_CLERK, client, {
+        filter: filter as 'pending',
+        limit: 500,
+      });
+      assert.deepEqual(
+        items.map((i) => i.code),
+        everything.filter(keep).map((i) => i.code),
+        filter,
+      );
+    }
+    assert.ok(everything.some((i) => i.withdrawnAt !== null) && everything.some((i) => i.published !== null));
+    // Pages follow one another by code.
+    const first = await catalogue.editing.listForEditor(GA_CLERK, client, { limit: 3 });
+    const second = await catalogue.editing.listForEditor(GA_CLERK, client, {
+      limit: 3,
+      after: first.nextAfter,
+    });
+    assert.deepEqual(
+      [...first.items, ...second.items].map((i) => i.code),
+      everything.slice(0, 6).map((i) => i.code),
+    );
   });
   it('clears the cached guide page when a new version is published', async () => {
     assert.ok(sjItem);

@@ -4,7 +4,7 @@
  * they submitted (four eyes); the platform administrator may do all of it for every department. Publication is now
  * or at a set time (a job, enqueued in the same transaction).
  */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { AuditLog } from '../../kernel/audit/audit.ts';
 import {
   type Actor,
@@ -15,7 +15,7 @@ import {
   type Permission,
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
-import type { Db } from '../../kernel/db/database.ts';
+import { type Db, queryRows } from '../../kernel/db/database.ts';
 import { AppError, type FieldProblem } from '../../kernel/errors.ts';
 import type { Locale } from '../../kernel/i18n/index.ts';
 import { newId } from '../../kernel/ids.ts';
@@ -73,6 +73,22 @@ export interface EditorItem {
   pending: { id: string; number: number; state: VersionState } | null;
 }
 
+/** What an editor's list can be narrowed to: every item, items with work pending (or in one state of it), items
+ * published with nothing pending, items taken off the portal. */
+export const EDITOR_LIST_FILTERS = [
+  'all',
+  'pending',
+  'draft',
+  'submitted',
+  'scheduled',
+  'rejected',
+  'current',
+  'withdrawn',
+] as const;
+export type EditorListFilter = (typeof EDITOR_LIST_FILTERS)[number];
+/** Items on one page of an editor's list: a department has thousands at a city's scale. */
+export const EDITOR_PAGE_SIZE = 100;
+
 export type ReviewDecision =
   | { outcome: 'publish'; note?: string }
   | { outcome: 'schedule'; publishAt: Date; note?: string }
@@ -90,8 +106,15 @@ const changedFields = (content: ServiceItemInput, previous: ServiceItemInput | u
   );
 
 export interface EditingService {
-  /** Items the actor may edit (their departments'; all for the administrator), with their pending versions. */
-  listForEditor(actor: Actor, client: ClientInfo): Promise<EditorItem[]>;
+  /**
+   * One page of the items the actor may edit (their departments'; all for the administrator) by code, with their
+   * pending versions, optionally only those in one state of work; `nextAfter` continues the list.
+   */
+  listForEditor(
+    actor: Actor,
+    client: ClientInfo,
+    page?: { filter?: EditorListFilter; after?: string; limit?: number },
+  ): Promise<{ items: EditorItem[]; nextAfter?: string }>;
   /** Submitted versions the actor may review, oldest first. */
   reviewQueue(actor: Actor, client: ClientInfo): Promise<ItemVersion[]>;
   /** Every version of an item, newest first. */
@@ -298,35 +321,71 @@ export function createEditingService(kernel: {
   }
 
   return {
-    async listForEditor(actor, client) {
+    async listForEditor(actor, client, page = {}) {
       const scope = departmentsWith(actor, CataloguePermissions.itemEdit);
       if (scope !== 'all' && scope.length === 0)
         await authorise(actor, CataloguePermissions.itemEdit, 'catalogue.item.list', undefined, client);
-      const items = await db
-        .select()
-        .from(catalogueItems)
-        .where(scope === 'all' ? undefined : inArray(catalogueItems.departmentCode, scope))
-        .orderBy(catalogueItems.code);
-      const versions = await versionsOf(items.map((i) => i.id));
-      return items.map((item) => {
-        const list = versions.get(item.id) ?? [];
-        const newest = list.at(-1);
-        const published = list.find((v) => v.id === item.publishedVersionId);
-        const shown = published ?? newest;
-        return {
-          code: item.code,
-          department: item.departmentCode,
-          name: shown ? shown.content.name : { zh: item.code, en: item.code },
-          published: published
-            ? { number: published.number, at: published.publishedAt ?? published.updatedAt }
+      const limit = Math.max(1, Math.min(page.limit ?? EDITOR_PAGE_SIZE, 500));
+      const filter = page.filter ?? 'all';
+      // The newest version of each item, by its (item, number) index; it is pending when it is not the public one.
+      const pending = sql`(n.id is distinct from i.published_version_id and n.state in ${PENDING_STATES})`;
+      const conditions = [
+        scope === 'all' ? undefined : sql`i.department_code in ${scope}`,
+        page.after ? sql`i.code > ${page.after}` : undefined,
+        filter === 'pending'
+          ? pending
+          : filter === 'current'
+            ? sql`i.published_version_id is not null and not ${pending}`
+            : filter === 'withdrawn'
+              ? sql`i.withdrawn_at is not null`
+              : filter === 'all'
+                ? undefined
+                : sql`${pending} and n.state = ${filter}`,
+      ].filter((c): c is SQL => c !== undefined);
+      const rows = await queryRows<{
+        code: string;
+        department_code: string;
+        withdrawn_at: string | null;
+        published_number: number | null;
+        published_at: string | null;
+        published_name: { zh: string; en: string } | null;
+        newest_id: string | null;
+        newest_number: number | null;
+        newest_state: VersionState | null;
+        newest_name: { zh: string; en: string } | null;
+        is_pending: boolean;
+      }>(
+        db,
+        sql`select i.code, i.department_code, i.withdrawn_at,
+              p.number as published_number, coalesce(p.published_at, p.updated_at) as published_at,
+              p.content -> 'name' as published_name,
+              n.id as newest_id, n.number as newest_number, n.state as newest_state, n.content -> 'name' as newest_name,
+              coalesce(${pending}, false) as is_pending
+            from catalogue_items i
+            left join catalogue_item_versions p on p.id = i.published_version_id
+            left join lateral (
+              select v.id, v.number, v.state, v.content from catalogue_item_versions v
+              where v.item_id = i.id order by v.number desc limit 1
+            ) n on true
+            ${conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}
+            order by i.code
+            limit ${limit + 1}`,
+      );
+      const items = rows.slice(0, limit).map((row) => ({
+        code: row.code,
+        department: row.department_code,
+        name: row.published_name ?? row.newest_name ?? { zh: row.code, en: row.code },
+        published:
+          row.published_number !== null && row.published_at !== null
+            ? { number: row.published_number, at: new Date(row.published_at) }
             : null,
-          withdrawnAt: item.withdrawnAt,
-          pending:
-            newest && newest.id !== item.publishedVersionId && PENDING_STATES.includes(newest.state)
-              ? { id: newest.id, number: newest.number, state: newest.state }
-              : null,
-        };
-      });
+        withdrawnAt: row.withdrawn_at === null ? null : new Date(row.withdrawn_at),
+        pending:
+          row.is_pending && row.newest_id !== null && row.newest_number !== null && row.newest_state !== null
+            ? { id: row.newest_id, number: row.newest_number, state: row.newest_state }
+            : null,
+      }));
+      return rows.length > limit ? { items, nextAfter: items.at(-1)?.code } : { items };
     },
 
     async reviewQueue(actor, client) {

@@ -31,17 +31,22 @@ export type VersionState = (typeof VERSION_STATES)[number];
  * A service item (事项): its stable identity. The content lives in versions; the public sees only the published
  * projection (`catalogue_published`).
  */
-export const catalogueItems = pgTable('catalogue_items', {
-  id: text('id').primaryKey(),
-  code: text('code').notNull().unique(),
-  /** The responsible department: the one whose staff may edit it. Fixed by the code's prefix. */
-  departmentCode: text('department_code').notNull(),
-  /** The version the public sees, if any. */
-  publishedVersionId: text('published_version_id'),
-  /** Set when the item was taken off the portal; a new publication clears it. */
-  withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const catalogueItems = pgTable(
+  'catalogue_items',
+  {
+    id: text('id').primaryKey(),
+    code: text('code').notNull().unique(),
+    /** The responsible department: the one whose staff may edit it. Fixed by the code's prefix. */
+    departmentCode: text('department_code').notNull(),
+    /** The version the public sees, if any. */
+    publishedVersionId: text('published_version_id'),
+    /** Set when the item was taken off the portal; a new publication clears it. */
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // An editor's list: their department's items by code, a page at a time.
+  (t) => [index('catalogue_items_department_idx').on(t.departmentCode, t.code)],
+);
 
 /** Every version of every item, never changed after it left the draft state except for its review outcome. */
 export const catalogueItemVersions = pgTable(

@@ -47,7 +47,6 @@ import {
   LIST_FILTERS,
   ListBody,
   type ListFilter,
-  matchesFilter,
   type Named,
   PATH,
   type PublicState,
@@ -177,12 +176,15 @@ export function registerCatalogueEditorPages(app: FastifyInstance, deps: EditorP
   app.get(PATH, page, async (request, reply) => {
     const actor = await actorOrSignIn(request, reply);
     if (!actor) return reply;
-    const items = await editing.listForEditor(actor, clientOf(request));
     const v = viewOf(request, actor);
     const query = EditorQuery.parse(request.query ?? {});
     const filter: ListFilter = (LIST_FILTERS as readonly string[]).includes(query.state ?? '')
       ? (query.state as ListFilter)
       : 'all';
+    const { items, nextAfter } = await editing.listForEditor(actor, clientOf(request), {
+      filter,
+      after: query.after,
+    });
     const allDepartments =
       actor.kind === 'staff' &&
       actor.roles.some(
@@ -199,7 +201,9 @@ export function registerCatalogueEditorPages(app: FastifyInstance, deps: EditorP
       () => (
         <ListBody
           v={v}
-          items={items.filter((i) => matchesFilter(i, filter))}
+          items={items}
+          nextAfter={nextAfter}
+          later={query.after !== undefined}
           filter={filter}
           allDepartments={allDepartments}
           departments={departments}
@@ -225,7 +229,7 @@ export function registerCatalogueEditorPages(app: FastifyInstance, deps: EditorP
   /** Refuses (and audits, through the service) anyone who may create items in no department. */
   async function assertMayCreate(actor: Actor, request: FastifyRequest, own: readonly Named[]) {
     if (own.length > 0) return;
-    await editing.listForEditor(actor, clientOf(request));
+    await editing.listForEditor(actor, clientOf(request), { limit: 1 });
     assertAllowed(authz.authorize(actor, CataloguePermissions.itemEdit, { type: 'catalogue.item' }));
   }
 

@@ -21,6 +21,12 @@ export const EditorQuery = z.preprocess(
   asForm,
   z.object({
     state: z.string().max(20).optional().catch(undefined),
+    /** The list continues after this item code (a page of the list). */
+    after: z
+      .string()
+      .regex(/^[A-Z]{2,6}-\d{4}$/)
+      .optional()
+      .catch(undefined),
     saved: z.coerce.number().int().min(1).max(1_000_000).optional().catch(undefined),
     done: z
       .enum(['published', 'scheduled', 'rejected', 'submitted', 'withdrawn'])

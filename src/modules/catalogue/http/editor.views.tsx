@@ -24,7 +24,12 @@ import {
   SERVICE_KINDS,
   type ServiceItemInput,
 } from '../domain/catalogue-file.ts';
-import type { EditorItem, ItemVersion } from '../editing.service.ts';
+import {
+  EDITOR_LIST_FILTERS,
+  type EditorItem,
+  type EditorListFilter,
+  type ItemVersion,
+} from '../editing.service.ts';
 import type { EditorMessageKey, EditorTranslate } from '../editor.messages.ts';
 import { diffItems, FIELD_ORDER, fieldLabel, type Names } from './editor.diff.ts';
 import {
@@ -91,34 +96,9 @@ export function ProblemAlert({ title, message }: { title: string; message: strin
 
 // ---------- The list ----------
 
-/** The states the list can be filtered by. */
-export const LIST_FILTERS = [
-  'all',
-  'pending',
-  'draft',
-  'submitted',
-  'scheduled',
-  'rejected',
-  'current',
-  'withdrawn',
-] as const;
-export type ListFilter = (typeof LIST_FILTERS)[number];
-
-/** Whether an item is shown under a filter. */
-export function matchesFilter(item: EditorItem, filter: ListFilter): boolean {
-  switch (filter) {
-    case 'all':
-      return true;
-    case 'pending':
-      return item.pending !== null;
-    case 'current':
-      return item.published !== null && item.pending === null;
-    case 'withdrawn':
-      return item.withdrawnAt !== null;
-    default:
-      return item.pending?.state === filter;
-  }
-}
+/** The states the list can be filtered by (the service filters: a department has thousands of items). */
+export const LIST_FILTERS = EDITOR_LIST_FILTERS;
+export type ListFilter = EditorListFilter;
 
 export function ListBody(props: {
   v: ViewContext;
@@ -127,6 +107,9 @@ export function ListBody(props: {
   allDepartments: boolean;
   departments: ReadonlyMap<string, string>;
   mayReview: boolean;
+  /** Where the next page starts, if there is one; whether this is a later page. */
+  nextAfter?: string;
+  later: boolean;
 }) {
   const { v, items } = props;
   const { m } = v;
@@ -163,7 +146,9 @@ export function ListBody(props: {
         </button>
       </form>
       <DataTable
-        caption={m('list.caption', { count: items.length })}
+        caption={m(props.nextAfter || props.later ? 'list.captionPage' : 'list.caption', {
+          count: items.length,
+        })}
         rowHeaders
         rows={items}
         rowKey={(i) => i.code}
@@ -213,8 +198,35 @@ export function ListBody(props: {
           },
         ]}
       />
+      {props.nextAfter || props.later ? (
+        <nav aria-label={m('list.pages')}>
+          <ul>
+            {props.later ? (
+              <li>
+                <a href={listHref(props.filter)}>{m('list.first')}</a>
+              </li>
+            ) : null}
+            {props.nextAfter ? (
+              <li>
+                <a rel="next" href={listHref(props.filter, props.nextAfter)}>
+                  {m('list.next')}
+                </a>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+      ) : null}
     </>
   );
+}
+
+/** The list's address for a filter, from an item code on. */
+function listHref(filter: ListFilter, after?: string): string {
+  const params = new URLSearchParams();
+  if (filter !== 'all') params.set('state', filter);
+  if (after) params.set('after', after);
+  const search = params.toString();
+  return search ? `${PATH}?${search}` : PATH;
 }
 
 // ---------- The item form ----------

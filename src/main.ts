@@ -259,7 +259,9 @@ program
                 `Cases: ${report.cases.added} added with ${report.cases.tasks} steps and ${report.cases.auditRecords} audit records, ${report.cases.total} generated in all (${report.cases.seconds.toFixed(0)} s).`,
                 `Audit chain: ${report.seal.records} records sealed in ${report.seal.blocks} blocks (${report.seal.seconds.toFixed(0)} s); vacuum and statistics ${report.vacuumSeconds.toFixed(0)} s.`,
                 `Done in ${((performance.now() - started) / 1000).toFixed(0)} s. Generated people cannot sign in; sign in as the demo accounts.`,
-              ].join('\n') + '\n',
+              ]
+                .map((line) => `${line}\n`)
+                .join(''),
             );
           }
         } finally {

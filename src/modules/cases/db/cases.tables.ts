@@ -136,9 +136,7 @@ export const caseTasks = pgTable(
   (t) => [
     // The inbox: a department's open tasks for a role, in the inbox's order (soonest due, then first opened), so a
     // page of it is a walk that stops at 100 rows; and the same across roles for the department's head (ADR 20).
-    index('cases_tasks_inbox')
-      .on(t.departmentCode, t.role, t.dueOn, t.openedAt)
-      .where(sql`state = 'open'`),
+    index('cases_tasks_inbox').on(t.departmentCode, t.role, t.dueOn, t.openedAt).where(sql`state = 'open'`),
     index('cases_tasks_inbox_department')
       .on(t.departmentCode, t.dueOn, t.openedAt)
       .where(sql`state = 'open'`),

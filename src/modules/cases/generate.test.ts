@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { and, count, eq, like, ne } from 'drizzle-orm';
+import { and, count, eq, like, ne, sql } from 'drizzle-orm';
 import { ENGINES, type OpenedDatabase } from '../../../test/support/environment.ts';
 import { uploadSample } from '../../../test/support/materials.ts';
 import { startTestPlatform } from '../../../test/support/platform.ts';
@@ -184,6 +184,33 @@ for (const engine of ENGINES) {
       const environment = await service.inbox(HB_CLERK, { limit: 500 });
       assert.ok(environment.every((item) => item.departmentCode === 'HB'));
       assert.ok(!environment.some((item) => items.some((mineItem) => mineItem.id === item.id)));
+    });
+
+    it('marks what the deadline watch would already have announced, so its next run announces no generated step', async (t) => {
+      if (!needsEngine(t)) return;
+      const { db } = platform.kernel;
+      const marks = async () => {
+        const [caseMarks] = await db
+          .select({
+            warned: sql<number>`count(${cases.warnedOn})::int`,
+            overdue: sql<number>`count(${cases.overdueOn})::int`,
+          })
+          .from(cases)
+          .where(generatedCase);
+        const [taskMarks] = await db
+          .select({
+            warned: sql<number>`count(${caseTasks.warnedOn})::int`,
+            overdue: sql<number>`count(${caseTasks.overdueOn})::int`,
+          })
+          .from(caseTasks)
+          .innerJoin(cases, eq(cases.id, caseTasks.caseId))
+          .where(generatedCase);
+        return { caseMarks, taskMarks };
+      };
+      const before = await marks();
+      assert.ok((before.taskMarks?.overdue ?? 0) > 0, 'some open steps are overdue, as in a real city');
+      await service.checkDeadlines();
+      assert.deepEqual(await marks(), before);
     });
 
     it('takes case numbers from the platform’s sequence, so a new application gets a fresh one', async (t) => {

@@ -24,6 +24,7 @@ import type { Progress } from '../../kernel/progress.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
 import { askedAnswers, type FormsService, sampleAnswers } from '../forms/index.ts';
 import { CASE_NUMBER_SEQUENCE, CASE_STATES, processDefinitions } from './db/cases.tables.ts';
+import { WARN_WORKING_DAYS } from './deadlines.ts';
 import { formatCaseNumber } from './domain/case-number.ts';
 import { type Answers, emptyFlowState, finishStep, startFlow } from './domain/flow.ts';
 import type { ProcessDefinition, TaskNode } from './domain/process-definition.ts';
@@ -582,6 +583,8 @@ interface Batch {
     closed: (number | null)[];
     revision: number[];
     paused: (number | null)[];
+    warned: (number | null)[];
+    overdue: (number | null)[];
   };
   tasks: {
     id: string[];
@@ -594,6 +597,8 @@ interface Batch {
     decided: (number | null)[];
     by: (number | null)[];
     revision: number[];
+    warned: (number | null)[];
+    overdue: (number | null)[];
   };
 }
 
@@ -743,6 +748,16 @@ export async function generateCases(
     return history.sort((a, b) => a[1] - b[1]);
   };
 
+  /**
+   * What the deadline watch (deadlines.ts) would have marked on something still running that started on working
+   * day `start` and is due on `due` (ordinals): warned the working day before it was due, and overdue the working
+   * day after. Without these marks the platform's first watch would announce thousands of generated steps at once.
+   */
+  const watched = (start: number, due: number): [number | null, number | null] => [
+    due - WARN_WORKING_DAYS <= ctx.today ? dayOf(Math.max(start, due - WARN_WORKING_DAYS)) : null,
+    due < ctx.today ? dayOf(due + 1) : null,
+  ];
+
   const build = (from: number, to: number, numbers: readonly number[]): Batch => {
     const batch: Batch = {
       audit: [],
@@ -761,6 +776,8 @@ export async function generateCases(
         closed: [],
         revision: [],
         paused: [],
+        warned: [],
+        overdue: [],
       },
       tasks: {
         id: [],
@@ -773,6 +790,8 @@ export async function generateCases(
         decided: [],
         by: [],
         revision: [],
+        warned: [],
+        overdue: [],
       },
     };
     const plans = [];
@@ -804,6 +823,10 @@ export async function generateCases(
       c.closed.push(plan.closed >= 0 ? local(plan.start, plan.closed) : null);
       c.revision.push(plan.revision);
       c.paused.push(plan.pausedFrom >= 0 ? dayOf(plan.start + plan.pausedFrom) : null);
+      const [caseWarned, caseOverdue] =
+        plan.state === IN_PROGRESS ? watched(plan.start, plan.start + service.promisedDays) : [null, null];
+      c.warned.push(caseWarned);
+      c.overdue.push(caseOverdue);
       report.cases++;
       if (open) report.openCases++;
       report.services[service.code] = (report.services[service.code] ?? 0) + 1;
@@ -818,9 +841,12 @@ export async function generateCases(
         t.state.push(task.state);
         t.claimed.push(task.claimedBy >= 0 ? task.claimedBy + 1 : null);
         t.opened.push(local(plan.start, task.opened));
-        t.due.push(
-          limit > 0 && !(plan.state === SUPPLEMENT && task.state === OPEN) ? dayOf(openedDay + limit) : null,
-        );
+        const hasDue = limit > 0 && !(plan.state === SUPPLEMENT && task.state === OPEN);
+        t.due.push(hasDue ? dayOf(openedDay + limit) : null);
+        const [taskWarned, taskOverdue] =
+          hasDue && task.state === OPEN ? watched(openedDay, openedDay + limit) : [null, null];
+        t.warned.push(taskWarned);
+        t.overdue.push(taskOverdue);
         t.decided.push(task.decided >= 0 ? local(plan.start, task.decided) : null);
         t.by.push(task.decidedBy >= 0 ? task.decidedBy + 1 : null);
         t.revision.push(1 + (task.state === OPEN ? (task.claimedBy >= 0 ? 1 : 0) : 1));
@@ -868,7 +894,7 @@ export async function generateCases(
       with ${options.audit ? sql`audited as (${auditInsert(batch.audit)}), ` : sql``}inserted as (
         insert into cases_cases (id, number, service_code, department_code, definition_id, applicant_id, channel,
           submitted_by, form_id, answers, state, flow, started_on, statutory_days, promised_days, pauses, missing,
-          due_on, submitted_at, closed_at, revision)
+          due_on, submitted_at, closed_at, revision, warned_on, overdue_on)
         select r.id, r.number, (${k.codes}::text[])[r.service], (${k.departments}::text[])[r.service],
           (${k.definitions}::text[])[r.service], r.applicant,
           case when r.clerk is null then 'online' else 'counter' end,
@@ -885,16 +911,16 @@ export async function generateCases(
           date '1970-01-01' + r.due,
           (timestamp '1970-01-01' + r.submitted * interval '1 minute') at time zone ${k.timeZone},
           (timestamp '1970-01-01' + r.closed * interval '1 minute') at time zone ${k.timeZone},
-          r.revision
+          r.revision, date '1970-01-01' + r.warned, date '1970-01-01' + r.overdue
         from unnest(${p(c.id)}::text[], ${p(c.number)}::text[], ${p(c.service)}::int[], ${p(c.answers)}::int[],
           ${p(c.state)}::int[], ${p(c.flow)}::int[], ${p(c.applicant)}::text[], ${p(c.clerk)}::int[],
           ${p(c.started)}::int[], ${p(c.due)}::int[], ${p(c.submitted)}::int[], ${p(c.closed)}::int[],
-          ${p(c.revision)}::int[], ${p(c.paused)}::int[])
+          ${p(c.revision)}::int[], ${p(c.paused)}::int[], ${p(c.warned)}::int[], ${p(c.overdue)}::int[])
           as r(id, number, service, answers, state, flow, applicant, clerk, started, due, submitted, closed, revision,
-            paused)
+            paused, warned, overdue)
       )
       insert into cases_tasks (id, case_id, node_id, kind, department_code, role, state, outcome, reason, claimed_by,
-        opened_on, limit_days, due_on, decided_by, decided_at, opened_at, revision)
+        opened_on, limit_days, due_on, decided_by, decided_at, opened_at, revision, warned_on, overdue_on)
       select t.id, t.case_id, (${k.nodeIds}::text[])[t.node], (${k.kinds}::text[])[t.node],
         (${k.nodeDepartments}::text[])[t.node], (${k.roles}::text[])[t.node],
         case t.state when ${sql.raw(String(OPEN))} then 'open' when ${sql.raw(String(CANCELLED))} then 'cancelled' else 'done' end,
@@ -904,11 +930,11 @@ export async function generateCases(
         (${k.limits}::int[])[t.node], date '1970-01-01' + t.due, (${k.staff}::text[])[t.by],
         (timestamp '1970-01-01' + t.decided * interval '1 minute') at time zone ${k.timeZone},
         (timestamp '1970-01-01' + t.opened * interval '1 minute') at time zone ${k.timeZone},
-        t.revision
+        t.revision, date '1970-01-01' + t.warned, date '1970-01-01' + t.overdue
       from unnest(${p(t.id)}::text[], ${p(t.caseId)}::text[], ${p(t.node)}::int[], ${p(t.state)}::int[],
         ${p(t.claimed)}::int[], ${p(t.opened)}::int[], ${p(t.due)}::int[], ${p(t.decided)}::int[],
-        ${p(t.by)}::int[], ${p(t.revision)}::int[])
-        as t(id, case_id, node, state, claimed, opened, due, decided, by, revision)`);
+        ${p(t.by)}::int[], ${p(t.revision)}::int[], ${p(t.warned)}::int[], ${p(t.overdue)}::int[])
+        as t(id, case_id, node, state, claimed, opened, due, decided, by, revision, warned, overdue)`);
   };
 
   // The records get their numbers from the log's own default (kernel_audit_next_seq, ADR 10), in insert order.

@@ -95,6 +95,8 @@ export const cases = pgTable(
   (t) => [
     index('cases_cases_applicant').on(t.applicantId, t.submittedAt),
     index('cases_cases_service').on(t.serviceCode, t.state),
+    // The deadline watch's cases: the few running ones by due date, not a million by state (ADR 20).
+    index('cases_cases_running_due').on(t.dueOn).where(sql`state = 'in_progress'`),
   ],
 );
 
@@ -140,6 +142,8 @@ export const caseTasks = pgTable(
     index('cases_tasks_inbox_department')
       .on(t.departmentCode, t.dueOn, t.openedAt)
       .where(sql`state = 'open'`),
+    // The deadline watch's steps: open ones by due date, across departments.
+    index('cases_tasks_open_due').on(t.dueOn).where(sql`state = 'open'`),
     index('cases_tasks_case').on(t.caseId),
   ],
 );

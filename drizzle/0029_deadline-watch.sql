@@ -1,0 +1,2 @@
+CREATE INDEX "cases_tasks_open_due" ON "cases_tasks" USING btree ("due_on") WHERE state = 'open';--> statement-breakpoint
+CREATE INDEX "cases_cases_running_due" ON "cases_cases" USING btree ("due_on") WHERE state = 'in_progress';

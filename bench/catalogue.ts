@@ -38,6 +38,10 @@ const settings = {
   warmupS: setting('BENCH_WARMUP', 3, 0),
   connections: Math.round(setting('BENCH_CONNECTIONS', 50, 1)),
   items: Math.round(setting('BENCH_CATALOGUE_ITEMS', 100_000, 1000)),
+  /** Items for the embedded run, whose search figure is reported beside the target, not judged (default: the same). */
+  embeddedItems: Math.round(
+    setting('BENCH_CATALOGUE_EMBEDDED_ITEMS', setting('BENCH_CATALOGUE_ITEMS', 100_000, 1000), 1000),
+  ),
   /** Times each search query runs, one at a time, after one warm-up round. */
   queryRounds: Math.round(setting('BENCH_QUERY_ROUNDS', 20, 1)),
 };
@@ -149,7 +153,7 @@ const percentile = (values: readonly number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 };
 
-/** Loads the demo city and `settings.items` generated items, then times the query mix one query at a time. */
+/** Loads the demo city and the mode's generated items, then times the query mix one query at a time. */
 async function measureSearch(mode: SearchRun['mode'], database: Database): Promise<SearchRun> {
   const platform = await createPlatform({
     config: testConfig(),
@@ -163,9 +167,10 @@ async function measureSearch(mode: SearchRun['mode'], database: Database): Promi
     const catalogue = platform.contracts.catalogue as CatalogueModule;
     const topics = (await catalogue.listTopics()).map((t) => t.code);
     const file = path.join(os.tmpdir(), `yiwang-bench-catalogue-${process.pid}.json`);
-    const items = generateItems(settings.items, DEMO_DEPARTMENT_CODES, topics);
+    const count = mode === 'embedded' ? settings.embeddedItems : settings.items;
+    const items = generateItems(count, DEMO_DEPARTMENT_CODES, topics);
     writeFileSync(file, JSON.stringify({ format: 'yiwang-catalogue', version: 1, items }));
-    const progress = startProgress(`Importing ${settings.items} items (${mode})`, settings.items);
+    const progress = startProgress(`Importing ${count} items (${mode})`, count);
     let shown = 0;
     const started = performance.now();
     const report = await catalogue.importFile(readFileSync(file, 'utf8'), {
@@ -216,7 +221,7 @@ async function measureSearch(mode: SearchRun['mode'], database: Database): Promi
         pkRead.push(await time(() => catalogue.findService(code)));
     return {
       mode,
-      items: settings.items,
+      items: count,
       importSeconds,
       latencies,
       byQuery: QUERIES.map(({ q }) => ({
@@ -244,7 +249,7 @@ function markdown(guide: GuideRun, searches: SearchRun[]): string {
   );
   const lines = [
     `Run ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} on ${CPUS} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}; ${cores.note}.`,
-    `Settings: ${settings.reps} interleaved repetitions of ${settings.seconds} s after ${settings.warmupS} s warm-up, ${settings.connections} connections; ${settings.items.toLocaleString('en-US')} generated items; ${settings.queryRounds} rounds of ${QUERIES.length} queries.`,
+    `Settings: ${settings.reps} interleaved repetitions of ${settings.seconds} s after ${settings.warmupS} s warm-up, ${settings.connections} connections; ${settings.items.toLocaleString('en-US')} generated items on PostgreSQL, ${settings.embeddedItems.toLocaleString('en-US')} embedded; ${settings.queryRounds} rounds of ${QUERIES.length} queries.`,
     '',
     `Before the load a second anonymous \`GET ${GUIDE}\` (sent with a browser's \`accept-encoding\`) answered ${guide.cache}.`,
     '',

@@ -3,7 +3,7 @@
 // budgets (kernel/http/throttle.ts). Measures what the flood gets (429 past its budget) and what the others get
 // during it, against the same steady load without a flood, in the same run. Addresses are told apart the way a
 // proxy tells them (YIWANG_TRUST_PROXY=true and X-Forwarded-For), as all the load comes from 127.0.0.1.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadRequest, LoadResult } from './load.ts';
@@ -20,7 +20,7 @@ import {
   stop,
   untilOk,
 } from './processes.ts';
-import { FIXED_RATE_TARGET, meetsFixedRateTarget } from './report.ts';
+import { FIXED_RATE_TARGET, meetsFixedRateTarget, writeBenchSection } from './report.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const cores = detectCores();
@@ -28,9 +28,6 @@ const SECONDS = setting('BENCH_SECONDS', 10, 1);
 const OTHERS_RATE = 20; // requests per second of the people at other addresses: 200 in 10 s, within their budget
 const SIGN_IN_BUDGET = 30;
 const LOOKUP_BUDGET = 300;
-
-const START = '<!-- bench:abuse:start -->';
-const END = '<!-- bench:abuse:end -->';
 
 interface Phase {
   name: string;
@@ -137,12 +134,7 @@ async function main(): Promise<number> {
     const markdown = lines.join('\n');
     process.stdout.write(`\n${markdown}\n`);
     if (process.env.BENCH_DOCS !== '0') {
-      const file = path.join(ROOT, 'docs', 'benchmarks.md');
-      const current = readFileSync(file, 'utf8');
-      const a = current.indexOf(START);
-      const b = current.indexOf(END);
-      if (a === -1 || b === -1) throw new Error(`docs/benchmarks.md lacks the ${START} … ${END} markers`);
-      writeFileSync(file, `${current.slice(0, a)}${START}\n\n${markdown}\n\n${current.slice(b)}`);
+      writeBenchSection(ROOT, 'abuse', `\n${markdown}\n`);
       log('wrote docs/benchmarks.md (Abuse)');
     }
     return pass ? 0 : 1;

@@ -5,7 +5,7 @@
 // generator: autocannon with a fresh Idempotency-Key on every request, which bench/load.ts cannot send.
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -48,7 +48,7 @@ import {
   stop,
   untilOk,
 } from './processes.ts';
-import { FIXED_RATE_TARGET, median, meetsFixedRateTarget } from './report.ts';
+import { FIXED_RATE_TARGET, median, meetsFixedRateTarget, writeBenchSection } from './report.ts';
 import { signInAs } from './sign-in.ts';
 
 // What autocannon 8 offers beyond bench/autocannon.d.ts: a hook per request.
@@ -691,17 +691,6 @@ function markdown(
   return lines.join('\n');
 }
 
-function writeDocs(results: string): void {
-  const file = path.join(ROOT, 'docs', 'benchmarks.md');
-  const text = readFileSync(file, 'utf8');
-  const start = '<!-- bench:cases:start -->';
-  const end = '<!-- bench:cases:end -->';
-  const a = text.indexOf(start);
-  const b = text.indexOf(end);
-  if (a === -1 || b === -1) throw new Error(`docs/benchmarks.md lacks the ${start} … ${end} markers`);
-  writeFileSync(file, `${text.slice(0, a + start.length)}\n${results}\n${text.slice(b)}`);
-}
-
 async function main(): Promise<number> {
   const cores = detectCores();
   log(`Yiwang cases benchmark: ${cores.note}`);
@@ -765,7 +754,7 @@ async function main(): Promise<number> {
     settings.cases >= 1_000_000;
   const docs = process.env.BENCH_DOCS;
   if (docs === '1' || (docs !== '0' && standard)) {
-    writeDocs(results);
+    writeBenchSection(ROOT, 'cases', results);
     log('wrote docs/benchmarks.md (Cases)');
   } else
     log(

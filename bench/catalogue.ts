@@ -7,7 +7,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createPlatform, MODULES } from '../src/app.ts';
 import { type Database, openDatabase, queryRows } from '../src/kernel/db/database.ts';
-import { startProgress } from '../src/kernel/progress.ts';
+import { startProgress, tickTo } from '../src/kernel/progress.ts';
 import { generateItems } from '../src/modules/catalogue/domain/generate.ts';
 import type { CatalogueModule } from '../src/modules/catalogue/index.ts';
 import { DEMO_DEPARTMENT_CODES } from '../src/modules/organisations/index.ts';
@@ -28,7 +28,7 @@ import {
   stop,
   untilOk,
 } from './processes.ts';
-import { median } from './report.ts';
+import { median, writeBenchSection } from './report.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const cores: Cores = detectCores();
@@ -171,19 +171,12 @@ async function measureSearch(mode: SearchRun['mode'], database: Database): Promi
     const items = generateItems(count, DEMO_DEPARTMENT_CODES, topics);
     writeFileSync(file, JSON.stringify({ format: 'yiwang-catalogue', version: 1, items }));
     const progress = startProgress(`Importing ${count} items (${mode})`, count);
-    let shown = 0;
     const started = performance.now();
     const report = await catalogue.importFile(readFileSync(file, 'utf8'), {
       format: 'json',
       locale: 'en',
       source: 'bench',
-      onProgress(done) {
-        const step = Math.floor(done) - shown;
-        if (step > 0) {
-          progress.tick(step);
-          shown += step;
-        }
-      },
+      onProgress: tickTo(progress),
     });
     progress.stop();
     rmSync(file, { force: true });
@@ -286,17 +279,6 @@ function markdown(guide: GuideRun, searches: SearchRun[]): string {
   return lines.join('\n');
 }
 
-function writeDocs(results: string): void {
-  const file = path.join(ROOT, 'docs', 'benchmarks.md');
-  const text = readFileSync(file, 'utf8');
-  const start = '<!-- bench:catalogue:start -->';
-  const end = '<!-- bench:catalogue:end -->';
-  const a = text.indexOf(start);
-  const b = text.indexOf(end);
-  if (a === -1 || b === -1) throw new Error(`docs/benchmarks.md lacks the ${start} … ${end} markers`);
-  writeFileSync(file, `${text.slice(0, a + start.length)}\n${results}\n${text.slice(b)}`);
-}
-
 const guide: GuideRun = PARTS.has('guide')
   ? await measureGuide()
   : { cache: 'not measured', repetitions: [] };
@@ -325,7 +307,7 @@ const results = markdown(guide, searches);
 process.stdout.write(`${results}\n`);
 const standard =
   PARTS.size === 3 && settings.reps >= 5 && settings.seconds >= 10 && settings.items >= 100_000;
-if (standard || process.env.BENCH_DOCS === '1') writeDocs(results);
+if (standard || process.env.BENCH_DOCS === '1') writeBenchSection(ROOT, 'catalogue', results);
 else
   log(
     'Not a standard run (all parts, BENCH_REPS ≥ 5, BENCH_SECONDS ≥ 10, 100,000 items): docs/benchmarks.md left as it is.',

@@ -4,7 +4,7 @@
 // embedded database; then certificates issued per second in-process, with and without their PDF (see
 // docs/benchmarks.md, "Certificates", for the method).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -22,7 +22,7 @@ import { testConfig } from '../test/support/platform.ts';
 import { enrolledStaff } from '../test/support/second-factor.ts';
 import type { LoadRequest, LoadResult } from './load.ts';
 import * as processes from './processes.ts';
-import { FIXED_RATE_TARGET, median, meetsFixedRateTarget, range } from './report.ts';
+import { FIXED_RATE_TARGET, median, meetsFixedRateTarget, range, writeBenchSection } from './report.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const cores = processes.detectCores();
@@ -497,17 +497,6 @@ function markdown(verify: VerifyRun | undefined, issues: IssueRun[], pgNote: str
   return lines.join('\n');
 }
 
-function writeDocs(results: string): void {
-  const file = path.join(processes.ROOT, 'docs', 'benchmarks.md');
-  const marked = /(<!-- bench:certificates:start -->\n)[\s\S]*?(<!-- bench:certificates:end -->)/;
-  const text = readFileSync(file, 'utf8');
-  if (!marked.test(text)) throw new Error('docs/benchmarks.md lacks the bench:certificates markers');
-  writeFileSync(
-    file,
-    text.replace(marked, (_all, start: string, end: string) => `${start}${results}\n${end}`),
-  );
-}
-
 async function main(): Promise<number> {
   log(`Yiwang certificates benchmark: ${cores.note}`);
   const started = performance.now();
@@ -530,7 +519,7 @@ async function main(): Promise<number> {
     settings.reps >= 5 && settings.seconds >= 10 && settings.warmupS >= 3 && settings.batch >= 30,
   ].every(Boolean);
   const write = process.env.BENCH_DOCS === '1' || (process.env.BENCH_DOCS !== '0' && standard);
-  if (write) writeDocs(results);
+  if (write) writeBenchSection(processes.ROOT, 'certificates', results);
   log(
     write
       ? 'wrote docs/benchmarks.md (Certificates)'

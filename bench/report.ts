@@ -376,3 +376,18 @@ export function writeDocs(root: string, results: string): string {
   writeFileSync(file, text);
   return file;
 }
+
+/**
+ * Rewrites one benchmark's results between its markers in docs/benchmarks.md (`<!-- bench:<name>:start -->` and
+ * `… :end -->`), leaving every other section as it is. Throws when the markers are missing.
+ */
+export function writeBenchSection(root: string, name: string, results: string): void {
+  const file = path.join(root, 'docs', 'benchmarks.md');
+  const text = readFileSync(file, 'utf8');
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a === -1 || b === -1) throw new Error(`docs/benchmarks.md lacks the ${start} … ${end} markers`);
+  writeFileSync(file, `${text.slice(0, a + start.length)}\n${results}\n${text.slice(b)}`);
+}

@@ -11,7 +11,7 @@
 // scale (a quick try); BENCH_SCALE_REQUESTS (default 20) requests per page after one warm-up.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -28,6 +28,7 @@ import {
   stop,
   untilOk,
 } from './processes.ts';
+import { writeBenchSection } from './report.ts';
 import { signInAs, signInStaffAs } from './sign-in.ts';
 
 const TARGET_P95_MS = 50;
@@ -290,7 +291,7 @@ async function main(): Promise<number> {
     const results = markdown(cores.note, size, seedSeconds, timings);
     process.stdout.write(`${results}\n`);
     if (SCALE === 'city' && REQUESTS >= 20) {
-      writeDocs(results);
+      writeBenchSection(ROOT, 'scale', results);
       log('wrote docs/benchmarks.md (Scale)');
     } else
       log(
@@ -337,17 +338,6 @@ function markdown(
     ),
   ];
   return lines.join('\n');
-}
-
-function writeDocs(results: string): void {
-  const file = path.join(ROOT, 'docs', 'benchmarks.md');
-  const text = readFileSync(file, 'utf8');
-  const start = '<!-- bench:scale:start -->';
-  const end = '<!-- bench:scale:end -->';
-  const a = text.indexOf(start);
-  const b = text.indexOf(end);
-  if (a === -1 || b === -1) throw new Error(`docs/benchmarks.md lacks the ${start} … ${end} markers`);
-  writeFileSync(file, `${text.slice(0, a + start.length)}\n${results}\n${text.slice(b)}`);
 }
 
 try {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Platform } from '../app.ts';
 import { isLocale, type Locale } from '../kernel/i18n/index.ts';
-import { startProgress } from '../kernel/progress.ts';
+import { startProgress, tickTo } from '../kernel/progress.ts';
 import { generateItems } from '../modules/catalogue/domain/generate.ts';
 import type { CatalogueModule } from '../modules/catalogue/index.ts';
 import type { OrganisationsContract } from '../modules/organisations/index.ts';
@@ -47,20 +47,12 @@ export function registerCatalogueCommands(program: Command, withPlatform: WithPl
         await withPlatform(async (platform) => {
           const module = platform.contracts.catalogue as CatalogueModule;
           const progress = startProgress('Importing catalogue', 1);
-          let shown = 0;
           const report = await module.importFile(text, {
             format,
             partial: options.partial,
             locale,
             source: path.basename(file),
-            onProgress(done, of) {
-              progress.setTotal(of);
-              const step = Math.floor(done) - shown;
-              if (step > 0) {
-                progress.tick(step);
-                shown += step;
-              }
-            },
+            onProgress: tickTo(progress),
           });
           progress.stop();
           for (const p of report.problems)

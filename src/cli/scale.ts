@@ -13,7 +13,7 @@ import type { Platform } from '../app.ts';
 import { auditLogSize } from '../kernel/audit/audit.ts';
 import type { StaffActor } from '../kernel/authz/authz.ts';
 import { queryRows } from '../kernel/db/database.ts';
-import type { Progress } from '../kernel/progress.ts';
+import { type Progress, tickTo } from '../kernel/progress.ts';
 import { cases } from '../modules/cases/db/cases.tables.ts';
 import { type GeneratedStaff, generateCases } from '../modules/cases/generate.ts';
 import type { CatalogueContract } from '../modules/catalogue/contract.ts';
@@ -120,20 +120,13 @@ export async function seedAtScale(
     );
     progress.stop();
     progress = options.progress('Catalogue items (imported)', items.length);
-    let shown = 0;
     const imported = await catalogue.importFile(
       JSON.stringify({ format: 'yiwang-catalogue', version: 1, items }),
       {
         format: 'json',
         locale: 'en',
         source: 'seed --scale',
-        onProgress(done) {
-          const step = Math.floor(done) - shown;
-          if (step > 0) {
-            progress.tick(step);
-            shown += step;
-          }
-        },
+        onProgress: tickTo(progress),
       },
     );
     progress.stop();

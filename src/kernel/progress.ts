@@ -33,3 +33,19 @@ export function startProgress(label: string, total: number, options: { quiet?: b
     },
   };
 }
+
+/**
+ * For work that reports how far it has got as a running total (an import's `onProgress(done, of)`): moves the bar by
+ * the whole steps done since the last report, and sets its total when one is given.
+ */
+export function tickTo(progress: Progress): (done: number, of?: number) => void {
+  let shown = 0;
+  return (done, of) => {
+    if (of !== undefined) progress.setTotal(of);
+    const step = Math.floor(done) - shown;
+    if (step > 0) {
+      progress.tick(step);
+      shown += step;
+    }
+  };
+}

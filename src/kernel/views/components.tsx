@@ -299,6 +299,36 @@ export function CardList({ items, headingLevel }: CardListProps) {
 export type TagTone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
 
 /** A short status ("已受理", "Approved"): the text carries the meaning, the colour only repeats it. */
+/**
+ * Links between the pages of a list paged by a key (a code, a number: never an offset): back to the first page when
+ * this is a later one, and on to the next when there is one. Nothing when the list fits on one page.
+ */
+export function PageLinks(props: {
+  label: string;
+  first?: { href: string; text: string };
+  next?: { href: string; text: string };
+}) {
+  if (!props.first && !props.next) return null;
+  return (
+    <nav aria-label={props.label}>
+      <ul>
+        {props.first ? (
+          <li>
+            <a href={props.first.href}>{props.first.text}</a>
+          </li>
+        ) : null}
+        {props.next ? (
+          <li>
+            <a rel="next" href={props.next.href}>
+              {props.next.text}
+            </a>
+          </li>
+        ) : null}
+      </ul>
+    </nav>
+  );
+}
+
 export function TagStatus({ text, tone = 'neutral' }: { text: string; tone?: TagTone }) {
   return <strong class={`tag tag--${tone}`}>{text}</strong>;
 }

@@ -11,6 +11,7 @@ import {
   catalogueItems,
   catalogueItemVersions,
   cataloguePublished,
+  cataloguePublishedFacets,
   catalogueVocabulary,
 } from './db/catalogue.tables.ts';
 import type { ServiceItemInput } from './domain/catalogue-file.ts';
@@ -105,7 +106,7 @@ export async function publishVersions(
       .where(inArray(catalogueItemVersions.id, versionIds));
     await tx.execute(sql`update catalogue_items as i set published_version_id = v.id, withdrawn_at = null
       from catalogue_item_versions as v where v.id in ${versionIds} and i.id = v.item_id`);
-    await tx
+    const written = await tx
       .insert(cataloguePublished)
       .values(batch.map((p) => publishedValues(p, now)))
       .onConflictDoUpdate({
@@ -127,13 +128,27 @@ export async function publishVersions(
           nameGrams: sql`excluded.name_grams`,
           publishedAt: sql`excluded.published_at`,
         },
-      });
-    // The rows lists walk (catalogue_published_facets): rewritten from the public rows just written.
-    await tx.execute(sql`delete from catalogue_published_facets where item_id in ${itemIds}`);
-    await tx.execute(sql`insert into catalogue_published_facets (item_id, topic, audience, department_code, code)
-      select distinct p.item_id, t.topic, a.audience, p.department_code, p.code
-      from catalogue_published p, unnest(p.topics) as t(topic), unnest(p.audiences) as a(audience)
-      where p.item_id in ${itemIds}`);
+      })
+      // `xmax` is set on a row the statement updated rather than inserted: an item published before.
+      .returning({ itemId: cataloguePublished.itemId, replaced: sql<boolean>`xmax::text <> '0'` });
+    // The rows lists walk (catalogue_published_facets), from the versions themselves: an item published before loses
+    // its old rows first. Nothing is read back from the tables written in this transaction, whose statistics are
+    // those of before it: in an import of 100,000 items that made every batch read all the rows before it.
+    const replaced = written.filter((row) => row.replaced).map((row) => row.itemId);
+    if (replaced.length > 0)
+      await tx.delete(cataloguePublishedFacets).where(inArray(cataloguePublishedFacets.itemId, replaced));
+    const facets = batch.flatMap((p) =>
+      [...new Set(p.content.topics)].flatMap((topic) =>
+        [...new Set(p.content.audiences)].map((audience) => ({
+          itemId: p.itemId,
+          topic,
+          audience,
+          departmentCode: p.content.department,
+          code: p.content.code,
+        })),
+      ),
+    );
+    if (facets.length > 0) await tx.insert(cataloguePublishedFacets).values(facets);
     const words = [...new Set(batch.flatMap((p) => vocabularyOf(p.content)))];
     if (words.length > 0)
       await tx

@@ -10,6 +10,7 @@ import {
   ErrorSummary,
   FormGroup,
   NotificationBanner,
+  PageLinks,
   SummaryList,
   type SummaryRow,
   TagStatus,
@@ -198,24 +199,15 @@ export function ListBody(props: {
           },
         ]}
       />
-      {props.nextAfter || props.later ? (
-        <nav aria-label={m('list.pages')}>
-          <ul>
-            {props.later ? (
-              <li>
-                <a href={listHref(props.filter)}>{m('list.first')}</a>
-              </li>
-            ) : null}
-            {props.nextAfter ? (
-              <li>
-                <a rel="next" href={listHref(props.filter, props.nextAfter)}>
-                  {m('list.next')}
-                </a>
-              </li>
-            ) : null}
-          </ul>
-        </nav>
-      ) : null}
+      <PageLinks
+        label={m('list.pages')}
+        first={props.later ? { href: listHref(props.filter), text: m('list.first') } : undefined}
+        next={
+          props.nextAfter
+            ? { href: listHref(props.filter, props.nextAfter), text: m('list.next') }
+            : undefined
+        }
+      />
     </>
   );
 }

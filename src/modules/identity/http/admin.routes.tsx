@@ -7,6 +7,7 @@ import {
   DataTable,
   ErrorSummary,
   NotificationBanner,
+  PageLinks,
   SelectField,
   SummaryList,
   TagStatus,
@@ -194,24 +195,13 @@ export function registerStaffAdminPages(
               { header: m('staffAdmin.status'), cell: (s) => <StatusTag disabled={s.disabled} m={m} /> },
             ]}
           />
-          {page.nextAfter || query.after ? (
-            <nav aria-label={m('staffAdmin.list.pages')}>
-              <ul>
-                {query.after ? (
-                  <li>
-                    <a href={hrefOf()}>{m('staffAdmin.list.first')}</a>
-                  </li>
-                ) : null}
-                {page.nextAfter ? (
-                  <li>
-                    <a rel="next" href={hrefOf(page.nextAfter)}>
-                      {m('staffAdmin.list.next')}
-                    </a>
-                  </li>
-                ) : null}
-              </ul>
-            </nav>
-          ) : null}
+          <PageLinks
+            label={m('staffAdmin.list.pages')}
+            first={query.after ? { href: hrefOf(), text: m('staffAdmin.list.first') } : undefined}
+            next={
+              page.nextAfter ? { href: hrefOf(page.nextAfter), text: m('staffAdmin.list.next') } : undefined
+            }
+          />
         </>
       ),
     );

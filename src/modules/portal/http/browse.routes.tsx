@@ -14,6 +14,7 @@ import {
   Pagination,
   portalWords,
   serviceCard,
+  TopicGroupSection,
 } from './portal.presenters.tsx';
 import { TOPIC_PAGE_SIZE, TopicPageQuery } from './portal.schemas.ts';
 
@@ -32,7 +33,8 @@ export function registerBrowsePages(app: FastifyInstance, queries: PortalQueries
       if (!isAudience(audience)) throw notFound();
       const { lifeEvents, groups, departments } = await queries.audiencePage(audience, PER_TOPIC);
       const { locale } = request;
-      const { m, plain, counted } = portalWords(locale, request.elderly);
+      const portal = portalWords(locale, request.elderly);
+      const { m, plain } = portal;
       const words = audienceWords(audience, m);
       const names = departmentNames(departments, locale);
       return sendPage(request, reply, { title: words.title, breadcrumbs: [{ label: words.title }] }, () => (
@@ -48,28 +50,19 @@ export function registerBrowsePages(app: FastifyInstance, queries: PortalQueries
           ) : null}
           <h2>{m('audience.topics')}</h2>
           {groups.length === 0 ? <p>{m('audience.none')}</p> : null}
-          {groups.map((group) => {
-            const topic = inLocale(group.topic.name, locale);
-            return (
-              <section class="topic-group" key={group.topic.code}>
-                <h3 id={`topic-${group.topic.code}`}>
-                  {topic}{' '}
-                  <span class="topic-group__count">{counted('audience.topic.count', group.total)}</span>
-                </h3>
-                <CardList
-                  headingLevel={4}
-                  items={group.items.map((s) => serviceCard(s, { locale, departments: names, plain }))}
-                />
-                {group.total > group.items.length ? (
-                  <p>
-                    <a href={`/topics/${encodeURIComponent(group.topic.code)}?audience=${audience}`}>
-                      {m('audience.topic.more', { topic, count: group.total })}
-                    </a>
-                  </p>
-                ) : null}
-              </section>
-            );
-          })}
+          {groups.map((group) => (
+            <TopicGroupSection
+              key={group.topic.code}
+              group={group}
+              locale={locale}
+              words={portal}
+              departments={names}
+              more={{
+                href: `/topics/${encodeURIComponent(group.topic.code)}?audience=${audience}`,
+                text: (topic, count) => m('audience.topic.more', { topic, count }),
+              }}
+            />
+          ))}
           <h2>{m('audience.others')}</h2>
           <ul>
             {AUDIENCES.filter((a) => a !== audience).map((other) => (

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { AppError, KernelErrors } from '../../../kernel/errors.ts';
 import { PUBLIC_PAGE_CACHE } from '../../../kernel/http/page-cache.ts';
 import { sendPage } from '../../../kernel/http/pages.tsx';
-import { CardList, SummaryList } from '../../../kernel/views/components.tsx';
+import { SummaryList } from '../../../kernel/views/components.tsx';
 import type { PortalQueries } from '../portal.service.ts';
-import { inLocale, portalWords, serviceCard } from './portal.presenters.tsx';
+import { portalWords, TopicGroupSection } from './portal.presenters.tsx';
 import { DepartmentCode } from './portal.schemas.ts';
 
 /**
@@ -27,7 +27,8 @@ export function registerDepartmentPages(app: FastifyInstance, queries: PortalQue
       if (!found) throw new AppError(KernelErrors.notFound);
       const { department, groups, total } = found;
       const { locale } = request;
-      const { m, plain, counted } = portalWords(locale, request.elderly);
+      const words = portalWords(locale, request.elderly);
+      const { m, counted } = words;
       const name = department.name[locale];
       return sendPage(
         request,
@@ -57,30 +58,18 @@ export function registerDepartmentPages(app: FastifyInstance, queries: PortalQue
             />
             <h2>{m('department.services')}</h2>
             {groups.length === 0 ? <p>{m('department.none')}</p> : null}
-            {groups.map((group) => {
-              const topic = inLocale(group.topic.name, locale);
-              return (
-                <section class="topic-group" key={group.topic.code}>
-                  <h3 id={`topic-${group.topic.code}`}>
-                    {topic}{' '}
-                    <span class="topic-group__count">{counted('audience.topic.count', group.total)}</span>
-                  </h3>
-                  <CardList
-                    headingLevel={4}
-                    items={group.items.map((s) => serviceCard(s, { locale, plain }))}
-                  />
-                  {group.total > group.items.length ? (
-                    <p>
-                      <a
-                        href={`/topics/${encodeURIComponent(group.topic.code)}?department=${encodeURIComponent(department.code)}`}
-                      >
-                        {m('department.topic.more', { topic, count: group.total })}
-                      </a>
-                    </p>
-                  ) : null}
-                </section>
-              );
-            })}
+            {groups.map((group) => (
+              <TopicGroupSection
+                key={group.topic.code}
+                group={group}
+                locale={locale}
+                words={words}
+                more={{
+                  href: `/topics/${encodeURIComponent(group.topic.code)}?department=${encodeURIComponent(department.code)}`,
+                  text: (topic, count) => m('department.topic.more', { topic, count }),
+                }}
+              />
+            ))}
           </>
         ),
       );

@@ -3,11 +3,12 @@
  * the department's name, the promised time and whether it can be done online; the audiences; pagination.
  */
 import type { Locale, MessageParams, Translate } from '../../../kernel/i18n/index.ts';
-import type { ServiceCardProps } from '../../../kernel/views/components.tsx';
+import { CardList, type ServiceCardProps } from '../../../kernel/views/components.tsx';
 import type { LifeEvent, ServiceItem, ServiceSummary } from '../../catalogue/index.ts';
 import type { Department } from '../../organisations/index.ts';
 import type { Audience } from '../domain/audiences.ts';
 import { type PortalMessageKey, portalMessages } from '../portal.messages.ts';
+import type { TopicGroup } from '../portal.service.ts';
 
 /** An audience's words: its name on a card ("I am… a resident"), its page title and what it covers. */
 export function audienceWords(
@@ -113,6 +114,40 @@ export function serviceCard(
       />
     ),
   };
+}
+
+/**
+ * One topic's services in a list of topics (an audience's page, a department's page): the topic and how many it
+ * holds, the first few as cards, and a link to all of them when there are more.
+ */
+export function TopicGroupSection(props: {
+  group: TopicGroup;
+  locale: Locale;
+  words: Pick<PortalWords, 'm' | 'plain' | 'counted'>;
+  departments?: Map<string, string>;
+  /** Where all the topic's services are listed, and the link's text (given the topic and the count). */
+  more: { href: string; text: (topic: string, count: number) => string };
+}) {
+  const { group, locale, words } = props;
+  const topic = inLocale(group.topic.name, locale);
+  return (
+    <section class="topic-group">
+      <h3 id={`topic-${group.topic.code}`}>
+        {topic} <span class="topic-group__count">{words.counted('audience.topic.count', group.total)}</span>
+      </h3>
+      <CardList
+        headingLevel={4}
+        items={group.items.map((s) =>
+          serviceCard(s, { locale, departments: props.departments, plain: words.plain }),
+        )}
+      />
+      {group.total > group.items.length ? (
+        <p>
+          <a href={props.more.href}>{props.more.text(topic, group.total)}</a>
+        </p>
+      ) : null}
+    </section>
+  );
 }
 
 /** A life event as a card linking to its journey (`/life-events/:code`). */

@@ -9,6 +9,7 @@ import {
   type FieldError,
   FormGroup,
   NotificationBanner,
+  PageLinks,
   TagStatus,
   TextField,
 } from '../../../kernel/views/components.tsx';
@@ -302,32 +303,28 @@ export function registerSupervisionPages(
             <>
               <h2 id="results">{m('results.title')}</h2>
               <Results page={results.page} m={m} locale={ctx.locale} timeZone={options.timeZone} />
-              {results.page.nextBefore !== undefined || results.filters.before !== undefined ? (
-                <nav aria-label={m('results.pages')}>
-                  <ul>
-                    {results.filters.before !== undefined ? (
-                      <li>
-                        <a href={searchHref({ ...results.filters, before: undefined }, results.purpose)}>
-                          {m('results.newest')}
-                        </a>
-                      </li>
-                    ) : null}
-                    {results.page.nextBefore !== undefined ? (
-                      <li>
-                        <a
-                          rel="next"
-                          href={searchHref(
-                            { ...results.filters, before: results.page.nextBefore },
-                            results.purpose,
-                          )}
-                        >
-                          {m('results.older')}
-                        </a>
-                      </li>
-                    ) : null}
-                  </ul>
-                </nav>
-              ) : null}
+              <PageLinks
+                label={m('results.pages')}
+                first={
+                  results.filters.before !== undefined
+                    ? {
+                        href: searchHref({ ...results.filters, before: undefined }, results.purpose),
+                        text: m('results.newest'),
+                      }
+                    : undefined
+                }
+                next={
+                  results.page.nextBefore !== undefined
+                    ? {
+                        href: searchHref(
+                          { ...results.filters, before: results.page.nextBefore },
+                          results.purpose,
+                        ),
+                        text: m('results.older'),
+                      }
+                    : undefined
+                }
+              />
             </>
           ) : null}
         </>

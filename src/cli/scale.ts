@@ -196,7 +196,10 @@ export async function seedAtScale(
     'cases_tasks',
     'kernel_audit_records',
     'kernel_audit_lookup',
+    'catalogue_items',
+    'catalogue_item_versions',
     'catalogue_published',
+    'catalogue_published_facets',
   ])
     await db.execute(sql.raw(`vacuum (analyze) ${table}`));
   report.vacuumSeconds = since(started);

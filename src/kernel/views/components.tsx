@@ -298,7 +298,6 @@ export function CardList({ items, headingLevel }: CardListProps) {
 
 export type TagTone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
 
-/** A short status ("已受理", "Approved"): the text carries the meaning, the colour only repeats it. */
 /**
  * Links between the pages of a list paged by a key (a code, a number: never an offset): back to the first page when
  * this is a later one, and on to the next when there is one. Nothing when the list fits on one page.
@@ -329,6 +328,7 @@ export function PageLinks(props: {
   );
 }
 
+/** A short status ("已受理", "Approved"): the text carries the meaning, the colour only repeats it. */
 export function TagStatus({ text, tone = 'neutral' }: { text: string; tone?: TagTone }) {
   return <strong class={`tag tag--${tone}`}>{text}</strong>;
 }

@@ -106,6 +106,9 @@ export const portalMessages = defineMessages(
     'department.topic.more': '查看本部门“{topic}”主题下的全部 {count} 项服务',
     'topic.lead.department': '{department}在“{topic}”主题下的服务，共 {count} 项。',
     'topic.lead.department.one': '{department}在“{topic}”主题下的服务，共 1 项。',
+    'topic.lead.departmentAudience': '{department}在“{topic}”主题下面向“{audience}”的服务，共 {count} 项。',
+    'topic.lead.departmentAudience.one': '{department}在“{topic}”主题下面向“{audience}”的服务，共 1 项。',
+    'topic.title.department': '{topic}：{department}',
     'department.none': '该部门暂时没有发布服务。',
     'accessibility.title': '无障碍声明',
     'accessibility.intro':
@@ -240,6 +243,9 @@ export const portalMessages = defineMessages(
     'department.topic.more': 'All {count} of its services on “{topic}”',
     'topic.lead.department': '{count} services of the {department} on “{topic}”.',
     'topic.lead.department.one': 'One service of the {department} on “{topic}”.',
+    'topic.lead.departmentAudience': '{count} services of the {department} on “{topic}” for “{audience}”.',
+    'topic.lead.departmentAudience.one': 'One service of the {department} on “{topic}” for “{audience}”.',
+    'topic.title.department': '{topic}: {department}',
     'department.none': 'This department has not published any services yet.',
     'accessibility.title': 'Accessibility statement',
     'accessibility.intro':

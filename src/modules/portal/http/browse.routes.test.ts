@@ -125,6 +125,9 @@ describe('a topic of more than one page', () => {
     assert.match(res.body, /href="\/departments\/SJ">市市场监督管理局<\/a>/);
     assert.match(res.body, /href="\/topics\/big-topic\?department=SJ&amp;page=3" rel="next"/);
     assert.match(res.body, /href="\/topics\/big-topic\?audience=business&amp;department=SJ"/);
+    assert.match(res.body, /<h1>大主题：市市场监督管理局<\/h1>/);
+    const both = await app.inject({ url: '/topics/big-topic?department=SJ&audience=business' });
+    assert.match(both.body, /市市场监督管理局在“大主题”主题下面向“企业和其他组织（法人）”的服务，共 60 项。/);
     const english = await app.inject({ url: '/topics/big-topic?department=SJ&lang=en' });
     assert.match(english.body, /120 services of the Market Regulation Administration on “Big topic”\./);
     // A department that does not exist, or a code that cannot be one, is not a page.

@@ -150,13 +150,21 @@ export function registerBrowsePages(app: FastifyInstance, queries: PortalQueries
         : forWhom
           ? [{ label: forWhom.title, href: `/for/${audience}` }, { label: topic }]
           : [{ label: m('topics.title'), href: '/topics' }, { label: topic }];
-      const title = pages > 1 ? `${topic} (${m('pagination.status', { page, pages })})` : topic;
+      // One department's services on the topic is a page of its own: its title says whose.
+      const named = owner ? m('topic.title.department', { topic, department: owner.name[locale] }) : topic;
+      const title = pages > 1 ? `${named} (${m('pagination.status', { page, pages })})` : named;
       return sendPage(request, reply, { title, breadcrumbs: crumbs }, () => (
         <>
-          <h1>{topic}</h1>
+          <h1>{named}</h1>
           <p class="lead">
             {owner
-              ? counted('topic.lead.department', found.total, { topic, department: owner.name[locale] })
+              ? forWhom
+                ? counted('topic.lead.departmentAudience', found.total, {
+                    topic,
+                    department: owner.name[locale],
+                    audience: forWhom.card,
+                  })
+                : counted('topic.lead.department', found.total, { topic, department: owner.name[locale] })
               : forWhom
                 ? counted('topic.lead.audience', found.total, { topic, audience: forWhom.card })
                 : counted('topic.lead', found.total, { topic })}

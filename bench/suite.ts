@@ -6,8 +6,8 @@
 // docs/benchmarks.md; this script then writes the summary table at the top, with the date and the machine.
 //
 // Toward issue 7's 20 minutes on 2 cores the suite runs each benchmark at 5 repetitions of BENCH_SECONDS=4 after a
-// 2 s warm-up (each benchmark alone defaults to 10 s and 3 s); any BENCH_* variable set by the caller wins. It still
-// takes about 23 minutes (2026-11-30): the catalogue's import of 100,000 items is the longest step.
+// 2 s warm-up (each benchmark alone defaults to 10 s and 3 s); any BENCH_* variable set by the caller wins. On a quiet
+// machine it takes about 17 minutes (2026-11-30); identity, with four pairs of targets, is the longest.
 // BENCH_ONLY=cases,certificates runs some of them (the summary then keeps the others' last rows).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

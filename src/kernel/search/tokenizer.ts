@@ -4,8 +4,10 @@
  * separated by spaces, for `to_tsvector('simple', …)`. Kernel: no domain words except the dictionary of government
  * terms every module's text uses.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
 
 /**
  * Government terms jieba's general dictionary splits or does not know. Words with a high frequency are kept whole
@@ -63,10 +65,20 @@ export const TOKENIZER_VERSION = 1;
 
 let jieba: Jieba | undefined;
 
+/**
+ * jieba's own dictionary, read when the tokenizer is first used. Not through the package's `dict.js`, which reads
+ * its 5 MB dictionary and a 6 MB word-frequency table we never use when it is imported: 11 MB of every process's
+ * idle memory (docs/benchmarks.md), kept for good.
+ */
+function jiebaDictionary(): Buffer {
+  const entry = createRequire(import.meta.url).resolve('@node-rs/jieba/dict.js');
+  return readFileSync(join(dirname(entry), 'dict.txt'));
+}
+
 /** The one jieba instance of the process (loading the dictionary takes ~0.3 s, so it happens on first use). */
 export function tokenizerJieba(): Jieba {
   if (!jieba) {
-    const instance = Jieba.withDict(dict);
+    const instance = Jieba.withDict(jiebaDictionary());
     instance.loadDict(Buffer.from(GOVERNMENT_TERMS.map((term) => `${term} 200000 n`).join('\n')));
     jieba = instance;
   }

@@ -1,14 +1,9 @@
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
 import { and, asc, count, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { AuditLog } from '../../kernel/audit/audit.ts';
 import { AuthorizationError, assertAllowed, type PermissionRegistry } from '../../kernel/authz/authz.ts';
@@ -85,10 +80,21 @@ export async function issueRecoveryCodes(
   return codes;
 }
 
-/** The challenge an authenticator signed, read from its client data; undefined when the data is not readable. */
+/**
+ * @simplewebauthn/server, loaded when a security key is first used: with its CBOR and ASN.1 libraries it adds about
+ * 15 MB to a process, most of which never sees one (docs/benchmarks.md, idle memory).
+ */
+const webauthn = () => import('@simplewebauthn/server');
+
+/**
+ * The challenge an authenticator signed, read from its client data (base64url of JSON, WebAuthn §5.8.1, as
+ * @simplewebauthn/server's decodeClientDataJSON reads it); undefined when the data is not readable.
+ */
 function challengeOf(clientDataJSON: string): string | undefined {
   try {
-    const challenge = decodeClientDataJSON(clientDataJSON).challenge;
+    const challenge: unknown = JSON.parse(
+      Buffer.from(clientDataJSON, 'base64url').toString('utf8'),
+    ).challenge;
     return typeof challenge === 'string' && challenge.length > 0 ? challenge : undefined;
   } catch {
     return undefined;
@@ -248,7 +254,7 @@ export function createSecondFactorService(deps: {
       if (session.stage !== 'password') throw new AppError(IdentityErrors.sessionExpired);
       const keys = await keysOf(session.accountId);
       if (keys.length === 0) throw new AppError(IdentityErrors.securityKeyNotFound);
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthn()).generateAuthenticationOptions({
         rpID: relyingParty.id,
         allowCredentials: keys.map((k) => ({ id: k.credentialId, transports: k.transports ?? undefined })),
         // A second factor after the password: presence is enough, a PIN prompt would only add friction.
@@ -290,7 +296,7 @@ export function createSecondFactorService(deps: {
       else if (!credential) failure = 'unknown-credential';
       else {
         try {
-          const verification = await verifyAuthenticationResponse({
+          const verification = await (await webauthn()).verifyAuthenticationResponse({
             response,
             expectedChallenge: challenge,
             expectedOrigin: relyingParty.origin,
@@ -416,7 +422,7 @@ export function createSecondFactorService(deps: {
     async registrationOptions(session: ActiveSession): Promise<PublicKeyCredentialCreationOptionsJSON> {
       await authorizeOwnStaff(session);
       const existing = await keysOf(session.accountId);
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: relyingParty.name,
         rpID: relyingParty.id,
         userName: session.username,
@@ -470,7 +476,7 @@ export function createSecondFactorService(deps: {
         const challenge = challengeOf(input.response.response.clientDataJSON);
         if (await consumeChallenge(session.id, 'registration', challenge)) {
           try {
-            const verification = await verifyRegistrationResponse({
+            const verification = await (await webauthn()).verifyRegistrationResponse({
               response: input.response,
               expectedChallenge: challenge ?? '',
               expectedOrigin: relyingParty.origin,

@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import * as fontkit from 'fontkit';
+import type * as fontkit from 'fontkit';
 
 /** What a certificate PDF shows; every string is printed as given (the caller masks and translates). */
 export interface CertificatePrint {
@@ -105,7 +105,8 @@ type Libraries = {
   createQr: typeof import('qrcode').create;
 };
 
-// Loaded on first render only: `jwsFromPdf` (the offline verifier) needs neither pdfkit nor the 8 MB font.
+// Loaded on first render only: `jwsFromPdf` (the offline verifier) needs neither pdfkit, fontkit nor the 8 MB font,
+// and a process that prints nothing keeps none of them in memory.
 let libraries: Promise<Libraries> | undefined;
 let fontPromise: Promise<fontkit.Font> | undefined;
 
@@ -123,7 +124,8 @@ function loadFont(): Promise<fontkit.Font> {
     // The package exports only its index; its fonts sit in ../fonts beside dist/.
     const entry = createRequire(import.meta.url).resolve('@embedpdf/fonts-sc');
     const bytes = await readFile(join(dirname(entry), '..', 'fonts', 'NotoSansHans-Regular.otf'));
-    const font = fontkit.create(bytes);
+    const { create } = await import('fontkit');
+    const font = create(bytes);
     if (!('hasGlyphForCodePoint' in font)) throw new Error('NotoSansHans-Regular.otf is a font collection');
     return font;
   })().catch((error: unknown) => {

@@ -48,6 +48,45 @@ describe('page cache', () => {
     assert.equal(renders(), 3);
   });
 
+  it('lets one request render an expired page while the others get the expired copy', async () => {
+    let clock = 0;
+    let renders = 0;
+    let release: () => void = () => {};
+    const app = Fastify();
+    await app.register(fastifyCookie);
+    registerLocale(app, { secureCookies: false });
+    registerPageCache(app, () => clock);
+    app.get('/slow', { config: { pageCache: { ttlSeconds: 5 } } }, async (_request, reply) => {
+      renders++;
+      if (renders > 1) await new Promise<void>((resolve) => (release = resolve));
+      return reply.type('text/html').send(`<p>render ${renders}</p>`);
+    });
+    await app.inject({ url: '/slow' });
+    clock += 5000;
+    const refreshing = app.inject({ url: '/slow' });
+    const rendering = async (n: number) => {
+      while (renders < n) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await rendering(2);
+    const meanwhile = await app.inject({ url: '/slow' });
+    assert.equal(meanwhile.headers['x-cache'], 'STALE');
+    assert.equal(meanwhile.body, '<p>render 1</p>');
+    assert.equal(renders, 2, 'the second request waited for no render of its own');
+    release();
+    const refreshed = await refreshing;
+    assert.equal(refreshed.headers['x-cache'], 'MISS');
+    assert.equal(refreshed.body, '<p>render 2</p>');
+    const after = await app.inject({ url: '/slow' });
+    assert.equal(after.headers['x-cache'], 'HIT');
+    assert.equal(after.body, '<p>render 2</p>');
+    // A copy more than one lifetime past its expiry is never served: everyone waits for a render.
+    clock += 10_000;
+    const late = app.inject({ url: '/slow' });
+    await rendering(3);
+    release();
+    assert.equal((await late).headers['x-cache'], 'MISS');
+  });
+
   it('ignores query parameters the page does not declare, so they cannot bust or flood the cache', async () => {
     const { app, renders } = await appWithCounter();
     await app.inject({ url: '/page' });

@@ -29,6 +29,8 @@ interface Entry {
   bytes: Buffer;
   /** The same bytes compressed once when stored (pages without forms), for the visitors whose browser accepts it. */
   encoded?: Record<Encoding, Buffer>;
+  /** When the request rendering this page afresh was let through, after it expired; unset while none is. */
+  refreshingSince?: number;
 }
 
 type Encoding = 'br' | 'gzip';
@@ -74,6 +76,13 @@ function compressed(bytes: Buffer): Record<Encoding, Buffer> {
  * only GET, only responses 200 without their own cookies, and never for a request carrying any cookie but the
  * language and elderly-mode choices and the CSRF secret (a signed-in person's page is never served from or stored
  * in the cache). A page's form token is not stored: each visitor gets one made from their own CSRF secret.
+ *
+ * When a page expires, one request renders it afresh while the others get the expired copy (`x-cache: STALE`) until
+ * that render is stored: as a proxy's cache lock with stale answers while updating does. Without it, every request
+ * arriving during the render missed too, and under load dozens rendered and compressed the same page at once —
+ * the stalls behind the home page's p99 at a fixed rate (docs/benchmarks.md). An expired copy is served only while
+ * a render is under way and for at most one more lifetime; a render that fails (no 200) lets another request try
+ * after `ttlSeconds`.
  */
 export function registerPageCache(app: FastifyInstance, now: () => number = Date.now): { clear(): void } {
   const entries = new Map<string, Entry>();
@@ -108,14 +117,24 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
       // Whether the answer comes from here or from the route, it depends on what the browser accepts.
       reply.header('vary', 'accept-encoding');
       const entry = entries.get(keyOf(request.locale, request.elderly, request.url, options));
-      if (!entry || entry.expires <= now()) {
+      const at = now();
+      const lifetime = options.ttlSeconds * 1000;
+      if (!entry || entry.expires + lifetime <= at) {
+        reply.header('x-cache', 'MISS');
+        done();
+        return;
+      }
+      const fresh = entry.expires > at;
+      if (!fresh && (entry.refreshingSince === undefined || entry.refreshingSince + lifetime <= at)) {
+        // This request renders the page afresh; the ones behind it get this copy meanwhile.
+        entry.refreshingSince = at;
         reply.header('x-cache', 'MISS');
         done();
         return;
       }
       // Answering here ends the request: `done` is not called. A page with forms gets this visitor's token; one
       // without goes out as the bytes stored (compressed if the browser accepts it): nothing is encoded per hit.
-      reply.header('x-cache', 'HIT').type(entry.contentType);
+      reply.header('x-cache', fresh ? 'HIT' : 'STALE').type(entry.contentType);
       if (entry.hasForms) {
         reply.send(entry.body.replaceAll(TOKEN_SLOT, reply.generateCsrf()));
         return;

@@ -2,6 +2,7 @@
  * The public catalogue: reading published items, topics and life events, search, and popularity. Nothing here
  * needs a permission: the published catalogue is public information. Editing is in editing.service.ts.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { and, asc, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { keyedTtlCache, ttlCache } from '../../kernel/cache.ts';
 import { civilDate } from '../../kernel/calendar/working-days.ts';
@@ -111,9 +112,18 @@ export function createCatalogueService(kernel: {
       .orderBy(asc(catalogueLifeEvents.sortOrder), asc(catalogueLifeEvents.code));
     return rows.map((r) => r.content as LifeEvent);
   }, REFERENCE_CACHE_MS);
+  // Unchanged groups are handed out as the same array: the search planner keeps its compiled matcher per array
+  // (search-plan.ts), and rebuilding it — normalising every word, a pattern per Latin one, the phrases' tokens —
+  // stalled a search for about 70 ms each time this cache was refreshed (docs/benchmarks.md, Abuse).
+  let lastSynonyms: string[][] = [];
   const synonyms = ttlCache(async () => {
-    const rows = await db.select({ words: catalogueSynonyms.words }).from(catalogueSynonyms);
-    return rows.map((r) => r.words);
+    const rows = await db
+      .select({ words: catalogueSynonyms.words })
+      .from(catalogueSynonyms)
+      .orderBy(asc(catalogueSynonyms.id));
+    const groups = rows.map((r) => r.words);
+    if (!isDeepStrictEqual(groups, lastSynonyms)) lastSynonyms = groups;
+    return lastSynonyms;
   }, REFERENCE_CACHE_MS);
 
   // Every application reads its service's entry (identity level, limits, whether it is open): kept briefly, like

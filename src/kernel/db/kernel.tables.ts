@@ -1,4 +1,4 @@
-import { integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Which demo data sets have been seeded, so seeding runs once even across crashes and restarts. */
 export const demoSeeds = pgTable('kernel_demo_seeds', {
@@ -7,12 +7,13 @@ export const demoSeeds = pgTable('kernel_demo_seeds', {
 });
 
 /**
- * Per-address request counters of the throttled routes (kernel/http/throttle.ts) in server mode, shared by every
- * instance: `<budget> <address>` → hits in the window that started at `window_started_at`. About one count in a
- * thousand also sends a sweep of the rows whose window started more than an hour ago.
+ * Per-address budgets of the throttled routes (kernel/http/throttle.ts) in server mode, shared by every instance:
+ * `<budget> <address>` → the moment by which that address's requests so far are paid for (GCRA's theoretical
+ * arrival time), and whether its last request was let through. About one count in a thousand also sends a sweep of
+ * the rows paid up more than an hour ago.
  */
 export const throttleCounters = pgTable('kernel_throttle_counters', {
   key: text('key').primaryKey(),
-  hits: integer('hits').notNull(),
-  windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+  allowedUntil: timestamp('allowed_until', { withTimezone: true }).notNull(),
+  lastAllowed: boolean('last_allowed').notNull(),
 });

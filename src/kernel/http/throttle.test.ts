@@ -8,11 +8,37 @@ import type { Platform } from '../../app.ts';
 import { DEMO_PASSWORD } from '../../modules/identity/index.ts';
 import { auditHead } from '../audit/audit.tables.ts';
 import { openDatabase } from '../db/database.ts';
+import { burstOf } from './throttle.ts';
 
 // Issue 7, abuse: a flood of sign-in attempts or of anonymous searches from one address is answered with 429
 // while people at other addresses keep being served. Small budgets so the test floods quickly.
 const SIGN_IN_BUDGET = 5;
 const LOOKUP_BUDGET = 8;
+
+/**
+ * Paced, not counted per minute: of a large budget an address gets a burst at once, then one request per
+ * 60 s / budget. Judged against the time the requests took, so a slow machine (which earns the address more while
+ * the loop runs) cannot make it fail.
+ */
+async function assertPaced(app: FastifyInstance, budget: number, address: string) {
+  const burst = burstOf(budget);
+  const intervalMs = 60_000 / budget;
+  assert.ok(burst < budget, 'a large budget is not spent at once');
+  const started = performance.now();
+  const statuses: number[] = [];
+  for (let i = 0; i < burst + 20; i++)
+    statuses.push((await app.inject({ url: '/certificates/verify', remoteAddress: address })).statusCode);
+  const earned = Math.ceil((performance.now() - started) / intervalMs);
+  const allowed = statuses.filter((code) => code === 200).length;
+  assert.ok(allowed >= burst, `the burst of ${burst} is let through (${allowed})`);
+  assert.ok(allowed <= burst + earned, `then one per ${intervalMs} ms: ${allowed} let through`);
+  const refused = await app.inject({ url: '/certificates/verify', remoteAddress: address });
+  assert.equal(refused.statusCode, 429);
+  assert.equal(refused.headers['retry-after'], '1', 'the next one is due within the second');
+  await new Promise((resolve) => setTimeout(resolve, intervalMs * 1.5));
+  const later = await app.inject({ url: '/certificates/verify', remoteAddress: address });
+  assert.equal(later.statusCode, 200, 'an interval later, the address may ask again');
+}
 
 describe('per-address throttling of sign-in and look-ups', () => {
   let platform: Platform;
@@ -112,6 +138,36 @@ describe('per-address throttling of sign-in and look-ups', () => {
     for (let i = 0; i < LOOKUP_BUDGET * 3; i++) {
       const res = await app.inject({ url: '/services/SJ-0101', remoteAddress: '203.0.113.78' });
       assert.equal(res.statusCode, 200);
+    }
+  });
+});
+
+describe('a large budget, paced', () => {
+  it('lets a burst through at once, then one request per interval (embedded: counted in memory)', async () => {
+    const platform = await startTestPlatform({ env: { YIWANG_THROTTLE_LOOKUPS: '600' }, seedDemo: false });
+    try {
+      await assertPaced(platform.app as FastifyInstance, 600, '203.0.113.120');
+    } finally {
+      await platform.close();
+    }
+  });
+
+  it('paces the same on PostgreSQL, where every instance shares the count', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const database = await createTestPostgresDatabase();
+    try {
+      const platform = await startTestPlatform({
+        database: await openDatabase({ mode: 'server', url: database.url, poolSize: 2 }),
+        seedDemo: false,
+        env: { DATABASE_URL: database.url, YIWANG_THROTTLE_LOOKUPS: '600' },
+      });
+      try {
+        await assertPaced(platform.app as FastifyInstance, 600, '203.0.113.121');
+      } finally {
+        await platform.close();
+      }
+    } finally {
+      await database.drop();
     }
   });
 });

@@ -3,6 +3,12 @@
  * A route opts in with `config: { throttle: 'signIn' | 'lookups' }`; past its budget a client address gets 429
  * with the seconds to wait, before the body is even parsed, while every other address is served as before.
  *
+ * A budget of N a minute is paced, not counted in windows (GCRA, the generic cell rate algorithm of ATM networks and
+ * of most rate limiters since): an address may send a burst of a few requests at once (BURST, fewer than N for the
+ * larger budgets), then one every 60/N seconds. Counted in minute windows, a flood spent its whole budget in its
+ * first second — 300 searches at once, which on the embedded database's one connection kept everyone else's search
+ * waiting for seconds (docs/benchmarks.md, Abuse); paced, it gets a few at once and then five a second.
+ *
  * Where the counters live (ADR 19): in server mode in PostgreSQL (kernel_throttle_counters, one statement per
  * counted request), so every instance behind the proxy spends the same budget; in embedded mode, where there is
  * exactly one process, in its memory (@fastify/rate-limit's LRU store). The per-account lockout
@@ -26,35 +32,66 @@ declare module 'fastify' {
 
 const MINUTE_MS = 60_000;
 
+/** How many requests an address may send at once: all of a small budget, at most a few of a large one. */
+export function burstOf(max: number): number {
+  return Math.min(max, Math.max(10, Math.ceil(max / 30)));
+}
+
+/** A budget of `max` per `timeWindow` ms as GCRA sees it: one request earns `interval` ms, `burst` may be owed. */
+function paceOf(timeWindow: number, max: number): { interval: number; tolerance: number } {
+  const interval = timeWindow / max;
+  return { interval, tolerance: burstOf(max) * interval };
+}
+
 type Callback = (error: Error | null, result?: { current: number; ttl: number }) => void;
 
-// One statement counts a hit: a new window when the last one has ended. About one hit in a thousand also sends a
-// sweep of the rows whose window started more than an hour ago, so the table holds the addresses of the last hour.
-const COUNT_HIT = `
-  insert into kernel_throttle_counters as c (key, hits, window_started_at) values ($1, 1, now())
-  on conflict (key) do update set
-    hits = case when c.window_started_at + make_interval(secs => $2) <= now() then 1 else c.hits + 1 end,
-    window_started_at = case when c.window_started_at + make_interval(secs => $2) <= now()
-                             then now() else c.window_started_at end
-  returning hits, ceil(extract(epoch from c.window_started_at + make_interval(secs => $2) - now()) * 1000) as ttl`;
-const SWEEP = `delete from kernel_throttle_counters where window_started_at < now() - interval '1 hour'`;
-const SWEEP_ONE_IN = 1000;
-
-/** What @fastify/rate-limit asks of a store; one instance serves every route, as the key names the budget. */
+/**
+ * What @fastify/rate-limit asks of a store (one serves every route, as the key names the budget). The answer is
+ * told in its terms: a request let through counts as `current` ≤ max, one refused as max + 1; `ttl` is how long
+ * until the address is paid up, or, refused, until its next request would be let through.
+ */
 interface ThrottleStore {
-  incr(key: string, callback: Callback, timeWindow: number): void;
+  incr(key: string, callback: Callback, timeWindow: number, max: number): void;
   child(): ThrottleStore;
 }
 
-/** Counters in PostgreSQL, shared by every instance (server mode): one row per budget and address. */
+// One statement per request: GCRA on the row of the budget and address. `allowed_until` is the moment by which the
+// address's requests so far are paid for; a request moves it on by one interval, unless that would put it more than
+// the burst's tolerance ahead of now — then it is refused and nothing moves. Every right-hand side of SET sees the
+// row as it was. About one hit in a thousand also sends a sweep of the rows paid up more than an hour ago.
+const COUNT_HIT = `
+  insert into kernel_throttle_counters as c (key, allowed_until, last_allowed)
+    values ($1, now() + make_interval(secs => $2), true)
+  on conflict (key) do update set
+    last_allowed = greatest(c.allowed_until, now()) + make_interval(secs => $2) <= now() + make_interval(secs => $3),
+    allowed_until = case
+      when greatest(c.allowed_until, now()) + make_interval(secs => $2) <= now() + make_interval(secs => $3)
+      then greatest(c.allowed_until, now()) + make_interval(secs => $2)
+      else c.allowed_until end
+  returning last_allowed, extract(epoch from allowed_until - now()) * 1000 as ahead_ms`;
+const SWEEP = `delete from kernel_throttle_counters where allowed_until < now() - interval '1 hour'`;
+const SWEEP_ONE_IN = 1000;
+
+/** The answer for a request, from how far ahead of now the address is paid for after it. */
+function verdict(allowed: boolean, aheadMs: number, interval: number, tolerance: number, max: number) {
+  return allowed
+    ? { current: Math.max(1, Math.ceil(aheadMs / interval)), ttl: Math.max(0, aheadMs) }
+    : { current: max + 1, ttl: Math.max(0, aheadMs + interval - tolerance) };
+}
+
+/** Budgets in PostgreSQL, shared by every instance (server mode): one row per budget and address. */
 function postgresThrottleStore(executeSql: ExecuteSql): ThrottleStore {
   const store: ThrottleStore = {
-    incr(key, callback, timeWindow) {
-      const count = executeSql(COUNT_HIT, [key, timeWindow / 1000]);
+    incr(key, callback, timeWindow, max) {
+      const { interval, tolerance } = paceOf(timeWindow, max);
+      const count = executeSql(COUNT_HIT, [key, interval / 1000, tolerance / 1000]);
       if (Math.random() * SWEEP_ONE_IN < 1) void executeSql(SWEEP).catch(() => undefined);
       count.then(
         ({ rows }) =>
-          callback(null, { current: Number(rows[0]?.hits), ttl: Math.max(0, Number(rows[0]?.ttl)) }),
+          callback(
+            null,
+            verdict(rows[0]?.last_allowed === true, Number(rows[0]?.ahead_ms), interval, tolerance, max),
+          ),
         (error: Error) => callback(error),
       );
     },
@@ -65,22 +102,21 @@ function postgresThrottleStore(executeSql: ExecuteSql): ThrottleStore {
 
 const MAX_MEMORY_KEYS = 50_000;
 
-/** Counters in this process (embedded mode: the only process), with the same windows as the PostgreSQL store. */
+/** Budgets in this process (embedded mode: the only process), paced as the PostgreSQL store paces them. */
 function memoryThrottleStore(): ThrottleStore {
-  const windows = new Map<string, { hits: number; startedAt: number }>();
+  const allowedUntil = new Map<string, number>();
   const store: ThrottleStore = {
-    incr(key, callback, timeWindow) {
+    incr(key, callback, timeWindow, max) {
       const now = Date.now();
-      if (windows.size > MAX_MEMORY_KEYS) {
-        for (const [k, w] of windows) if (w.startedAt + timeWindow <= now) windows.delete(k);
+      if (allowedUntil.size > MAX_MEMORY_KEYS) {
+        for (const [k, until] of allowedUntil) if (until <= now) allowedUntil.delete(k);
       }
-      let window = windows.get(key);
-      if (!window || window.startedAt + timeWindow <= now) {
-        window = { hits: 0, startedAt: now };
-        windows.set(key, window);
-      }
-      window.hits++;
-      callback(null, { current: window.hits, ttl: window.startedAt + timeWindow - now });
+      const { interval, tolerance } = paceOf(timeWindow, max);
+      const next = Math.max(allowedUntil.get(key) ?? now, now) + interval;
+      const allowed = next - now <= tolerance;
+      if (allowed) allowedUntil.set(key, next);
+      const ahead = (allowed ? next : next - interval) - now;
+      callback(null, verdict(allowed, ahead, interval, tolerance, max));
     },
     child: () => store,
   };

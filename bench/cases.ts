@@ -32,6 +32,7 @@ import {
   POSTGRES_ADMIN_URL,
 } from '../test/support/environment.ts';
 import { testConfig } from '../test/support/platform.ts';
+import { fixedRateLoad } from './fixed-rate.ts';
 import { type LoadResult, loadResultOf } from './load.ts';
 import {
   type Cores,
@@ -108,6 +109,17 @@ interface SubmitResult extends LoadResult {
 async function runSubmitLoad(request: SubmitLoad): Promise<SubmitResult> {
   const host = new URL(request.url).hostname;
   if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`Refusing a non-loopback target: ${request.url}`);
+  // A fresh key on every request: each is a new application, none a retry the server would replay.
+  const freshKey = () => ({ 'idempotency-key': randomUUID() });
+  if (request.rate) {
+    const fixed = await fixedRateLoad({
+      ...request,
+      rate: request.rate,
+      method: 'POST',
+      headersPerRequest: freshKey,
+    });
+    return { ...fixed, statusCodes: fixed.statuses };
+  }
   const result = await autocannon({
     url: request.url,
     connections: request.connections,
@@ -117,12 +129,10 @@ async function runSubmitLoad(request: SubmitLoad): Promise<SubmitResult> {
     method: 'POST',
     headers: request.headers,
     body: request.body,
-    ...(request.rate ? { overallRate: request.rate } : {}),
-    // A fresh key on every request: each is a new application, none a retry the server would replay.
     requests: [
       {
         setupRequest(r) {
-          r.headers = { ...r.headers, 'idempotency-key': randomUUID() };
+          r.headers = { ...r.headers, ...freshKey() };
           return r;
         },
       },

@@ -1,6 +1,7 @@
 // The load generator of `npm run bench` and `bench/identity.ts`: one autocannon run, started pinned to its own core; prints JSON.
 import { pathToFileURL } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
+import { fixedRateLoad } from './fixed-rate.ts';
 
 /** What the orchestrator asks for (argv[2], JSON). */
 export interface LoadRequest {
@@ -15,6 +16,11 @@ export interface LoadRequest {
   method?: 'GET' | 'POST';
   /** The request body, sent with every request. */
   body?: string;
+  /**
+   * Fixed rate only: client addresses taken in turn, one per request, as `X-Forwarded-For` (many people behind a
+   * trusted proxy, each within their own per-address budget).
+   */
+  addresses?: string[];
 }
 
 /** What one run measured (stdout, one JSON line). */
@@ -56,17 +62,30 @@ export function loadResultOf(url: string, result: Result): LoadResult {
   };
 }
 
-/** Runs one autocannon load against a loopback URL. */
+/**
+ * Runs one load against a loopback URL: as fast as it goes (autocannon, closed loop), or at a fixed rate on a
+ * steady schedule (`fixedRateLoad`, open loop; autocannon's own rate limit sends bursts, see bench/fixed-rate.ts).
+ */
 async function runLoad(request: LoadRequest): Promise<LoadResult> {
   const host = new URL(request.url).hostname;
   if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`Refusing a non-loopback target: ${request.url}`);
+  if (request.rate) {
+    const { addresses } = request;
+    let turn = 0;
+    return fixedRateLoad({
+      ...request,
+      rate: request.rate,
+      ...(addresses?.length
+        ? { headersPerRequest: () => ({ 'x-forwarded-for': addresses[turn++ % addresses.length] as string }) }
+        : {}),
+    });
+  }
   const result = await autocannon({
     url: request.url,
     connections: request.connections,
     duration: request.seconds,
     pipelining: 1,
     timeout: 10,
-    ...(request.rate ? { overallRate: request.rate } : {}),
     ...(request.headers ? { headers: request.headers } : {}),
     ...(request.method ? { method: request.method } : {}),
     ...(request.body !== undefined ? { body: request.body } : {}),

@@ -319,7 +319,7 @@ throughput is reported as a **ratio to a baseline measured in the same run**, no
 - **Servers** run as child processes pinned with \`taskset -c 0\`: the baseline (\`bench/bare.ts\`, a bare
   Fastify route returning a constant) and the real platform (\`node bin/yiwang.mjs serve\`, embedded PGlite in
   a temporary data directory with the demo city seeded, \`LOG_LEVEL=warn\`). Both stay up for the whole run.
-- **Load** comes from autocannon in a separate process pinned with \`taskset -c 1\` (\`bench/load.ts\`), against
+- **Load** comes from autocannon (fixed rates: \`bench/fixed-rate.ts\`) in a separate process pinned with \`taskset -c 1\` (\`bench/load.ts\`), against
   127.0.0.1 only; every run is bounded in time. Without \`taskset\` or a second core nothing is pinned and the
   report says so.
 - **Throughput**: a 3 s warm-up per target, then at least 5 interleaved repetitions (bare, home, rendered
@@ -330,8 +330,13 @@ throughput is reported as a **ratio to a baseline measured in the same run**, no
   serves at least 30 % of the requests per second of a route that does nothing. The rendered home page (a
   database read and server-side rendering on every request) has no target; its ratio is reported beside it.
   Before the load, the report records the \`x-cache\` header of both kinds of home page request.
-- **Latency** at a fixed rate of half the (anonymous) home page's median maximum (autocannon \`overallRate\`,
-  corrected for coordinated omission): p50 and p99, and no errors allowed.
+- **Latency** at a fixed rate of half the (anonymous) home page's median maximum, on a steady schedule
+  (\`bench/fixed-rate.ts\`, open loop: one request every 1/rate s whether or not the earlier ones were answered,
+  each timed from the moment the schedule meant it to start, so a stall is charged to every request behind it, as
+  wrk2 does; undici's dispatcher, after a 1 s warm-up of the generator): p50 and p99, and no errors allowed. Until
+  2026-11-30 this was autocannon's \`overallRate\`, which lets each connection spend its quota for the second as fast
+  as it can and then idle: at half the maximum, a burst at full speed every second, and the latencies of a saturated
+  server (the cached home page's p50 read 1 ms; on a steady schedule it is about 0.05 ms).
 - **Cold start**: the platform is started once on a fresh data directory (it migrates and seeds), stopped
   with SIGTERM, then restarted several times; each time is from the spawn to the first 200 of \`GET /healthz\`,
   polled every 20 ms on a fresh connection.

@@ -21,5 +21,5 @@ fi
 
 echo "== tests"
 # Node 20's --test does not expand globs, so the shell lists the files.
-mapfile -t files < <(find src test -name '*.test.ts' -o -name '*.test.tsx' | sort)
+mapfile -t files < <(find src test bench -name '*.test.ts' -o -name '*.test.tsx' | sort)
 exec node --import tsx --test --test-concurrency="${YIWANG_TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}"

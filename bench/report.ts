@@ -306,8 +306,10 @@ embedded database, whose single connection would otherwise queue every query. Th
 every cache miss.
 
 Idle memory meets the 200 MB target in server mode only: with PostgreSQL elsewhere (\`DATABASE_URL\`) the platform
-does not load PGlite, and a process idles at about 135 MB (Node.js with the tsx loader, about 75 MB, and the
-application). Embedded mode cannot meet it: it idles at about 300 MB because the WebAssembly PostgreSQL
+does not load PGlite, and a process idles at about 188 MB (Node.js with the tsx loader, about 70 MB, the libraries
+about 85 MB, the application's own modules the rest). It had grown to 222 MB with the cases and certificates
+modules; jieba's dictionary, fontkit and @simplewebauthn/server are now loaded on first use. Embedded mode cannot
+meet it: it idles at about 330 MB because the WebAssembly PostgreSQL
 (PGlite) alone needs about 130 MB even with \`shared_buffers\` at 16 MB, its module having to start with 128 MB of
 initial memory.
 

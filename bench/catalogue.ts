@@ -15,6 +15,7 @@ import { createTestPostgresDatabase, isPostgresReachable } from '../test/support
 import { testConfig } from '../test/support/platform.ts';
 import type { LoadRequest, LoadResult } from './load.ts';
 import {
+  BROWSER_HEADERS,
   type Cores,
   CPUS,
   cleanEnv,
@@ -75,15 +76,12 @@ const QUERIES: { q: string; audience?: 'citizen' | 'business' | 'international';
   { q: 'provdent fund' },
 ];
 
-// What every browser sends: the guide is compared as people receive it (compressed), the bare route ignores it.
-const BROWSER_HEADERS = { 'accept-encoding': 'gzip, deflate, br, zstd' };
-
 async function load(url: string, seconds: number): Promise<LoadResult> {
   const request: LoadRequest = {
     url,
     seconds,
     connections: settings.connections,
-    headers: BROWSER_HEADERS,
+    headers: { ...BROWSER_HEADERS },
   };
   return loadOnCore(cores, request);
 }

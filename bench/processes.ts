@@ -124,6 +124,14 @@ export function status(port: number, path: string): Promise<number> {
 }
 
 /** The status and `x-cache` header of one GET on 127.0.0.1 with extra headers, on a fresh connection. */
+/**
+ * What every browser sends with a page request: a public page is measured as people receive it (the page cache's
+ * compressed copy); the bare route ignores it.
+ */
+export const BROWSER_HEADERS: Readonly<Record<string, string>> = {
+  'accept-encoding': 'gzip, deflate, br, zstd',
+};
+
 export function probe(
   port: number,
   path: string,

@@ -8,7 +8,7 @@ import type { Platform } from '../../app.ts';
 import { DEMO_PASSWORD } from '../../modules/identity/index.ts';
 import { auditHead } from '../audit/audit.tables.ts';
 import { openDatabase } from '../db/database.ts';
-import { burstOf } from './throttle.ts';
+import { burstOf, paceOf } from './throttle.ts';
 
 // Issue 7, abuse: a flood of sign-in attempts or of anonymous searches from one address is answered with 429
 // while people at other addresses keep being served. Small budgets so the test floods quickly.
@@ -143,6 +143,19 @@ describe('per-address throttling of sign-in and look-ups', () => {
 });
 
 describe('a large budget, paced', () => {
+  it('lets every budget’s whole burst through, its intervals added one by one as the stores add them', () => {
+    // Without the tolerance's spare millisecond, 17 a minute refused the tenth request of its burst at this moment:
+    // ten intervals of 3,529.41 ms added to a timestamp of 1.7 × 10¹² ms came out a microsecond past ten times one.
+    const now = Date.UTC(2026, 10, 30, 12);
+    for (let max = 1; max <= 2000; max++) {
+      const { interval, tolerance } = paceOf(60_000, max);
+      let paidUntil = now;
+      for (let i = 0; i < burstOf(max); i++) paidUntil = Math.max(paidUntil, now) + interval;
+      assert.ok(paidUntil - now <= tolerance, `the burst of a budget of ${max}`);
+      assert.ok(paidUntil + interval - now > tolerance, `and not one more (${max})`);
+    }
+  });
+
   it('lets a burst through at once, then one request per interval (embedded: counted in memory)', async () => {
     const platform = await startTestPlatform({ env: { YIWANG_THROTTLE_LOOKUPS: '600' }, seedDemo: false });
     try {

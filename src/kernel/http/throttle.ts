@@ -37,10 +37,14 @@ export function burstOf(max: number): number {
   return Math.min(max, Math.max(10, Math.ceil(max / 30)));
 }
 
-/** A budget of `max` per `timeWindow` ms as GCRA sees it: one request earns `interval` ms, `burst` may be owed. */
-function paceOf(timeWindow: number, max: number): { interval: number; tolerance: number } {
+/**
+ * A budget of `max` per `timeWindow` ms as GCRA sees it: each request costs `interval` ms, and an address may owe
+ * up to `tolerance` ms — the burst's worth, plus a millisecond so that a burst of intervals added one by one (in
+ * floating point here, rounded to microseconds in PostgreSQL) is not refused its last request by a rounding.
+ */
+export function paceOf(timeWindow: number, max: number): { interval: number; tolerance: number } {
   const interval = timeWindow / max;
-  return { interval, tolerance: burstOf(max) * interval };
+  return { interval, tolerance: burstOf(max) * interval + 1 };
 }
 
 type Callback = (error: Error | null, result?: { current: number; ttl: number }) => void;

@@ -8,7 +8,7 @@ import type { Platform } from '../../app.ts';
 import { DEMO_PASSWORD } from '../../modules/identity/index.ts';
 import { auditHead } from '../audit/audit.tables.ts';
 import { openDatabase } from '../db/database.ts';
-import { burstOf, paceOf } from './throttle.ts';
+import { burstOf, paceOf, verdict } from './throttle.ts';
 
 // Issue 7, abuse: a flood of sign-in attempts or of anonymous searches from one address is answered with 429
 // while people at other addresses keep being served. Small budgets so the test floods quickly.
@@ -17,8 +17,8 @@ const LOOKUP_BUDGET = 8;
 
 /**
  * Paced, not counted per minute: of a large budget an address gets a burst at once, then one request per
- * 60 s / budget. Judged against the time the requests took, so a slow machine (which earns the address more while
- * the loop runs) cannot make it fail.
+ * 60 s / budget. The counts are judged against the time the requests took (a slow machine earns the address more
+ * while the loop runs); the refusal checked right after needs the loop to take less than its 20 intervals (2 s).
  */
 async function assertPaced(app: FastifyInstance, budget: number, address: string) {
   const burst = burstOf(budget);
@@ -153,6 +153,25 @@ describe('a large budget, paced', () => {
       for (let i = 0; i < burstOf(max); i++) paidUntil = Math.max(paidUntil, now) + interval;
       assert.ok(paidUntil - now <= tolerance, `the burst of a budget of ${max}`);
       assert.ok(paidUntil + interval - now > tolerance, `and not one more (${max})`);
+    }
+  });
+
+  it('tells @fastify/rate-limit a request let through is within the budget, and how many more may follow at once', () => {
+    for (const max of [1, 5, 7, 30, 300]) {
+      const { interval, tolerance } = paceOf(60_000, max);
+      const burst = burstOf(max);
+      // Let through with the address paid for k intervals ahead (k = 1 … burst), and with the spare millisecond.
+      for (let k = 1; k <= burst; k++) {
+        const answer = verdict(true, k * interval, interval, tolerance, max);
+        assert.equal(max - answer.current, burst - k, `${max}: ${burst - k} more may follow the ${k}th`);
+      }
+      assert.ok(
+        verdict(true, tolerance, interval, tolerance, max).current <= max,
+        `${max}: never past the budget`,
+      );
+      const refused = verdict(false, burst * interval, interval, tolerance, max);
+      assert.equal(refused.current, max + 1);
+      assert.ok(refused.ttl > 0 && refused.ttl <= interval, `${max}: the next one is due within an interval`);
     }
   });
 

@@ -76,10 +76,15 @@ const COUNT_HIT = `
 const SWEEP = `delete from kernel_throttle_counters where allowed_until < now() - interval '1 hour'`;
 const SWEEP_ONE_IN = 1000;
 
-/** The answer for a request, from how far ahead of now the address is paid for after it. */
-function verdict(allowed: boolean, aheadMs: number, interval: number, tolerance: number, max: number) {
+/**
+ * The answer for a request, from how far ahead of now the address is paid for after it. Let through, it counts as
+ * `max` less the requests the address may still send at once, so the plugin's `x-ratelimit-remaining` is that
+ * number and `current` never passes `max` (the tolerance's spare millisecond can put `aheadMs` just past the
+ * burst's worth); refused, as `max + 1`, with the time until its next request would be let through.
+ */
+export function verdict(allowed: boolean, aheadMs: number, interval: number, tolerance: number, max: number) {
   return allowed
-    ? { current: Math.max(1, Math.ceil(aheadMs / interval)), ttl: Math.max(0, aheadMs) }
+    ? { current: max - Math.max(0, Math.floor((tolerance - aheadMs) / interval)), ttl: Math.max(0, aheadMs) }
     : { current: max + 1, ttl: Math.max(0, aheadMs + interval - tolerance) };
 }
 

@@ -48,43 +48,102 @@ describe('page cache', () => {
     assert.equal(renders(), 3);
   });
 
-  it('lets one request render an expired page while the others get the expired copy', async () => {
+  /** A page whose renders after the first wait at a gate the test opens, and which can be made to fail. */
+  async function appWithGatedRenders() {
     let clock = 0;
     let renders = 0;
-    let release: () => void = () => {};
+    let failing = false;
+    let open: () => void = () => {};
+    let gate = new Promise<void>((resolve) => (open = resolve));
     const app = Fastify();
     await app.register(fastifyCookie);
     registerLocale(app, { secureCookies: false });
     registerPageCache(app, () => clock);
     app.get('/slow', { config: { pageCache: { ttlSeconds: 5 } } }, async (_request, reply) => {
-      renders++;
-      if (renders > 1) await new Promise<void>((resolve) => (release = resolve));
-      return reply.type('text/html').send(`<p>render ${renders}</p>`);
+      const render = ++renders;
+      if (render > 1) await gate;
+      if (failing) return reply.code(503).type('text/html').send('<p>unavailable</p>');
+      return reply.type('text/html').send(`<p>render ${render}</p>`);
     });
-    await app.inject({ url: '/slow' });
-    clock += 5000;
-    const refreshing = app.inject({ url: '/slow' });
-    const rendering = async (n: number) => {
-      while (renders < n) await new Promise((resolve) => setImmediate(resolve));
+    return {
+      app,
+      renders: () => renders,
+      advance: (ms: number) => (clock += ms),
+      fail: (yes: boolean) => (failing = yes),
+      release() {
+        open();
+        gate = new Promise<void>((resolve) => (open = resolve));
+      },
+      /**
+       * Until `n` renders have started (a request reaches the route a few turns of the event loop after inject).
+       * Gives up after a second: a request answered from the cache never starts one, and waiting for it would
+       * keep the test process alive forever.
+       */
+      async rendering(n: number) {
+        const until = performance.now() + 1000;
+        while (renders < n) {
+          if (performance.now() > until) throw new Error(`${renders} renders started, not ${n}`);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      },
     };
-    await rendering(2);
-    const meanwhile = await app.inject({ url: '/slow' });
+  }
+
+  it('lets one request render an expired page while the others get the expired copy', {
+    timeout: 10_000,
+  }, async () => {
+    const page = await appWithGatedRenders();
+    await page.app.inject({ url: '/slow' });
+    page.advance(5000);
+    const refreshing = page.app.inject({ url: '/slow' });
+    await page.rendering(2);
+    const meanwhile = await page.app.inject({ url: '/slow' });
     assert.equal(meanwhile.headers['x-cache'], 'STALE');
     assert.equal(meanwhile.body, '<p>render 1</p>');
-    assert.equal(renders, 2, 'the second request waited for no render of its own');
-    release();
+    assert.equal(page.renders(), 2, 'the second request waited for no render of its own');
+    page.release();
     const refreshed = await refreshing;
     assert.equal(refreshed.headers['x-cache'], 'MISS');
     assert.equal(refreshed.body, '<p>render 2</p>');
-    const after = await app.inject({ url: '/slow' });
+    const after = await page.app.inject({ url: '/slow' });
     assert.equal(after.headers['x-cache'], 'HIT');
     assert.equal(after.body, '<p>render 2</p>');
-    // A copy more than one lifetime past its expiry is never served: everyone waits for a render.
-    clock += 10_000;
-    const late = app.inject({ url: '/slow' });
-    await rendering(3);
-    release();
-    assert.equal((await late).headers['x-cache'], 'MISS');
+  });
+
+  it('never serves a copy more than one lifetime past its expiry, even while a render is under way', {
+    timeout: 10_000,
+  }, async () => {
+    const page = await appWithGatedRenders();
+    await page.app.inject({ url: '/slow' });
+    page.advance(9500); // expired 4.5 s ago: within one more lifetime
+    const refreshing = page.app.inject({ url: '/slow' });
+    await page.rendering(2);
+    page.advance(500); // a whole lifetime past its expiry, the render under way and not yet given up on
+    const late = page.app.inject({ url: '/slow' });
+    await page.rendering(3);
+    page.release();
+    assert.equal((await late).headers['x-cache'], 'MISS', 'rendered for this visitor, not the old copy');
+    await refreshing;
+  });
+
+  it('lets the next request try when a render of an expired page is not stored', {
+    timeout: 10_000,
+  }, async () => {
+    const page = await appWithGatedRenders();
+    await page.app.inject({ url: '/slow' });
+    page.advance(5000);
+    page.fail(true);
+    const failed = page.app.inject({ url: '/slow' });
+    await page.rendering(2);
+    page.release();
+    assert.equal((await failed).statusCode, 503);
+    page.fail(false);
+    const retried = page.app.inject({ url: '/slow' });
+    await page.rendering(3);
+    page.release();
+    const answer = await retried;
+    assert.equal(answer.headers['x-cache'], 'MISS', 'a render of its own, not the expired copy');
+    assert.equal(answer.body, '<p>render 3</p>');
   });
 
   it('ignores query parameters the page does not declare, so they cannot bust or flood the cache', async () => {

@@ -36,6 +36,8 @@ interface Entry {
 type Encoding = 'br' | 'gzip';
 
 const MAX_ENTRIES = 1000;
+/** How long a render of an expired page keeps others from starting one, if it is never heard of again. */
+const REFRESH_RETRY_MS = 1000;
 // Where a stored page's CSRF token was. A token is tied to one visitor's secret, so a page stored with the token of
 // the visitor who caused the render would refuse every other visitor's form (the header's elderly-mode toggle).
 const TOKEN_SLOT = '\u0000csrf-token\u0000';
@@ -81,8 +83,9 @@ function compressed(bytes: Buffer): Record<Encoding, Buffer> {
  * that render is stored: as a proxy's cache lock with stale answers while updating does. Without it, every request
  * arriving during the render missed too, and under load dozens rendered and compressed the same page at once —
  * the stalls behind the home page's p99 at a fixed rate (docs/benchmarks.md). An expired copy is served only while
- * a render is under way and for at most one more lifetime; a render that fails (no 200) lets another request try
- * after `ttlSeconds`.
+ * a render is under way and for at most one more lifetime. A render that ends without being stored (not a 200, a
+ * cookie of its own) lets the next request try at once; one that never ends (its client gone before the answer)
+ * lets another try after REFRESH_RETRY_MS.
  */
 export function registerPageCache(app: FastifyInstance, now: () => number = Date.now): { clear(): void } {
   const entries = new Map<string, Entry>();
@@ -125,7 +128,11 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
         return;
       }
       const fresh = entry.expires > at;
-      if (!fresh && (entry.refreshingSince === undefined || entry.refreshingSince + lifetime <= at)) {
+      if (
+        !fresh &&
+        (entry.refreshingSince === undefined ||
+          entry.refreshingSince + Math.min(lifetime, REFRESH_RETRY_MS) <= at)
+      ) {
         // This request renders the page afresh; the ones behind it get this copy meanwhile.
         entry.refreshingSince = at;
         reply.header('x-cache', 'MISS');
@@ -147,13 +154,19 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
   const store =
     (options: PageCacheOptions): onSendHookHandler =>
     (request, reply, payload, done) => {
+      if (request.method !== 'GET' || reply.getHeader('x-cache') !== 'MISS') {
+        done(null, payload);
+        return;
+      }
+      const key = keyOf(request.locale, request.elderly, request.url, options);
       if (
-        request.method !== 'GET' ||
         reply.statusCode !== 200 ||
-        reply.getHeader('x-cache') !== 'MISS' ||
         typeof payload !== 'string' ||
         setsPersonalCookie(reply.getHeader('set-cookie'))
       ) {
+        // Nothing to store: if this request was renewing an expired copy, the next one may try.
+        const expired = entries.get(key);
+        if (expired) expired.refreshingSince = undefined;
         done(null, payload);
         return;
       }
@@ -162,7 +175,7 @@ export function registerPageCache(app: FastifyInstance, now: () => number = Date
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
       const bytes = Buffer.from(payload);
       const encoded = hasForms ? undefined : compressed(bytes);
-      entries.set(keyOf(request.locale, request.elderly, request.url, options), {
+      entries.set(key, {
         body: hasForms ? payload.replaceAll(token, TOKEN_SLOT) : payload,
         bytes,
         encoded,

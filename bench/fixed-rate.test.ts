@@ -26,6 +26,8 @@ describe('fixed-rate load', () => {
       return 'ok';
     });
     app.get('/missing', async (_request, reply) => reply.code(404).send());
+    // Never answers.
+    app.get('/hangs', () => new Promise<string>(() => {}));
     base = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   after(() => app.close());
@@ -58,6 +60,20 @@ describe('fixed-rate load', () => {
     const result = await fixedRateLoad({ url: `${base}/missing`, rate: 50, seconds: 1, connections: 2 });
     assert.equal(result.non2xx, 100);
     assert.deepEqual(result.statuses, { '404': 100 });
+  });
+
+  it('reports a server that stops answering as timeouts, and ends', { timeout: 20_000 }, async () => {
+    const result = await fixedRateLoad({
+      url: `${base}/hangs`,
+      rate: 20,
+      seconds: 1,
+      connections: 2,
+      timeoutMs: 500,
+    });
+    assert.equal(result.sent, 40);
+    assert.equal(result.ok, 0);
+    assert.equal(result.timeouts + result.errors, 40, 'every request accounted for');
+    assert.ok(result.timeouts > 0);
   });
 
   it('refuses a target that is not on loopback', async () => {

@@ -23,6 +23,8 @@ export interface FixedRateLoad {
   body?: string;
   /** Headers made for each request (a fresh Idempotency-Key, say), added to `headers`. */
   headersPerRequest?: () => Record<string, string>;
+  /** A request not answered in this long counts as a timeout (TIMEOUT_MS unless set). */
+  timeoutMs?: number;
 }
 
 /** A request not answered in this long counts as a timeout. */
@@ -41,11 +43,12 @@ export async function fixedRateLoad(load: FixedRateLoad): Promise<LoadResult> {
   const target = new URL(load.url);
   if (!/^127\.\d+\.\d+\.\d+$/.test(target.hostname))
     throw new Error(`Refusing a non-loopback target: ${load.url}`);
+  const timeoutMs = load.timeoutMs ?? TIMEOUT_MS;
   const pool = new Pool(target.origin, {
     connections: load.connections,
     pipelining: 1,
-    headersTimeout: TIMEOUT_MS,
-    bodyTimeout: TIMEOUT_MS,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
   });
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -91,6 +94,7 @@ export async function fixedRateLoad(load: FixedRateLoad): Promise<LoadResult> {
           return true;
         },
         onComplete() {
+          if (done >= total) return;
           if (index >= warmupEnd) latencies.push(performance.now() - intended);
           const code = String(status);
           statuses[code] = (statuses[code] ?? 0) + 1;
@@ -99,6 +103,7 @@ export async function fixedRateLoad(load: FixedRateLoad): Promise<LoadResult> {
           finish();
         },
         onError(error: Error & { code?: string }) {
+          if (done >= total) return; // counted already, as timed out, when the pool was destroyed
           if (error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_BODY_TIMEOUT') timeouts++;
           else errors++;
           finish();
@@ -125,10 +130,25 @@ export async function fixedRateLoad(load: FixedRateLoad): Promise<LoadResult> {
     };
     tick();
   });
-  await answered;
+  // The schedule is over: the last answers get the timeout. Requests still queued in the pool behind a stalled server
+  // have no timer of their own until they reach a socket; past the deadline the pool is destroyed and whatever is
+  // unanswered counts as timed out, so a stalled server gives a report, not a hung run.
+  let deadline: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    answered.then(() => false),
+    new Promise<boolean>((resolve) => {
+      deadline = setTimeout(() => resolve(true), timeoutMs);
+    }),
+  ]);
+  clearTimeout(deadline);
+  if (timedOut) {
+    timeouts += total - done;
+    done = total;
+    await pool.destroy();
+  }
   // The achieved rate over the measured part of the schedule, from its first scheduled start to the last answer.
   const measuredS = (performance.now() - (start + warmupEnd * interval)) / 1000;
-  await pool.close();
+  if (!timedOut) await pool.close();
 
   const sorted = latencies.sort((a, b) => a - b);
   return {

@@ -123,7 +123,6 @@ export function status(port: number, path: string): Promise<number> {
   });
 }
 
-/** The status and `x-cache` header of one GET on 127.0.0.1 with extra headers, on a fresh connection. */
 /**
  * What every browser sends with a page request: a public page is measured as people receive it (the page cache's
  * compressed copy); the bare route ignores it.
@@ -132,6 +131,7 @@ export const BROWSER_HEADERS: Readonly<Record<string, string>> = {
   'accept-encoding': 'gzip, deflate, br, zstd',
 };
 
+/** The status and `x-cache` header of one GET on 127.0.0.1 with extra headers, on a fresh connection. */
 export function probe(
   port: number,
   path: string,

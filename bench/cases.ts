@@ -32,7 +32,7 @@ import {
   POSTGRES_ADMIN_URL,
 } from '../test/support/environment.ts';
 import { testConfig } from '../test/support/platform.ts';
-import { fixedRateLoad } from './fixed-rate.ts';
+import { assertLoopback, fixedRateLoad } from './fixed-rate.ts';
 import { type LoadResult, loadResultOf } from './load.ts';
 import {
   type Cores,
@@ -107,8 +107,7 @@ interface SubmitResult extends LoadResult {
 }
 
 async function runSubmitLoad(request: SubmitLoad): Promise<SubmitResult> {
-  const host = new URL(request.url).hostname;
-  if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`Refusing a non-loopback target: ${request.url}`);
+  assertLoopback(request.url);
   // A fresh key on every request: each is a new application, none a retry the server would replay.
   const freshKey = () => ({ 'idempotency-key': randomUUID() });
   if (request.rate) {

@@ -27,6 +27,12 @@ export interface FixedRateLoad {
   timeoutMs?: number;
 }
 
+/** Every load here is aimed at this machine only: a mistyped URL must not send a flood anywhere else. */
+export function assertLoopback(url: string): void {
+  if (!/^127\.\d+\.\d+\.\d+$/.test(new URL(url).hostname))
+    throw new Error(`Refusing a non-loopback target: ${url}`);
+}
+
 /** A request not answered in this long counts as a timeout. */
 const TIMEOUT_MS = 10_000;
 /** Seconds at the start of the schedule whose latencies are not recorded. */
@@ -40,9 +46,8 @@ const percentile = (sorted: readonly number[], p: number) =>
 
 /** Runs the schedule for `seconds`, waits for the last answers, and reports as every benchmark here does. */
 export async function fixedRateLoad(load: FixedRateLoad): Promise<LoadResult> {
+  assertLoopback(load.url);
   const target = new URL(load.url);
-  if (!/^127\.\d+\.\d+\.\d+$/.test(target.hostname))
-    throw new Error(`Refusing a non-loopback target: ${load.url}`);
   const timeoutMs = load.timeoutMs ?? TIMEOUT_MS;
   const pool = new Pool(target.origin, {
     connections: load.connections,

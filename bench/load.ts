@@ -1,7 +1,7 @@
 // The load generator of `npm run bench` and `bench/identity.ts`: one autocannon run, started pinned to its own core; prints JSON.
 import { pathToFileURL } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
-import { fixedRateLoad } from './fixed-rate.ts';
+import { assertLoopback, fixedRateLoad } from './fixed-rate.ts';
 
 /** What the orchestrator asks for (argv[2], JSON). */
 export interface LoadRequest {
@@ -67,8 +67,7 @@ export function loadResultOf(url: string, result: Result): LoadResult {
  * steady schedule (`fixedRateLoad`, open loop; autocannon's own rate limit sends bursts, see bench/fixed-rate.ts).
  */
 async function runLoad(request: LoadRequest): Promise<LoadResult> {
-  const host = new URL(request.url).hostname;
-  if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`Refusing a non-loopback target: ${request.url}`);
+  assertLoopback(request.url);
   if (request.rate) {
     const { addresses } = request;
     let turn = 0;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { date, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
-import { insertIfClaimed, rowsFor } from './claimed-insert.ts';
+import { type ClaimedWrite, insertIfClaimed, rowsFor } from './claimed-insert.ts';
 import { type Database, openDatabase, queryRows } from './database.ts';
 
 const parents = pgTable('t_parents', {
@@ -45,14 +45,20 @@ async function check(database: Database) {
     parent_id text not null references t_parents (id), primary key (owner, key))`);
 
   const at = new Date('2026-10-08T01:02:03.456Z');
-  const write = (id: string, key: string, notes: (string | null)[]) =>
-    insertIfClaimed(db, rowsFor(claims, [{ owner: 'a', key, parentId: id }]), [
+  const writeOf = (id: string, key: string, notes: (string | null)[]): ClaimedWrite => ({
+    claim: rowsFor(claims, [{ owner: 'a', key, parentId: id }]),
+    others: [
       rowsFor(parents, [{ id, label: NASTY, details: { text: NASTY }, startedOn: '2026-10-08', at }]),
       rowsFor(
         children,
         notes.map((note, i) => ({ id: `${id}-${i}`, parentId: id, note })),
       ),
-    ]);
+    ],
+  });
+  const write = async (id: string, key: string, notes: (string | null)[]) => {
+    const [claimed] = await insertIfClaimed(db, [writeOf(id, key, notes)], 'parentId');
+    return claimed;
+  };
 
   // The claim names its parent before the parent's own insert: foreign keys are checked at the statement's end.
   assert.equal(await write('p1', 'k1', ['one', null, NASTY]), true, 'a new claim inserts everything');
@@ -93,10 +99,61 @@ async function check(database: Database) {
     sql`select count(*)::int as "claimsLeft" from t_claims where key = 'k10'`,
   );
   assert.equal(claimsLeft, 0);
+
+  // A batch: one statement for several writes, each claimed or not on its own — a key taken before (k2), a key
+  // taken earlier in the same batch (k20), a write with no rows of a part (p22) — and each row tied to its write.
+  assert.deepEqual(
+    await insertIfClaimed(
+      db,
+      [
+        writeOf('p20', 'k20', ['a', null]),
+        writeOf('p21', 'k2', ['b']),
+        writeOf('p22', 'k22', []),
+        writeOf('p23', 'k20', ['c']),
+        writeOf('p24', 'k24', [NASTY, 'd', 'e']),
+      ],
+      'parentId',
+    ),
+    [true, false, true, false, true],
+  );
+  assert.deepEqual(
+    await queryRows(db, sql`select id, note from t_children where parent_id >= 'p2' order by id`),
+    [
+      { id: 'p20-0', note: 'a' },
+      { id: 'p20-1', note: null },
+      { id: 'p24-0', note: NASTY },
+      { id: 'p24-1', note: 'd' },
+      { id: 'p24-2', note: 'e' },
+      { id: 'p3-0', note: 'x' },
+    ],
+  );
+  assert.deepEqual(
+    (await queryRows<{ id: string }>(db, sql`select id from t_parents order by id`)).map((r) => r.id),
+    ['p1', 'p20', 'p22', 'p24', 'p3'],
+  );
+  const [{ details } = { details: undefined }] = await queryRows<{ details: { text: string } }>(
+    db,
+    sql`select details from t_parents where id = 'p24'`,
+  );
+  assert.equal(details?.text, NASTY, 'JSON in a batch arrives exactly as sent');
+  // A batch whose one write breaks a constraint writes nothing at all: the caller tries its writes alone.
+  await assert.rejects(
+    insertIfClaimed(db, [writeOf('p30', 'k30', ['f']), writeOf('p1', 'k31', [])], 'parentId'),
+    /duplicate key|unique/,
+  );
+  const [{ left } = { left: -1 }] = await queryRows<{ left: number }>(
+    db,
+    sql`select count(*)::int as left from t_claims where key in ('k30', 'k31')`,
+  );
+  assert.equal(left, 0);
+  await assert.rejects(
+    insertIfClaimed(db, [writeOf('p40', 'k40', []), writeOf('p40', 'k41', [])], 'parentId'),
+    /share the tag/,
+  );
 }
 
 describe('insertIfClaimed', () => {
-  it('inserts all or nothing in one statement, and nothing again for a taken claim, on PGlite', async () => {
+  it('inserts all or nothing in one statement, and nothing again for a taken claim, alone and in batches, on PGlite', async () => {
     const database = await openDatabase({ mode: 'memory' });
     try {
       await check(database);

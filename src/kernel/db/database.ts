@@ -44,9 +44,13 @@ export type DriverQuery = (statement: {
   values: unknown[];
 }) => Promise<{ rows: Record<string, unknown>[] }>;
 
-/** A parameter as an SQL literal: text through pg's escapeLiteral (E'…' when it holds a backslash), numbers as is. */
+/**
+ * A parameter as an SQL literal: text through pg's escapeLiteral (E'…' when it holds a backslash), numbers as is, an
+ * array as ARRAY[…] of its elements' literals (the statement casts it, `$1::text[]`, which types an empty one too).
+ */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]`;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return pg.escapeLiteral(String(value));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { ENGINES, type OpenedDatabase } from '../../../test/support/environment.ts';
 import { startTestPlatform } from '../../../test/support/platform.ts';
 import type { Platform } from '../../app.ts';
@@ -257,6 +257,47 @@ for (const engine of ENGINES) {
         .from(cases)
         .where(eq(cases.applicantId, 'acct_wang_fang'));
       assert.equal(after?.n, before);
+    });
+
+    it('writes submissions arriving together in shared statements, each case whole and each key once', async (t) => {
+      if (!needsEngine(t)) return;
+      const answers = await answersFor('SJ-0201', 7);
+      // 24 submissions at once, twelve keys each sent twice: the group commit batches them, duplicates included.
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          service.submit(
+            CITIZEN,
+            { serviceCode: 'SJ-0201', answers, idempotencyKey: `together-${i % 12}` },
+            client,
+          ),
+        ),
+      );
+      const ids = new Set(results.map((r) => r.case.id));
+      assert.equal(ids.size, 12, 'one case per key');
+      assert.equal(results.filter((r) => !r.replayed).length, 12);
+      for (let i = 0; i < 12; i++)
+        assert.equal(
+          results[i]?.case.id,
+          results[i + 12]?.case.id,
+          'a key sent twice gives its one case twice',
+        );
+      const { db } = platform.kernel;
+      for (const id of ids) {
+        const [tasks] = await db.select({ n: count() }).from(caseTasks).where(eq(caseTasks.caseId, id));
+        const [records] = await db
+          .select({ n: count() })
+          .from(auditRecords)
+          .where(and(eq(auditRecords.objectId, id), eq(auditRecords.action, 'cases.case.submitted')));
+        const [events] = await db
+          .select({ n: count() })
+          .from(outboxEvents)
+          .where(sql`${outboxEvents.payload}->>'caseId' = ${id}`);
+        assert.deepEqual(
+          [tasks?.n, records?.n, events?.n],
+          [1, 1, 1],
+          `case ${id}: its step, record and event`,
+        );
+      }
     });
 
     it('refuses a service without a process, one not offered online, and a too low identity level', async (t) => {

@@ -12,8 +12,9 @@ import {
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
 import { civilDate, type WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
-import { insertIfClaimed, rowsFor } from '../../kernel/db/claimed-insert.ts';
+import { type ClaimedWrite, insertIfClaimed, rowsFor } from '../../kernel/db/claimed-insert.ts';
 import { type Db, queryRows } from '../../kernel/db/database.ts';
+import { groupCommit } from '../../kernel/db/group-commit.ts';
 import { AppError, type FieldProblem } from '../../kernel/errors.ts';
 import { eventRows, publishEvent } from '../../kernel/events/events.ts';
 import type { FileStore } from '../../kernel/files/index.ts';
@@ -459,6 +460,16 @@ export function createCasesService(deps: {
     return rows.map((r) => Number(r.n)).sort((a, b) => a - b);
   });
 
+  /**
+   * Submissions arriving together are written in one statement (group commit, ADR 21): each still claims its own
+   * key, and one whose statement fails is tried again alone. At most two statements at a time, so that the pool
+   * keeps connections for everything else; a submission at a quiet moment is written at once.
+   */
+  const commitSubmission = groupCommit<ClaimedWrite, boolean>(
+    (writes) => insertIfClaimed(db, writes, 'caseId'),
+    { maxBatch: 32, maxInFlight: 2 },
+  );
+
   const requestHash = (s: Submission) =>
     createHash('sha256')
       .update(
@@ -636,9 +647,8 @@ export function createCasesService(deps: {
       details: { number } as Record<string, unknown>,
     };
     const steps = stepRows(id, advance.open, [], at);
-    const claimed = await insertIfClaimed(
-      db,
-      rowsFor(submissionKeys, [
+    const claimed = await commitSubmission({
+      claim: rowsFor(submissionKeys, [
         {
           accountId,
           key: submission.idempotencyKey,
@@ -647,7 +657,7 @@ export function createCasesService(deps: {
           createdAt: at,
         },
       ]),
-      [
+      others: [
         rowsFor(cases, [row]),
         rowsFor(caseTasks, steps.tasks),
         rowsFor(caseTimeline, [submitted, ...steps.timeline]),
@@ -666,7 +676,7 @@ export function createCasesService(deps: {
           applicantId: accountId,
         }),
       ],
-    );
+    });
     if (!claimed) {
       const winner = await replay(accountId, submission);
       if (winner) return winner;

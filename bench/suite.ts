@@ -8,7 +8,7 @@
 // Toward issue 7's 20 minutes on 2 cores the suite runs each benchmark at 5 repetitions of BENCH_SECONDS=4 after a
 // 2 s warm-up (each benchmark alone defaults to 10 s and 3 s); any BENCH_* variable set by the caller wins. On a quiet
 // machine it takes about 17 minutes (2026-11-30); identity, with four pairs of targets, is the longest.
-// BENCH_ONLY=cases,certificates runs some of them (the summary then keeps the others' last rows).
+// BENCH_ONLY=cases,certificates runs some of them: each writes its own section, and the summary is left as it is.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

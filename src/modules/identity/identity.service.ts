@@ -29,15 +29,15 @@ export interface ProfileView {
 }
 
 /**
- * Builds the authorisation actor of a signed-in account: roles and clearance for staff; for a person, the mandates
- * active now (revoked and expired ones are left out, so a revocation takes effect on the next request).
+ * The actor's statement, built once per database (a Drizzle prepared query, a named prepared statement on
+ * PostgreSQL): it runs on every signed-in request that acts, and building its SQL anew each time was a visible
+ * share of a submission's CPU (docs/benchmarks.md, Cases); PostgreSQL then plans it once per connection too.
  */
-export async function actorOf(db: Db, accountId: string, now: Date = new Date()): Promise<Actor> {
-  // One statement, the account with its live mandates and its roles: it runs on every signed-in request that acts.
-  const at = now.toISOString();
+function actorQueryFor(db: Db) {
   // Drizzle writes a column in a select's own SQL unqualified, which inside a subquery would name the subquery's.
   const outerAccountId = sql`${accounts}.${sql.identifier(accounts.id.name)}`;
-  const [account] = await db
+  const at = sql`${sql.placeholder('at')}::timestamptz`;
+  return db
     .select({
       kind: accounts.kind,
       assuranceLevel: accounts.assuranceLevel,
@@ -48,13 +48,30 @@ export async function actorOf(db: Db, accountId: string, now: Date = new Date())
           'scope', ${mandates.scope}))
         from ${mandates}
         where ${mandates.granteeId} = ${outerAccountId} and ${mandates.revokedAt} is null
-          and ${mandates.validFrom} <= ${at}::timestamptz and ${mandates.validUntil} > ${at}::timestamptz), '[]'::json)`,
+          and ${mandates.validFrom} <= ${at} and ${mandates.validUntil} > ${at}), '[]'::json)`,
       roles: sql<{ departmentCode: string; role: string }[]>`coalesce((
         select json_agg(json_build_object('departmentCode', ${staffRoles.departmentCode}, 'role', ${staffRoles.role}))
         from ${staffRoles} where ${staffRoles.accountId} = ${outerAccountId}), '[]'::json)`,
     })
     .from(accounts)
-    .where(eq(accounts.id, accountId));
+    .where(eq(accounts.id, sql.placeholder('accountId')))
+    .prepare('identity_actor');
+}
+
+const actorQueries = new WeakMap<Db, ReturnType<typeof actorQueryFor>>();
+
+/**
+ * Builds the authorisation actor of a signed-in account: roles and clearance for staff; for a person, the mandates
+ * active now (revoked and expired ones are left out, so a revocation takes effect on the next request).
+ */
+export async function actorOf(db: Db, accountId: string, now: Date = new Date()): Promise<Actor> {
+  // One statement, the account with its live mandates and its roles.
+  let query = actorQueries.get(db);
+  if (!query) {
+    query = actorQueryFor(db);
+    actorQueries.set(db, query);
+  }
+  const [account] = await query.execute({ accountId, at: now.toISOString() });
   // A disabled account holds no roles and owns nothing: whatever asks in its name is refused.
   if (!account || account.disabledAt) return { kind: 'anonymous' };
   if (account.kind === 'public') {

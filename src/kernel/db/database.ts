@@ -45,6 +45,23 @@ export type DriverQuery = (statement: {
 }) => Promise<{ rows: Record<string, unknown>[] }>;
 
 /**
+ * A statement built once per database (or transaction) and kept: for Drizzle prepared queries
+ * (`….prepare('name')` with `sql.placeholder`), whose SQL is then written once instead of on every call and which
+ * PostgreSQL plans once per connection. For the few reads on every request's path (docs/benchmarks.md, Cases).
+ */
+export function preparedPerDatabase<Q>(build: (db: Db) => Q): (db: Db) => Q {
+  const built = new WeakMap<Db, Q>();
+  return (db) => {
+    let query = built.get(db);
+    if (!query) {
+      query = build(db);
+      built.set(db, query);
+    }
+    return query;
+  };
+}
+
+/**
  * A parameter as an SQL literal: text through pg's escapeLiteral (E'…' when it holds a backslash), numbers as is, an
  * array as ARRAY[…] of its elements' literals (the statement casts it, `$1::text[]`, which types an empty one too).
  */

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { AuditEntry, AuditLog } from '../../kernel/audit/audit.ts';
 import {
   type Actor,
@@ -8,7 +8,7 @@ import {
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
 import { keyedTtlCache } from '../../kernel/cache.ts';
-import type { Db } from '../../kernel/db/database.ts';
+import { type Db, preparedPerDatabase } from '../../kernel/db/database.ts';
 import { AppError, type FieldProblem } from '../../kernel/errors.ts';
 import { checkUpload, type FileStore, MATERIAL_TYPES, type VirusScanner } from '../../kernel/files/index.ts';
 import { MAX_UPLOAD_BYTES, type UploadedPart } from '../../kernel/http/server.ts';
@@ -132,6 +132,20 @@ export function prefilledAnswers(form: FormDefinition, details: PersonDetails | 
   }
   return answers;
 }
+
+/** The uploads of one account among the files an application names: on every submission's path (preparedPerDatabase). */
+const ownUploadsQuery = preparedPerDatabase((db) =>
+  db
+    .select()
+    .from(formUploads)
+    .where(
+      and(
+        eq(formUploads.accountId, sql.placeholder('accountId')),
+        sql`${formUploads.sha256} = any(${sql.placeholder('hashes')}::text[])`,
+      ),
+    )
+    .prepare('forms_own_uploads'),
+);
 
 export function createFormsService(deps: {
   db: Db;
@@ -428,18 +442,10 @@ export function createFormsService(deps: {
     async ownUploads(accountId, answers, locale) {
       const named = fileAnswers(answers);
       if (named.length === 0) return answers;
-      const rows = await db
-        .select()
-        .from(formUploads)
-        .where(
-          and(
-            eq(formUploads.accountId, accountId),
-            inArray(
-              formUploads.sha256,
-              named.map((n) => n.file.sha256),
-            ),
-          ),
-        );
+      const rows = await ownUploadsQuery(db).execute({
+        accountId,
+        hashes: named.map((n) => n.file.sha256),
+      });
       const uploaded = new Map(rows.map((r) => [r.sha256, r]));
       const missing = named.filter((n) => !uploaded.has(n.file.sha256));
       if (missing.length > 0) {

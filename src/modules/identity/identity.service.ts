@@ -6,7 +6,7 @@ import {
   auditActorOf,
   type PermissionRegistry,
 } from '../../kernel/authz/authz.ts';
-import type { Db } from '../../kernel/db/database.ts';
+import { type Db, preparedPerDatabase } from '../../kernel/db/database.ts';
 import { AppError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { maskIdNumber, maskPhone } from '../../kernel/masking.ts';
@@ -29,11 +29,10 @@ export interface ProfileView {
 }
 
 /**
- * The actor's statement, built once per database (a Drizzle prepared query, a named prepared statement on
- * PostgreSQL): it runs on every signed-in request that acts, and building its SQL anew each time was a visible
- * share of a submission's CPU (docs/benchmarks.md, Cases); PostgreSQL then plans it once per connection too.
+ * The actor's statement, built once per database (preparedPerDatabase): it runs on every signed-in request that
+ * acts, and building its SQL anew each time was a visible share of a submission's CPU (docs/benchmarks.md, Cases).
  */
-function actorQueryFor(db: Db) {
+const actorQuery = preparedPerDatabase((db) => {
   // Drizzle writes a column in a select's own SQL unqualified, which inside a subquery would name the subquery's.
   const outerAccountId = sql`${accounts}.${sql.identifier(accounts.id.name)}`;
   const at = sql`${sql.placeholder('at')}::timestamptz`;
@@ -56,9 +55,7 @@ function actorQueryFor(db: Db) {
     .from(accounts)
     .where(eq(accounts.id, sql.placeholder('accountId')))
     .prepare('identity_actor');
-}
-
-const actorQueries = new WeakMap<Db, ReturnType<typeof actorQueryFor>>();
+});
 
 /**
  * Builds the authorisation actor of a signed-in account: roles and clearance for staff; for a person, the mandates
@@ -66,12 +63,7 @@ const actorQueries = new WeakMap<Db, ReturnType<typeof actorQueryFor>>();
  */
 export async function actorOf(db: Db, accountId: string, now: Date = new Date()): Promise<Actor> {
   // One statement, the account with its live mandates and its roles.
-  let query = actorQueries.get(db);
-  if (!query) {
-    query = actorQueryFor(db);
-    actorQueries.set(db, query);
-  }
-  const [account] = await query.execute({ accountId, at: now.toISOString() });
+  const [account] = await actorQuery(db).execute({ accountId, at: now.toISOString() });
   // A disabled account holds no roles and owns nothing: whatever asks in its name is refused.
   if (!account || account.disabledAt) return { kind: 'anonymous' };
   if (account.kind === 'public') {

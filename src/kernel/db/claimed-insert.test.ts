@@ -150,6 +150,37 @@ async function check(database: Database) {
     insertIfClaimed(db, [writeOf('p40', 'k40', []), writeOf('p40', 'k41', [])], 'parentId'),
     /share the tag/,
   );
+  // A write with a part more than the first would lose it: refused, as is a tag that is not text.
+  const longer = writeOf('p42', 'k42', ['g']);
+  await assert.rejects(
+    insertIfClaimed(
+      db,
+      [
+        writeOf('p41', 'k41', []),
+        {
+          ...longer,
+          others: [...longer.others, rowsFor(children, [{ id: 'p42-x', parentId: 'p42', note: null }])],
+        },
+      ],
+      'parentId',
+    ),
+    /same tables/,
+  );
+  await assert.rejects(
+    insertIfClaimed(
+      db,
+      [
+        {
+          claim: rowsFor(parents, [
+            { id: 'p44', label: 'x', details: { text: 'x' }, startedOn: '2026-10-08', at },
+          ]),
+          others: [],
+        },
+      ],
+      'count',
+    ),
+    /a text column/,
+  );
 }
 
 describe('insertIfClaimed', () => {

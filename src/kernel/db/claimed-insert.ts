@@ -51,6 +51,8 @@ function partsOf(writes: readonly ClaimedWrite[], tag: string): Part[] {
   const [first] = writes;
   if (!first) throw new RangeError('Nothing to insert');
   const tables = [first.claim.table, ...first.others.map((part) => part.table)];
+  if (writes.some((write) => write.others.length !== first.others.length))
+    throw new RangeError('Every write must list the same tables in the same order');
   return tables.flatMap((table, i) => {
     const rows = writes.flatMap((write) => {
       const part = i === 0 ? write.claim : write.others[i - 1];
@@ -73,9 +75,14 @@ function partsOf(writes: readonly ClaimedWrite[], tag: string): Part[] {
     const columns = keys.map((key) => {
       const column = all[key];
       if (!column) throw new RangeError(`${getTableName(table)} has no column ${key}`);
+      // unnest would flatten an array column's arrays along with the batch's.
+      if (column.getSQLType().endsWith(']'))
+        throw new RangeError(`${getTableName(table)}.${key} is an array: not written by insertIfClaimed`);
       return column;
     });
-    if (i === 0 && !keys.includes(tag)) throw new RangeError(`The claim must set its tag, ${tag}`);
+    // The tag is compared as the text it was sent as: only a text column compares the same on both sides.
+    if (i === 0 && (!keys.includes(tag) || all[tag]?.getSQLType() !== 'text'))
+      throw new RangeError(`The claim must set its tag, ${tag}, a text column`);
     return [{ index: i, table, keys, columns }];
   });
 }

@@ -47,7 +47,8 @@ export type DriverQuery = (statement: {
 /**
  * A statement built once per database (or transaction) and kept: for Drizzle prepared queries
  * (`….prepare('name')` with `sql.placeholder`), whose SQL is then written once instead of on every call and which
- * PostgreSQL plans once per connection. For the few reads on every request's path (docs/benchmarks.md, Cases).
+ * PostgreSQL parses once per connection (a named statement, whose generic plan it may keep). For the few reads on
+ * every request's path (docs/benchmarks.md, Cases).
  */
 export function preparedPerDatabase<Q>(build: (db: Db) => Q): (db: Db) => Q {
   const built = new WeakMap<Db, Q>();

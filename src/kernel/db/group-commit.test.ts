@@ -58,6 +58,42 @@ describe('groupCommit', () => {
     await gated.releaseAll();
     assert.deepEqual(await Promise.all(answers), ['10', '20', '30', 'refused 4', '50']);
     assert.deepEqual(gated.batches, [[1], [2, 3, 4, 5], [2], [3], [4], [5]]);
+    assert.equal(gated.mostAtOnce(), 1, 'the retries one after another, within the batch slot');
+  });
+
+  it('does not retry alone what retryAlone rules out, and fails the whole batch with its error', async () => {
+    const gated = gatedRun((item) => item === 3);
+    const commit = groupCommit(gated.run, { maxBatch: 8, maxInFlight: 1, retryAlone: () => false });
+    const answers = [1, 2, 3].map((item) => commit(item).then(String, (error: Error) => error.message));
+    await gated.releaseAll();
+    assert.deepEqual(await Promise.all(answers), ['10', 'refused 3', 'refused 3']);
+    assert.deepEqual(gated.batches, [[1], [2, 3]]);
+  });
+
+  it('takes a run that throws before its promise as a failed run', async () => {
+    const commit = groupCommit(
+      (batch: number[]) => {
+        if (batch.includes(2)) throw new Error('thrown at once');
+        return Promise.resolve(batch);
+      },
+      { maxBatch: 8, maxInFlight: 1 },
+    );
+    const answers = await Promise.allSettled([commit(1), commit(2)]);
+    assert.deepEqual(
+      answers.map((a) => (a.status === 'fulfilled' ? a.value : (a.reason as Error).message)),
+      [1, 'thrown at once'],
+    );
+  });
+
+  it('refuses sizes that would never write anything', () => {
+    const run = async (batch: number[]) => batch;
+    for (const options of [
+      { maxBatch: 0, maxInFlight: 1 },
+      { maxBatch: 8, maxInFlight: 0 },
+      { maxBatch: Number.NaN, maxInFlight: 1 },
+      { maxBatch: 8, maxInFlight: 1.5 },
+    ])
+      assert.throws(() => groupCommit(run, options), RangeError);
   });
 
   it('does not take a batch answer of the wrong length for the items', async () => {

@@ -4,6 +4,11 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** The most batches being written at once: the items arriving meanwhile wait and form the next batch. */
   maxInFlight: number;
+  /**
+   * Whether a failed batch's items are worth trying alone (default: always). Not when the database is away: each
+   * would only fail again, one after another.
+   */
+  retryAlone?: (error: unknown) => boolean;
 }
 
 interface Waiting<I, O> {
@@ -19,14 +24,21 @@ interface Waiting<I, O> {
  * batches grow with the load, and the cost a statement has whatever its size (the round trip, planning, locks, the
  * commit) is shared by as many writes as are waiting for it.
  *
- * `run` writes a batch and answers per item, in order. If it fails, each item of the batch is tried alone, so that
- * one item's fault (a constraint it breaks) fails only that item; `run` must therefore be safe to repeat for an item
- * whose batch failed, as an idempotent claim makes it (insertIfClaimed).
+ * `run` writes a batch and answers per item, in order. If it fails, each item of the batch is tried alone, one after
+ * another (still one statement at a time for the batch's slot), so that one item's fault (a constraint it breaks)
+ * fails only that item; `run` must therefore be safe to repeat for an item whose batch failed, as an idempotent
+ * claim makes it (insertIfClaimed).
  */
 export function groupCommit<I, O>(
   run: (batch: I[]) => Promise<O[]>,
   options: GroupCommitOptions,
 ): (item: I) => Promise<O> {
+  for (const [name, value] of Object.entries({
+    maxBatch: options.maxBatch,
+    maxInFlight: options.maxInFlight,
+  }))
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`${name} must be a whole number from 1 up`);
   const queue: Waiting<I, O>[] = [];
   let inFlight = 0;
 
@@ -45,8 +57,12 @@ export function groupCommit<I, O>(
     try {
       results = await run(batch.map((waiting) => waiting.item));
       if (results.length !== batch.length) throw new Error('A group commit must answer for every item');
-    } catch {
-      await Promise.all(batch.map(alone));
+    } catch (error) {
+      if (options.retryAlone && !options.retryAlone(error)) {
+        for (const waiting of batch) waiting.reject(error);
+        return;
+      }
+      for (const waiting of batch) await alone(waiting);
       return;
     }
     batch.forEach((waiting, i) => {

@@ -262,6 +262,10 @@ for (const engine of ENGINES) {
     it('writes submissions arriving together in shared statements, each case whole and each key once', async (t) => {
       if (!needsEngine(t)) return;
       const answers = await answersFor('SJ-0201', 7);
+      const { db } = platform.kernel;
+      const casesOfCitizen = async () =>
+        (await db.select({ n: count() }).from(cases).where(eq(cases.applicantId, 'acct_wang_fang')))[0]?.n;
+      const before = await casesOfCitizen();
       // 24 submissions at once, twelve keys each sent twice: the group commit batches them, duplicates included.
       const results = await Promise.all(
         Array.from({ length: 24 }, (_, i) =>
@@ -281,7 +285,7 @@ for (const engine of ENGINES) {
           results[i + 12]?.case.id,
           'a key sent twice gives its one case twice',
         );
-      const { db } = platform.kernel;
+      assert.equal(await casesOfCitizen(), (before ?? 0) + 12, 'no case written for a duplicate that lost');
       for (const id of ids) {
         const [tasks] = await db.select({ n: count() }).from(caseTasks).where(eq(caseTasks.caseId, id));
         const [records] = await db

@@ -13,7 +13,7 @@ import {
 } from '../../kernel/authz/authz.ts';
 import { civilDate, type WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
 import { type ClaimedWrite, insertIfClaimed, rowsFor } from '../../kernel/db/claimed-insert.ts';
-import { type Db, queryRows } from '../../kernel/db/database.ts';
+import { type Db, isDatabaseUnavailable, queryRows } from '../../kernel/db/database.ts';
 import { groupCommit } from '../../kernel/db/group-commit.ts';
 import { AppError, type FieldProblem } from '../../kernel/errors.ts';
 import { eventRows, publishEvent } from '../../kernel/events/events.ts';
@@ -462,12 +462,13 @@ export function createCasesService(deps: {
 
   /**
    * Submissions arriving together are written in one statement (group commit, ADR 21): each still claims its own
-   * key, and one whose statement fails is tried again alone. At most two statements at a time, so that the pool
-   * keeps connections for everything else; a submission at a quiet moment is written at once.
+   * key, and when a batch's statement fails its submissions are tried again one by one (not when the database is
+   * away: they get the 503 at once). At most two statements at a time, so that the pool keeps connections for
+   * everything else; a submission at a quiet moment is written at once.
    */
   const commitSubmission = groupCommit<ClaimedWrite, boolean>(
     (writes) => insertIfClaimed(db, writes, 'caseId'),
-    { maxBatch: 32, maxInFlight: 2 },
+    { maxBatch: 32, maxInFlight: 2, retryAlone: (error) => !isDatabaseUnavailable(error) },
   );
 
   const requestHash = (s: Submission) =>

@@ -3,7 +3,14 @@ import { describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
-import { type Database, driverQuery, isDatabaseUnavailable, openDatabase, queryRows } from './database.ts';
+import {
+  type Database,
+  DatabaseBusyError,
+  driverQuery,
+  isDatabaseUnavailable,
+  openDatabase,
+  queryRows,
+} from './database.ts';
 
 // Text a person might type, and text an attacker would: each must arrive exactly as it was sent.
 const NASTY = [
@@ -105,7 +112,9 @@ describe('isDatabaseUnavailable', () => {
       cause: new Error('Connection terminated unexpectedly'),
     });
     const broken = new Error('Client has encountered a connection error and is not queryable');
-    for (const error of [refused, shutdown, wrapped, broken])
+    // A write that waited too long for a batch (groupCommit's maxWait) is told to retry the same way.
+    const busy = new DatabaseBusyError();
+    for (const error of [refused, shutdown, wrapped, broken, busy])
       assert.equal(isDatabaseUnavailable(error), true);
 
     // The same codes from elsewhere are not the database: another service refusing, a client hanging up.

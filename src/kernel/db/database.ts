@@ -252,6 +252,14 @@ const UNAVAILABLE_MESSAGES =
   /^(?:Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)/;
 const FROM_PG_DRIVER = /node_modules\/(?:pg|pg-pool)\//;
 
+/** A write that waited too long for the database to take it (groupCommit's maxWait): answered like the database away. */
+export class DatabaseBusyError extends Error {
+  constructor(message = 'The database did not take this write in time') {
+    super(message);
+    this.name = 'DatabaseBusyError';
+  }
+}
+
 /**
  * Whether an error means the database server cannot be reached right now (restarting, failing over), rather than a
  * fault in the request: the caller is told to retry (503), not that something broke. Drizzle wraps driver errors,
@@ -259,6 +267,7 @@ const FROM_PG_DRIVER = /node_modules\/(?:pg|pg-pool)\//;
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof DatabaseBusyError) return true;
     const code = (e as { code?: unknown }).code;
     if (e instanceof pg.DatabaseError && typeof code === 'string') {
       if (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;

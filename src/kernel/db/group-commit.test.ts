@@ -85,6 +85,29 @@ describe('groupCommit', () => {
     );
   });
 
+  it('refuses an item that waited too long for its batch to start, and only those', async () => {
+    const gated = gatedRun();
+    const commit = groupCommit(gated.run, {
+      maxBatch: 8,
+      maxInFlight: 1,
+      maxWait: { ms: 20, error: () => new Error('waited too long') },
+    });
+    const first = commit(1);
+    const queued = commit(2).then(String, (error: Error) => error.message);
+    // The wait's timer does not hold a process open (unref): the test does, while it waits.
+    const open = setInterval(() => {}, 1_000);
+    const refused = await queued;
+    clearInterval(open);
+    assert.equal(refused, 'waited too long', 'refused while the first batch hangs');
+    await gated.releaseAll();
+    assert.equal(await first, 10, 'the batch in flight is not refused');
+    assert.deepEqual(gated.batches, [[1]], 'the refused item is never written');
+    const third = commit(3);
+    await gated.releaseAll();
+    assert.equal(await third, 30, 'and later items are written as before');
+    assert.deepEqual(gated.batches, [[1], [3]]);
+  });
+
   it('refuses sizes that would never write anything', () => {
     const run = async (batch: number[]) => batch;
     for (const options of [

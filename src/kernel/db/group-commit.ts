@@ -9,12 +9,18 @@ export interface GroupCommitOptions {
    * would only fail again, one after another.
    */
   retryAlone?: (error: unknown) => boolean;
+  /**
+   * How long an item may wait for its batch to start, and what it is refused with then: statements that hang hold
+   * up everything queued behind them, which must get an answer as a request waiting for a pool connection would.
+   */
+  maxWait?: { ms: number; error: () => Error };
 }
 
 interface Waiting<I, O> {
   item: I;
   resolve: (result: O) => void;
   reject: (error: unknown) => void;
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -73,7 +79,9 @@ export function groupCommit<I, O>(
   function pump() {
     while (inFlight < options.maxInFlight && queue.length > 0) {
       inFlight++;
-      void write(queue.splice(0, options.maxBatch)).finally(() => {
+      const batch = queue.splice(0, options.maxBatch);
+      for (const waiting of batch) clearTimeout(waiting.timer);
+      void write(batch).finally(() => {
         inFlight--;
         pump();
       });
@@ -82,7 +90,18 @@ export function groupCommit<I, O>(
 
   return (item) =>
     new Promise<O>((resolve, reject) => {
-      queue.push({ item, resolve, reject });
+      const waiting: Waiting<I, O> = { item, resolve, reject };
+      const { maxWait } = options;
+      if (maxWait) {
+        waiting.timer = setTimeout(() => {
+          const at = queue.indexOf(waiting);
+          if (at < 0) return;
+          queue.splice(at, 1);
+          reject(maxWait.error());
+        }, maxWait.ms);
+        waiting.timer.unref();
+      }
+      queue.push(waiting);
       pump();
     });
 }

@@ -13,7 +13,7 @@ import {
 } from '../../kernel/authz/authz.ts';
 import { civilDate, type WorkingDayCalendar } from '../../kernel/calendar/working-days.ts';
 import { type ClaimedWrite, insertIfClaimed, rowsFor } from '../../kernel/db/claimed-insert.ts';
-import { type Db, isDatabaseUnavailable, queryRows } from '../../kernel/db/database.ts';
+import { DatabaseBusyError, type Db, isDatabaseUnavailable, queryRows } from '../../kernel/db/database.ts';
 import { groupCommit } from '../../kernel/db/group-commit.ts';
 import { AppError, type FieldProblem } from '../../kernel/errors.ts';
 import { eventRows, publishEvent } from '../../kernel/events/events.ts';
@@ -464,11 +464,18 @@ export function createCasesService(deps: {
    * Submissions arriving together are written in one statement (group commit, ADR 21): each still claims its own
    * key, and when a batch's statement fails its submissions are tried again one by one (not when the database is
    * away: they get the 503 at once). At most two statements at a time, so that the pool keeps connections for
-   * everything else; a submission at a quiet moment is written at once.
+   * everything else; a submission at a quiet moment is written at once, and one that waits five seconds behind
+   * statements that do not end gets the 503 too.
    */
   const commitSubmission = groupCommit<ClaimedWrite, boolean>(
     (writes) => insertIfClaimed(db, writes, 'caseId'),
-    { maxBatch: 32, maxInFlight: 2, retryAlone: (error) => !isDatabaseUnavailable(error) },
+    {
+      maxBatch: 32,
+      maxInFlight: 2,
+      retryAlone: (error) => !isDatabaseUnavailable(error),
+      // As long as a request waits for a pool connection before it is told to retry (503).
+      maxWait: { ms: 5_000, error: () => new DatabaseBusyError() },
+    },
   );
 
   const requestHash = (s: Submission) =>

@@ -18,7 +18,7 @@ const LOOKUP_BUDGET = 8;
 /**
  * Paced, not counted per minute: of a large budget an address gets a burst at once, then one request per
  * 60 s / budget. The counts are judged against the time the requests took (a slow machine earns the address more
- * while the loop runs); the refusal checked right after needs the loop to take less than its 20 intervals (2 s).
+ * while the loop runs).
  */
 async function assertPaced(app: FastifyInstance, budget: number, address: string) {
   const burst = burstOf(budget);
@@ -32,8 +32,14 @@ async function assertPaced(app: FastifyInstance, budget: number, address: string
   const allowed = statuses.filter((code) => code === 200).length;
   assert.ok(allowed >= burst, `the burst of ${burst} is let through (${allowed})`);
   assert.ok(allowed <= burst + earned, `then one per ${intervalMs} ms: ${allowed} let through`);
-  const refused = await app.inject({ url: '/certificates/verify', remoteAddress: address });
-  assert.equal(refused.statusCode, 429);
+  // The address has now spent what it earned: of the next three requests, one right after another, one at least is
+  // refused (a single one could fall just past an interval's end; the budgets tested keep the interval well above
+  // a request's time, even on a slow machine's PostgreSQL).
+  const next = [];
+  for (let i = 0; i < 3; i++)
+    next.push(await app.inject({ url: '/certificates/verify', remoteAddress: address }));
+  const refused = next.find((response) => response.statusCode === 429);
+  assert.ok(refused, `one of the next three is refused (${next.map((response) => response.statusCode)})`);
   assert.equal(refused.headers['retry-after'], '1', 'the next one is due within the second');
   await new Promise((resolve) => setTimeout(resolve, intervalMs * 1.5));
   const later = await app.inject({ url: '/certificates/verify', remoteAddress: address });
@@ -191,10 +197,11 @@ describe('a large budget, paced', () => {
       const platform = await startTestPlatform({
         database: await openDatabase({ mode: 'server', url: database.url, poolSize: 2 }),
         seedDemo: false,
-        env: { DATABASE_URL: database.url, YIWANG_THROTTLE_LOOKUPS: '600' },
+        // 120 a minute, one per 500 ms: a page through PostgreSQL on a loaded machine can take a good part of 100 ms.
+        env: { DATABASE_URL: database.url, YIWANG_THROTTLE_LOOKUPS: '120' },
       });
       try {
-        await assertPaced(platform.app as FastifyInstance, 600, '203.0.113.121');
+        await assertPaced(platform.app as FastifyInstance, 120, '203.0.113.121');
       } finally {
         await platform.close();
       }

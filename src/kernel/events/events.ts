@@ -127,7 +127,7 @@ export class EventBus {
   /**
    * Moves one batch of undispatched events onto the subscribers' queues, in one transaction: the rows are locked
    * (`SKIP LOCKED`, so dispatchers on several instances share the work), one job per subscriber is enqueued through
-   * the same transaction, and the rows are marked dispatched — all of it commits, or none of it.
+   * the same transaction (all in one statement), and the rows are marked dispatched — all of it commits, or none of it.
    */
   async dispatchBatch(): Promise<number> {
     return this.db.transaction(async (tx) => {
@@ -139,11 +139,14 @@ export class EventBus {
         .limit(this.options.batchSize ?? 100)
         .for('update', { skipLocked: true });
       if (batch.length === 0) return 0;
-      for (const event of batch) {
-        for (const s of this.subscriptions.filter((sub) => sub.eventName === event.name)) {
-          await this.jobs.send(queueOf(s.subscriber), { eventId: event.id }, { tx });
-        }
-      }
+      await this.jobs.sendMany(
+        batch.flatMap((event) =>
+          this.subscriptions
+            .filter((sub) => sub.eventName === event.name)
+            .map((s) => ({ name: queueOf(s.subscriber), data: { eventId: event.id } })),
+        ),
+        { tx },
+      );
       await markDispatched(
         tx,
         batch.map((e) => e.id),
@@ -187,7 +190,10 @@ export class EventBus {
             ),
           )
           .limit(this.options.batchSize ?? 100);
-        for (const event of stale) await this.jobs.send(queueOf(s.subscriber), { eventId: event.id }, { tx });
+        await this.jobs.sendMany(
+          stale.map((event) => ({ name: queueOf(s.subscriber), data: { eventId: event.id } })),
+          { tx },
+        );
         // Push the next sweep of these events a full interval away.
         if (stale.length > 0) {
           await markDispatched(

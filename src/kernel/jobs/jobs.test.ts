@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
-import { openDatabase } from '../db/database.ts';
+import { type Database, openDatabase } from '../db/database.ts';
 import { createJobs, type JobData } from './jobs.ts';
 
 const pgDatabase = <T>(list: T[]): T => {
@@ -27,6 +27,86 @@ describe('jobs kernel', () => {
     } finally {
       await jobs.stop();
       await database.close();
+    }
+  });
+
+  async function sendsManyInOneTransaction(database: Database) {
+    const jobs = createJobs(database, { work: false });
+    jobs.define('event.one', async () => {});
+    jobs.define('event.two', async () => {}, { retryLimit: 7, retryDelaySeconds: 3 });
+    await jobs.start();
+    try {
+      await assert.rejects(
+        database.db.transaction(async (tx) => {
+          await jobs.sendMany([{ name: 'event.one', data: { eventId: 'rolled-back' } }], { tx });
+          throw new Error('the change failed');
+        }),
+      );
+      await assert.rejects(
+        jobs.sendMany([
+          { name: 'event.one', data: { eventId: 'a' } },
+          { name: 'event.never-defined', data: { eventId: 'b' } },
+        ]),
+        /event\.never-defined is not defined/,
+      );
+      await database.db.transaction((tx) =>
+        jobs.sendMany(
+          [
+            { name: 'event.one', data: { eventId: 'e1', text: `'; drop table pgboss.job; --` } },
+            { name: 'event.two', data: { eventId: 'e1' } },
+            { name: 'event.one', data: { eventId: 'e2' } },
+          ],
+          { tx },
+        ),
+      );
+      await jobs.sendMany([]);
+      const { rows } = await database.executeSql(
+        `select name, data, retry_limit, retry_delay, retry_backoff, state from pgboss.job
+          where name like 'event.%' order by name, data->>'eventId'`,
+      );
+      assert.deepEqual(rows, [
+        {
+          name: 'event.one',
+          data: { eventId: 'e1', text: `'; drop table pgboss.job; --` },
+          retry_limit: 5,
+          retry_delay: 5,
+          retry_backoff: true,
+          state: 'created',
+        },
+        {
+          name: 'event.one',
+          data: { eventId: 'e2' },
+          retry_limit: 5,
+          retry_delay: 5,
+          retry_backoff: true,
+          state: 'created',
+        },
+        {
+          name: 'event.two',
+          data: { eventId: 'e1' },
+          retry_limit: 7,
+          retry_delay: 3,
+          retry_backoff: true,
+          state: 'created',
+        },
+      ]);
+    } finally {
+      await jobs.stop();
+      await database.close();
+    }
+  }
+
+  it('enqueues several jobs of several queues in one transaction, or none, on the embedded database', async () => {
+    await sendsManyInOneTransaction(await openDatabase({ mode: 'memory' }));
+  });
+
+  it('enqueues several jobs the same way on PostgreSQL', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const pg = await createTestPostgresDatabase();
+    try {
+      await sendsManyInOneTransaction(await openDatabase({ mode: 'server', url: pg.url }));
+    } finally {
+      await pg.drop();
     }
   });
 

@@ -25,6 +25,12 @@ export interface Jobs {
     data: JobData,
     options?: { tx?: Db; startAfterSeconds?: number },
   ): Promise<string | null>;
+  /**
+   * Enqueues several jobs, of any queues, in ONE statement (pg-boss's `insert`): what a dispatcher handing a batch
+   * of events to their subscribers needs, where a statement per job was the largest cost after the submission
+   * itself. `tx` as for `send`; a job whose queue was never defined is refused before anything is written.
+   */
+  sendMany(jobs: { name: string; data: JobData }[], options?: { tx?: Db }): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly working: boolean;
@@ -121,6 +127,22 @@ export function createJobs(
         retryDelay: definition?.retryDelaySeconds,
         retryBackoff: true,
       });
+    },
+    async sendMany(jobs, opts = {}) {
+      if (jobs.length === 0) return;
+      const rows = jobs.map(({ name, data }) => {
+        const definition = definitions.get(name);
+        // pg-boss's insert joins each job to its queue and drops, silently, one whose queue does not exist.
+        if (!definition) throw new Error(`Job queue ${name} is not defined.`);
+        return {
+          name,
+          data,
+          retryLimit: definition.retryLimit,
+          retryDelay: definition.retryDelaySeconds,
+          retryBackoff: true,
+        };
+      });
+      await boss.insert(rows, opts.tx ? { db: transactionExecutor(opts.tx) } : {});
     },
     async start() {
       // Installing the schema and creating queues (which adds partitions) both collide when instances start

@@ -30,6 +30,52 @@ describe('jobs kernel', () => {
     }
   });
 
+  it('takes jobs in batches, and a job that fails is retried alone while the others of its batch complete', async () => {
+    const database = await openDatabase({ mode: 'memory' });
+    const jobs = createJobs(database, { work: false });
+    const worker = createJobs(database, { work: true });
+    const runs: string[] = [];
+    for (const kernel of [jobs, worker])
+      kernel.define(
+        'event.batch',
+        async (data) => {
+          runs.push(String(data.n));
+          if (data.n === 2 && runs.filter((n) => n === '2').length === 1)
+            throw new Error('temporary failure');
+        },
+        { retryDelaySeconds: 1 },
+      );
+    await jobs.start();
+    try {
+      // All five wait in the queue before the worker starts, so its first fetch takes them together.
+      await jobs.sendMany([1, 2, 3, 4, 5].map((n) => ({ name: 'event.batch', data: { n } })));
+      await worker.start();
+      const deadline = Date.now() + 20_000;
+      const states = async () =>
+        (
+          await database.executeSql(
+            `select data->>'n' as n, state, retry_count from pgboss.job where name = 'event.batch' order by 1`,
+          )
+        ).rows as { n: string; state: string; retry_count: number }[];
+      while ((await states()).some((r) => r.state !== 'completed') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await states(), [
+        { n: '1', state: 'completed', retry_count: 0 },
+        { n: '2', state: 'completed', retry_count: 1 },
+        { n: '3', state: 'completed', retry_count: 0 },
+        { n: '4', state: 'completed', retry_count: 0 },
+        { n: '5', state: 'completed', retry_count: 0 },
+      ]);
+      // The queue's order within one insert is its random ids': each job once, then the failed one's retry.
+      assert.deepEqual(runs.slice(0, 5).sort(), ['1', '2', '3', '4', '5']);
+      assert.deepEqual(runs.slice(5), ['2']);
+    } finally {
+      await worker.stop();
+      await jobs.stop();
+      await database.close();
+    }
+  });
+
   async function sendsManyInOneTransaction(database: Database) {
     const jobs = createJobs(database, { work: false });
     jobs.define('event.one', async () => {});

@@ -110,6 +110,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       onError: (error) => log.error({ err: error }, 'event dispatch failed'),
       onRedelivery: (subscriber, count) =>
         log.warn({ subscriber, count }, 'events sent again: the subscriber had not handled them'),
+      // On PostgreSQL a worker's batch of events is handled in one transaction; the embedded database's one
+      // connection is not held that long.
+      deliveriesPerTransaction: database.pool ? 20 : 1,
     });
     const secret = resolveSecret(config);
     const audit = createAuditLog(secret, {

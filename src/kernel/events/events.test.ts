@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { count, eq, sql } from 'drizzle-orm';
 import { createTestPostgresDatabase, needPostgres } from '../../../test/support/environment.ts';
-import { type Database, openDatabase } from '../db/database.ts';
+import { type Database, openDatabase, queryRows } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import { createJobs } from '../jobs/jobs.ts';
 import { outboxEvents } from './events.tables.ts';
@@ -98,6 +98,82 @@ describe('events kernel', () => {
       const database = await openDatabase({ mode: 'server', url: pgDb.url });
       await migrate(database.db);
       await deliversOnce(database);
+    } finally {
+      await pgDb.drop();
+    }
+  });
+
+  /**
+   * Six events waiting when the worker starts, so its first fetch holds them all; the handler of the fourth fails
+   * once. Together, in one transaction (three at a time here): that chunk rolls back and is delivered one by one, the
+   * fourth failing alone until its retry. Each event's effect (an event the handler writes) exists exactly once.
+   * The queue hands the six out in its own order (random ids), so which chunk holds the fourth varies.
+   */
+  async function deliversTogether(database: Database) {
+    const jobs = createJobs(database, { work: true });
+    const bus = new EventBus(database.db, jobs, { pollMs: 100, deliveriesPerTransaction: 3 });
+    const calls: string[] = [];
+    bus.subscribe('analytics.approvals', 'cases.case.approved', async (tx, event) => {
+      const n = String(event.payload.n);
+      calls.push(n);
+      const [row] = await queryRows<{ xid: string }>(tx, sql`select pg_current_xact_id()::text as xid`);
+      await publishEvent(tx, 'analytics.approval.counted', { n, xid: row?.xid });
+      if (n === '4' && calls.filter((c) => c === '4').length <= 2) throw new Error('temporary failure');
+    });
+    await jobs.start();
+    try {
+      for (const n of [1, 2, 3, 4, 5, 6]) await publishEvent(database.db, 'cases.case.approved', { n });
+      await bus.dispatchBatch();
+      bus.start();
+      const effects = async () =>
+        (
+          await database.db
+            .select({ payload: outboxEvents.payload })
+            .from(outboxEvents)
+            .where(eq(outboxEvents.name, 'analytics.approval.counted'))
+        ).map((r) => r.payload as { n: string; xid: string });
+      const deadline = Date.now() + 20_000;
+      while ((await effects()).length < 6 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      const made = await effects();
+      assert.deepEqual(made.map((e) => e.n).sort(), ['1', '2', '3', '4', '5', '6']);
+      // The chunk without the fourth committed in one transaction; the fourth's effect in one of its own.
+      const byTransaction = new Map<string, typeof made>();
+      for (const e of made) byTransaction.set(e.xid, [...(byTransaction.get(e.xid) ?? []), e]);
+      const xidOf4 = made.find((e) => e.n === '4')?.xid;
+      assert.equal(byTransaction.get(xidOf4 ?? '')?.length, 1);
+      assert.ok(
+        [...byTransaction.values()].some((group) => group.length === 3),
+        `three events handled in one transaction: ${JSON.stringify(made)}`,
+      );
+      const { rows } = await database.executeSql(
+        `select count(*)::int as n from kernel_event_receipts where subscriber = 'analytics.approvals'`,
+      );
+      assert.equal(rows[0]?.n, 6);
+      // The fourth: together with its chunk (rolled back), alone (failed), then its retry.
+      assert.equal(calls.filter((c) => c === '4').length, 3);
+      for (const n of ['1', '2', '3', '5', '6']) {
+        const times = calls.filter((c) => c === n).length;
+        assert.ok(times === 1 || times === 2, `event ${n} was handled ${times} times`);
+      }
+    } finally {
+      await bus.stop();
+      await jobs.stop();
+      await database.close();
+    }
+  }
+
+  it('delivers a batch of events in one transaction, and one that fails alone after the batch rolled back', async () => {
+    await deliversTogether(await freshDatabase());
+  });
+
+  it('delivers a batch in one transaction the same way on PostgreSQL', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const pgDb = await createTestPostgresDatabase();
+    try {
+      const database = await openDatabase({ mode: 'server', url: pgDb.url });
+      await migrate(database.db);
+      await deliversTogether(database);
     } finally {
       await pgDb.drop();
     }

@@ -6,15 +6,21 @@ import { type Database, type Db, queryRows } from '../db/database.ts';
 /** A job's data is plain JSON. */
 export type JobData = Record<string, unknown>;
 export type JobHandler = (data: JobData, job: { id: string; name: string }) => Promise<void>;
+/**
+ * Handles every job of one fetch at once and settles each: it resolves with the jobs that failed (and why), and
+ * the others complete. For work that is cheaper together (the event bus delivers a batch in one transaction).
+ */
+export type BatchJobHandler = (
+  jobs: { id: string; name: string; data: JobData }[],
+) => Promise<{ id: string; error: unknown }[]>;
+type JobOptions = { retryLimit?: number; retryDelaySeconds?: number };
 
 /** The jobs kernel: pg-boss on the platform's own database, so a job can be enqueued in the business transaction. */
 export interface Jobs {
   /** Declares a queue and, when this process works on jobs, the handler for it. Call before `start`. */
-  define(
-    name: string,
-    handler: JobHandler,
-    options?: { retryLimit?: number; retryDelaySeconds?: number },
-  ): void;
+  define(name: string, handler: JobHandler, options?: JobOptions): void;
+  /** As `define`, with a handler that takes the jobs of a fetch together (up to 20, in the queue's order). */
+  defineBatch(name: string, handler: BatchJobHandler, options?: JobOptions): void;
   /**
    * Enqueues a job. Pass the open transaction as `tx` to enqueue it as part of that transaction (it exists only if
    * the transaction commits). Inside a transaction, `tx` is required: on the embedded database a send outside it
@@ -100,21 +106,42 @@ export function createJobs(
   boss.on('error', (error: Error) => options.onError?.(error));
   const definitions = new Map<
     string,
-    { handler: JobHandler; retryLimit: number; retryDelaySeconds: number }
+    { run: BatchJobHandler; retryLimit: number; retryDelaySeconds: number }
   >();
   let started = false;
+  const declare = (name: string, run: BatchJobHandler, opts: JobOptions) => {
+    if (started) throw new Error(`Job queue ${name} defined after start.`);
+    definitions.set(name, {
+      run,
+      retryLimit: opts.retryLimit ?? 5,
+      retryDelaySeconds: opts.retryDelaySeconds ?? 5,
+    });
+  };
 
   return {
     get working() {
       return options.work;
     },
     define(name, handler, opts = {}) {
-      if (started) throw new Error(`Job queue ${name} defined after start.`);
-      definitions.set(name, {
-        handler,
-        retryLimit: opts.retryLimit ?? 5,
-        retryDelaySeconds: opts.retryDelaySeconds ?? 5,
-      });
+      // One after another; a job that fails fails alone.
+      declare(
+        name,
+        async (jobs) => {
+          const failed: { id: string; error: unknown }[] = [];
+          for (const job of jobs) {
+            try {
+              await handler(job.data, { id: job.id, name: job.name });
+            } catch (error) {
+              failed.push({ id: job.id, error });
+            }
+          }
+          return failed;
+        },
+        opts,
+      );
+    },
+    defineBatch(name, handler, opts = {}) {
+      declare(name, handler, opts);
     },
     async send(name, data, opts = {}) {
       const definition = definitions.get(name);
@@ -157,21 +184,18 @@ export function createJobs(
       started = true;
       for (const [name, definition] of definitions) {
         if (options.work) {
-          // Up to WORK_BATCH jobs per fetch, run one after another: pg-boss fetches and completes a batch in one
-          // statement each, where one job at a time cost two statements per job (under load, more than the work).
-          // A job that fails is failed alone, at once (its retry follows its own settings); pg-boss then completes
-          // only the batch's jobs that are still active.
+          // Up to WORK_BATCH jobs per fetch: pg-boss fetches and completes a batch in one statement each, where one
+          // job at a time cost two statements per job (under load, more than the work). The jobs that failed are
+          // failed alone, at once (each retried by its own settings); pg-boss then completes the batch's jobs that
+          // are still active.
           await boss.work<JobData>(
             name,
             { pollingIntervalSeconds: 1, batchSize: WORK_BATCH },
             async (jobs) => {
-              for (const job of jobs) {
-                try {
-                  await definition.handler(job.data, { id: job.id, name: job.name });
-                } catch (error) {
-                  await boss.fail(name, job.id, error as object);
-                }
-              }
+              const failed = await definition.run(
+                jobs.map((job) => ({ id: job.id, name: job.name, data: job.data })),
+              );
+              for (const { id, error } of failed) await boss.fail(name, id, error as object);
             },
           );
         }

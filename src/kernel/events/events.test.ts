@@ -22,6 +22,28 @@ async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<vo
   }
 }
 
+/** A scenario on a fresh embedded database, and again on a fresh PostgreSQL database when the suite has one. */
+function onBothEngines(
+  title: string,
+  postgresTitle: string,
+  scenario: (database: Database) => Promise<void>,
+) {
+  it(title, async () => {
+    await scenario(await freshDatabase());
+  });
+  it(postgresTitle, async (t) => {
+    if (!(await needPostgres(t))) return;
+    const pgDb = await createTestPostgresDatabase();
+    try {
+      const database = await openDatabase({ mode: 'server', url: pgDb.url });
+      await migrate(database.db);
+      await scenario(database);
+    } finally {
+      await pgDb.drop();
+    }
+  });
+}
+
 describe('events kernel', () => {
   it('writes an event only if the transaction that reports it commits', async () => {
     const database = await freshDatabase();
@@ -87,21 +109,11 @@ describe('events kernel', () => {
     }
   }
 
-  it('delivers through pg-boss jobs to every subscriber on PGlite, and a redelivery takes effect once', async () => {
-    await deliversOnce(await freshDatabase());
-  });
-
-  it('delivers the same way on PostgreSQL', async (t) => {
-    if (!(await needPostgres(t))) return;
-    const pgDb = await createTestPostgresDatabase();
-    try {
-      const database = await openDatabase({ mode: 'server', url: pgDb.url });
-      await migrate(database.db);
-      await deliversOnce(database);
-    } finally {
-      await pgDb.drop();
-    }
-  });
+  onBothEngines(
+    'delivers through pg-boss jobs to every subscriber on PGlite, and a redelivery takes effect once',
+    'delivers the same way on PostgreSQL',
+    deliversOnce,
+  );
 
   /**
    * Six events waiting when the worker starts, so its first fetch holds them all; the handler of the fourth fails
@@ -163,21 +175,11 @@ describe('events kernel', () => {
     }
   }
 
-  it('delivers a batch of events in one transaction, and one that fails alone after the batch rolled back', async () => {
-    await deliversTogether(await freshDatabase());
-  });
-
-  it('delivers a batch in one transaction the same way on PostgreSQL', async (t) => {
-    if (!(await needPostgres(t))) return;
-    const pgDb = await createTestPostgresDatabase();
-    try {
-      const database = await openDatabase({ mode: 'server', url: pgDb.url });
-      await migrate(database.db);
-      await deliversTogether(database);
-    } finally {
-      await pgDb.drop();
-    }
-  });
+  onBothEngines(
+    'delivers a batch of events in one transaction, and one that fails alone after the batch rolled back',
+    'delivers a batch in one transaction the same way on PostgreSQL',
+    deliversTogether,
+  );
 
   it('sends again an event whose job was lost, until the subscriber has handled it', async () => {
     const database = await freshDatabase();

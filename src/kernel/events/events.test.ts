@@ -181,6 +181,29 @@ describe('events kernel', () => {
     deliversTogether,
   );
 
+  it('gives a batch subscriber the events of one delivery together, in outbox order', async () => {
+    const database = await freshDatabase();
+    const jobs = createJobs(database, { work: true });
+    const bus = new EventBus(database.db, jobs, { pollMs: 100, deliveriesPerTransaction: 5 });
+    const calls: string[][] = [];
+    bus.subscribeBatch('analytics.approvals', 'cases.case.approved', async (_tx, events) => {
+      calls.push(events.map((e) => e.id));
+    });
+    await jobs.start();
+    try {
+      const ids: string[] = [];
+      for (const n of [1, 2, 3]) ids.push(await publishEvent(database.db, 'cases.case.approved', { n }));
+      await bus.dispatchBatch();
+      bus.start();
+      await waitFor(() => calls.flat().length >= 3);
+      assert.deepEqual(calls, [[...ids].sort()]);
+    } finally {
+      await bus.stop();
+      await jobs.stop();
+      await database.close();
+    }
+  });
+
   it('sends again an event whose job was lost, until the subscriber has handled it', async () => {
     const database = await freshDatabase();
     const jobs = createJobs(database, { work: true });

@@ -15,6 +15,8 @@ export interface DomainEvent<P = Record<string, unknown>> {
 
 /** Handles one event inside the transaction that also records its receipt; must tolerate being called again after a crash. */
 export type EventHandler = (tx: Db, event: DomainEvent) => Promise<void>;
+/** Handles several events (in outbox order) inside the transaction that records their receipts; as tolerant. */
+export type EventBatchHandler = (tx: Db, events: DomainEvent[]) => Promise<void>;
 
 const EVENT_NAME = /^[a-z][a-z0-9]*\.[a-z][a-zA-Z0-9]*\.[a-z][a-zA-Z0-9]*$/;
 
@@ -57,7 +59,7 @@ export async function publishEvents(
 interface Subscription {
   subscriber: string;
   eventName: string;
-  handler: EventHandler;
+  handler: EventBatchHandler;
 }
 
 /** Records when events were (last) handed to the job queue. */
@@ -66,6 +68,13 @@ async function markDispatched(tx: Db, ids: string[]): Promise<void> {
 }
 
 const eventIdOf = (job: { data: Record<string, unknown> }) => String(job.data.eventId);
+
+const eventOf = (row: typeof outboxEvents.$inferSelect): DomainEvent => ({
+  id: row.id,
+  name: row.name,
+  payload: row.payload as Record<string, unknown>,
+  occurredAt: row.occurredAt,
+});
 
 /** Which queue carries a subscriber's deliveries. */
 const queueOf = (subscriber: string) => `event.${subscriber}`;
@@ -100,6 +109,16 @@ export class EventBus {
 
   /** Subscribes `subscriber` (unique, e.g. `analytics.caseCounts`) to an event name. Call before `start`. */
   subscribe(subscriber: string, eventName: string, handler: EventHandler): void {
+    this.subscribeBatch(subscriber, eventName, async (tx, events) => {
+      for (const event of events) await handler(tx, event);
+    });
+  }
+
+  /**
+   * As `subscribe`, with a handler given every event that one transaction delivers (one, or up to
+   * `deliveriesPerTransaction`), so that it can read and write for all of them in a few statements.
+   */
+  subscribeBatch(subscriber: string, eventName: string, handler: EventBatchHandler): void {
     if (this.subscriptions.some((s) => s.subscriber === subscriber)) {
       throw new Error(`Subscriber ${subscriber} is already registered.`);
     }
@@ -126,7 +145,7 @@ export class EventBus {
 
   /**
    * Handles several events of one subscriber in ONE transaction: their rows read together, their receipts written
-   * together, then each new one's handler in the outbox's order. True when it committed; false when anything failed,
+   * together, then the handler with the new ones in the outbox's order. True when it committed; false when anything failed,
    * and then nothing of it stays and the caller delivers them one by one.
    */
   private async deliverTogether(subscription: Subscription, eventIds: string[]): Promise<boolean> {
@@ -144,15 +163,8 @@ export class EventBus {
           .onConflictDoNothing()
           .returning({ eventId: eventReceipts.eventId });
         const fresh = new Set(inserted.map((r) => r.eventId));
-        for (const row of rows) {
-          if (!fresh.has(row.id)) continue;
-          await subscription.handler(tx, {
-            id: row.id,
-            name: row.name,
-            payload: row.payload as Record<string, unknown>,
-            occurredAt: row.occurredAt,
-          });
-        }
+        const events = rows.filter((row) => fresh.has(row.id)).map(eventOf);
+        if (events.length > 0) await subscription.handler(tx, events);
       });
       return true;
     } catch {
@@ -173,12 +185,7 @@ export class EventBus {
         .onConflictDoNothing()
         .returning({ eventId: eventReceipts.eventId });
       if (inserted.length === 0) return 'duplicate';
-      await subscription.handler(tx, {
-        id: row.id,
-        name: row.name,
-        payload: row.payload as Record<string, unknown>,
-        occurredAt: row.occurredAt,
-      });
+      await subscription.handler(tx, [eventOf(row)]);
       return 'handled';
     });
   }

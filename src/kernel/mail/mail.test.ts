@@ -15,6 +15,7 @@ import {
   type Mailer,
   type MailMessage,
   queueMail,
+  queueMails,
   registerMailJob,
 } from './mail.ts';
 import { registerDevMailbox } from './mailbox.routes.tsx';
@@ -219,6 +220,55 @@ describe('mail outbox: stored in the transaction, sent by a job', () => {
       server.messages.some((m) => m.messageId.includes(rolledBack) || m.text.includes('111111')),
       false,
     );
+  });
+
+  it('queues several mails at once, each delivered on its own, and none when one of them is refused', async () => {
+    await assert.rejects(
+      database.db.transaction((tx) =>
+        queueMails(tx, jobs, [
+          codeMail('sunli@example.test', '333333'),
+          codeMail('sunli@example.test, zhouqiang@example.test', '444444'),
+        ]),
+      ),
+      RangeError,
+    );
+    const ids = await database.db.transaction((tx) =>
+      queueMails(tx, jobs, [
+        codeMail('sunli@example.test', '555555'),
+        codeMail('zhouqiang@example.test', '666666'),
+      ]),
+    );
+    assert.equal(ids.length, 2);
+    for (const [i, to] of ['sunli@example.test', 'zhouqiang@example.test'].entries()) {
+      const mail = await server.waitFor((m) => m.messageId.includes(ids[i] as string));
+      assert.deepEqual(mail.envelope.to, [to]);
+    }
+    assert.equal(
+      server.messages.some((m) => m.text.includes('333333') || m.text.includes('444444')),
+      false,
+    );
+    assert.deepEqual(await database.db.transaction((tx) => queueMails(tx, jobs, [])), []);
+  });
+
+  it('sends a mail once when its job is enqueued twice together (a redelivery beside the first)', async () => {
+    const id = await database.db.transaction(async (tx) => {
+      const [mailId] = await queueMails(tx, jobs, [codeMail('chenjing@example.test', '777777')]);
+      await jobs.sendMany([{ name: 'mail.send', data: { mailId } }], { tx });
+      return mailId as string;
+    });
+    await server.waitFor((m) => m.messageId.includes(id));
+    await waitUntil(async () => Boolean((await mailRow(database, id))?.sentAt));
+    const jobsDone = async () =>
+      (
+        await queryRows<{ n: number }>(
+          database.db,
+          sql`select count(*)::int as n from pgboss.job
+               where name = 'mail.send' and data->>'mailId' = ${id} and state = 'completed'`,
+        )
+      )[0]?.n;
+    await waitUntil(async () => (await jobsDone()) === 2);
+    assert.equal(server.messages.filter((m) => m.messageId.includes(id)).length, 1);
+    assert.equal((await mailRow(database, id))?.attempts, 1);
   });
 
   it('records a failure and lets pg-boss retry until the server accepts the mail', async () => {

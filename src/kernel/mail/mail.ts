@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Db } from '../db/database.ts';
 import type { Locale } from '../i18n/index.ts';
@@ -139,19 +139,34 @@ const SINGLE_ADDRESS = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+\.[^\s@<>(),;:
  * commits. Returns the mail's id (`mail_…`).
  */
 export async function queueMail(tx: Db, jobs: Jobs, message: MailMessage): Promise<string> {
-  if (!SINGLE_ADDRESS.test(message.to)) throw new RangeError('A mail goes to exactly one e-mail address.');
-  if (/[\r\n]/.test(message.subject)) throw new RangeError('A mail subject is one line.');
-  const id = newId('mail');
-  await tx.insert(mailRecords).values({
-    id,
+  const [id] = await queueMails(tx, jobs, [message]);
+  return id as string;
+}
+
+/**
+ * `queueMail` for several mails at once: every mail is checked before anything is written, then the mails are
+ * stored in one statement and their deliveries enqueued in one more (each still delivered and retried on its own).
+ */
+export async function queueMails(tx: Db, jobs: Jobs, messages: readonly MailMessage[]): Promise<string[]> {
+  for (const message of messages) {
+    if (!SINGLE_ADDRESS.test(message.to)) throw new RangeError('A mail goes to exactly one e-mail address.');
+    if (/[\r\n]/.test(message.subject)) throw new RangeError('A mail subject is one line.');
+  }
+  if (messages.length === 0) return [];
+  const rows = messages.map((message) => ({
+    id: newId('mail'),
     recipient: message.to,
     subject: message.subject,
     text: message.text,
     html: message.html ?? null,
     locale: message.locale,
-  });
-  await jobs.send(MAIL_SEND_JOB, { mailId: id }, { tx });
-  return id;
+  }));
+  await tx.insert(mailRecords).values(rows);
+  await jobs.sendMany(
+    rows.map((row) => ({ name: MAIL_SEND_JOB, data: { mailId: row.id } })),
+    { tx },
+  );
+  return rows.map((row) => row.id);
 }
 
 // Enough of an SMTP answer or a stack-less message to diagnose; the column is not a log.
@@ -174,9 +189,17 @@ export async function deliverMail(
   id: string,
 ): Promise<'sent' | 'already-sent' | 'missing'> {
   const [row] = await db.select().from(mailRecords).where(eq(mailRecords.id, id));
-  if (!row) return 'missing';
+  return row ? sendStored(db, mailer, row) : 'missing';
+}
+
+/** Sends one mail as read from its row, and records the outcome (see `deliverMail`). */
+async function sendStored(
+  db: Db,
+  mailer: Mailer,
+  row: typeof mailRecords.$inferSelect,
+): Promise<'sent' | 'already-sent'> {
   if (row.sentAt) return 'already-sent';
-  const unsent = and(eq(mailRecords.id, id), isNull(mailRecords.sentAt));
+  const unsent = and(eq(mailRecords.id, row.id), isNull(mailRecords.sentAt));
   let delivery: MailDelivery;
   try {
     delivery = await mailer.send({
@@ -217,10 +240,28 @@ export function registerMailJob(
   mailer: Mailer,
   options: { retryLimit?: number; retryDelaySeconds?: number } = {},
 ): void {
-  jobs.define(
+  jobs.defineBatch(
     MAIL_SEND_JOB,
-    async (data) => {
-      await deliverMail(db, mailer, String(data.mailId));
+    // The batch's mails are read in one statement, then sent and recorded one by one as `deliverMail` does: each is
+    // marked sent as soon as the server took it, and one that fails is retried alone.
+    async (batch) => {
+      const ids = batch.map((job) => String(job.data.mailId));
+      const rows = await db.select().from(mailRecords).where(inArray(mailRecords.id, ids));
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const failed: { id: string; error: unknown }[] = [];
+      // Two jobs of one mail (one sent again) in the same batch: the row read is the same, the mail goes out once.
+      const tried = new Set<string>();
+      for (const job of batch) {
+        const row = byId.get(String(job.data.mailId));
+        if (!row || tried.has(row.id)) continue;
+        tried.add(row.id);
+        try {
+          await sendStored(db, mailer, row);
+        } catch (error) {
+          failed.push({ id: job.id, error });
+        }
+      }
+      return failed;
     },
     // pg-boss's backoff doubles a jittered delay: 10–20 s, 20–40 s… 10 to 20 minutes over six retries in all.
     { retryLimit: options.retryLimit ?? 6, retryDelaySeconds: options.retryDelaySeconds ?? 10 },
@@ -231,9 +272,14 @@ export function registerMailJob(
 export interface MailOutbox {
   /** Stores the mail and enqueues its delivery in `tx` (see `queueMail`); returns its id. */
   queue(tx: Db, message: MailMessage): Promise<string>;
+  /** Several mails in two statements (see `queueMails`); returns their ids in order. */
+  queueMany(tx: Db, messages: readonly MailMessage[]): Promise<string[]>;
 }
 
 /** Binds `queueMail` to the platform's jobs, for the kernel context. */
 export function createMailOutbox(jobs: Jobs): MailOutbox {
-  return { queue: (tx, message) => queueMail(tx, jobs, message) };
+  return {
+    queue: (tx, message) => queueMail(tx, jobs, message),
+    queueMany: (tx, messages) => queueMails(tx, jobs, messages),
+  };
 }

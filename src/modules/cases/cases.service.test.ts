@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { ENGINES, type OpenedDatabase } from '../../../test/support/environment.ts';
 import { startTestPlatform } from '../../../test/support/platform.ts';
 import type { Platform } from '../../app.ts';
@@ -8,13 +8,17 @@ import { auditRecords } from '../../kernel/audit/audit.tables.ts';
 import type { Actor } from '../../kernel/authz/authz.ts';
 import { AppError } from '../../kernel/errors.ts';
 import { outboxEvents } from '../../kernel/events/events.tables.ts';
+import type { EventBatchHandler, EventBus } from '../../kernel/events/events.ts';
+import { mailRecords } from '../../kernel/mail/mail.tables.ts';
 import type { CatalogueContract } from '../catalogue/contract.ts';
 import { type FormsService, sampleAnswers } from '../forms/index.ts';
 import type { IdentityContract } from '../identity/index.ts';
 import { createCasesService, filesIn } from './cases.service.ts';
 import { cases, caseTasks } from './db/cases.tables.ts';
+import { caseNotifications } from './db/notifications.tables.ts';
 import { parseCaseNumber } from './domain/case-number.ts';
 import type { CasesModule } from './index.ts';
+import { createNotificationsService } from './notifications.service.ts';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 const client = { clientAddress: '192.0.2.9', userAgent: 'test', requestId: 'req_cases' };
@@ -624,6 +628,79 @@ for (const engine of ENGINES) {
       assert.ok(hers.some((c) => c.id === intake.id));
       const again = await service.intake(clerk, li.id, submission, client);
       assert.equal(again.case.id, intake.id, 'a retried intake gives the same case');
+    });
+
+    it('tells each applicant of a batch of events once, in the site and by mail, from one handler call', async (t) => {
+      if (!needsEngine(t)) return;
+      const { db } = platform.kernel;
+      const identity = platform.contracts.identity as IdentityContract;
+      // Real accounts of the demo city, whose details carry an e-mail address.
+      const [wang, lina] = [await identity.findAccount('wangfang'), await identity.findAccount('lina')];
+      assert.ok(wang && lina);
+      const apply = async (accountId: string, seed: number) =>
+        (
+          await service.submit(
+            person(accountId),
+            {
+              serviceCode: 'ZWFW-0101',
+              answers: await answersFor('ZWFW-0101', seed, accountId),
+              idempotencyKey: `notify-${seed}`,
+            },
+            client,
+          )
+        ).case;
+      const submitted = [await apply(wang.id, 21), await apply(wang.id, 22), await apply(lina.id, 23)];
+      const handlers = new Map<string, EventBatchHandler>();
+      createNotificationsService({
+        db,
+        mail: platform.kernel.mail,
+        details: (accountIds, tx) => identity.ownDetailsOf(accountIds, tx),
+        baseUrl: 'https://yiwang.example.test',
+      }).subscribe({
+        subscribeBatch: (_subscriber: string, name: string, handler: EventBatchHandler) =>
+          handlers.set(name, handler),
+      } as unknown as EventBus);
+      const ids = submitted.map((c) => c.id);
+      const events = (
+        await db
+          .select()
+          .from(outboxEvents)
+          .where(
+            and(
+              eq(outboxEvents.name, 'cases.case.submitted'),
+              inArray(sql`${outboxEvents.payload}->>'caseId'`, ids),
+            ),
+          )
+      ).map((row) => ({ ...row, payload: row.payload as Record<string, unknown> }));
+      assert.equal(events.length, 3);
+      const handle = handlers.get('cases.case.submitted');
+      assert.ok(handle);
+      await db.transaction((tx) => handle(tx, events));
+
+      const notices = await db
+        .select({
+          accountId: caseNotifications.accountId,
+          caseNumber: caseNotifications.caseNumber,
+          kind: caseNotifications.kind,
+        })
+        .from(caseNotifications)
+        .where(inArray(caseNotifications.caseId, ids));
+      assert.deepEqual(
+        notices.sort((a, b) => a.caseNumber.localeCompare(b.caseNumber)),
+        submitted
+          .map((c) => ({ accountId: c.applicantId, caseNumber: c.number, kind: 'submitted' }))
+          .sort((a, b) => a.caseNumber.localeCompare(b.caseNumber)),
+      );
+      const people = await identity.ownDetailsOf([wang.id, lina.id, 'acct_sj_clerk']);
+      assert.deepEqual([...people.keys()].sort(), [wang.id, lina.id].sort(), 'staff are not people');
+      for (const c of submitted) {
+        const mails = await db
+          .select({ recipient: mailRecords.recipient, text: mailRecords.text })
+          .from(mailRecords)
+          .where(sql`${mailRecords.text} like ${`%/cases/${c.number}%`}`);
+        assert.equal(mails.length, 1, `one mail about ${c.number}`);
+        assert.equal(mails[0]?.recipient, people.get(c.applicantId)?.email);
+      }
     });
 
     it('escalates a step to the department head, who may give it to one of the department’s staff', async (t) => {

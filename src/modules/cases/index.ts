@@ -100,7 +100,7 @@ function buildCases(
   const notifications = createNotificationsService({
     db: kernel.db,
     mail: kernel.mail,
-    details: (accountId, tx) => identity.ownDetails(accountId, tx),
+    details: (accountIds, tx) => identity.ownDetailsOf(accountIds, tx),
     baseUrl: publicBaseUrl(kernel.config),
   });
   notifications.subscribe(kernel.events);

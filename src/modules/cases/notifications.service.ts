@@ -1,9 +1,9 @@
-import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../kernel/authz/authz.ts';
 import type { Db } from '../../kernel/db/database.ts';
 import type { DomainEvent, EventBus } from '../../kernel/events/events.ts';
 import { newId } from '../../kernel/ids.ts';
-import type { MailOutbox } from '../../kernel/mail/mail.ts';
+import type { MailMessage, MailOutbox } from '../../kernel/mail/mail.ts';
 import type { PersonDetails } from '../identity/index.ts';
 import { casesMessages } from './cases.messages.ts';
 import { cases } from './db/cases.tables.ts';
@@ -56,45 +56,60 @@ export interface NotificationsService {
 export function createNotificationsService(deps: {
   db: Db;
   mail: MailOutbox;
-  /** The applicant's details: their e-mail address and language. */
-  details: (accountId: string, tx: Db) => Promise<PersonDetails | undefined>;
+  /** The applicants' details, by account id: their e-mail addresses and languages. */
+  details: (accountIds: string[], tx: Db) => Promise<Map<string, PersonDetails>>;
   /** Where the public site is, for the link in the mail. */
   baseUrl: string;
 }): NotificationsService {
   const { db } = deps;
 
-  async function notifyApplicant(tx: Db, event: DomainEvent, kind: string): Promise<void> {
-    const caseId = String(event.payload.caseId ?? '');
-    const [row] = await tx
+  /**
+   * Tells the applicants of several cases of one kind, in a few statements whatever their number (the event bus
+   * hands a batch to one transaction): the cases and their applicants read together, the notices and the mails
+   * written together.
+   */
+  async function notifyApplicants(tx: Db, events: DomainEvent[], kind: string): Promise<void> {
+    const caseIds = [...new Set(events.map((event) => String(event.payload.caseId ?? '')))];
+    const rows = await tx
       .select({ id: cases.id, number: cases.number, applicantId: cases.applicantId })
       .from(cases)
-      .where(eq(cases.id, caseId));
-    if (!row) return;
-    const details = {
-      ...(Array.isArray(event.payload.missing) ? { missing: event.payload.missing } : {}),
-    };
-    await tx.insert(caseNotifications).values({
-      id: newId('ntf'),
-      accountId: row.applicantId,
-      caseId: row.id,
-      caseNumber: row.number,
-      kind,
-      details,
-    });
-    const person = await deps.details(row.applicantId, tx);
-    if (!person?.email) return;
-    const locale = person.preferredLocale;
-    const t = casesMessages.translator(locale) as (key: string, params?: Record<string, string>) => string;
-    const link = new URL(`/cases/${row.number}`, deps.baseUrl).toString();
-    const missing = Array.isArray(details.missing)
-      ? `\n\n${(details.missing as string[]).map((m) => `- ${m}`).join('\n')}`
-      : '';
-    await deps.mail.queue(tx, {
-      to: person.email,
-      locale,
-      subject: t(`notice.${kind}.subject`, { number: row.number }),
-      text: `${t(`notice.${kind}.text`, { number: row.number })}${missing}\n\n${link}`,
-    });
+      .where(inArray(cases.id, caseIds));
+    if (rows.length === 0) return;
+    const caseById = new Map(rows.map((row) => [row.id, row]));
+    const people = await deps.details([...new Set(rows.map((row) => row.applicantId))], tx);
+    const notices: (typeof caseNotifications.$inferInsert)[] = [];
+    const mails: MailMessage[] = [];
+    for (const event of events) {
+      const row = caseById.get(String(event.payload.caseId ?? ''));
+      if (!row) continue;
+      const details = {
+        ...(Array.isArray(event.payload.missing) ? { missing: event.payload.missing } : {}),
+      };
+      notices.push({
+        id: newId('ntf'),
+        accountId: row.applicantId,
+        caseId: row.id,
+        caseNumber: row.number,
+        kind,
+        details,
+      });
+      const person = people.get(row.applicantId);
+      if (!person?.email) continue;
+      const locale = person.preferredLocale;
+      const t = casesMessages.translator(locale) as (key: string, params?: Record<string, string>) => string;
+      const link = new URL(`/cases/${row.number}`, deps.baseUrl).toString();
+      const missing = Array.isArray(details.missing)
+        ? `\n\n${(details.missing as string[]).map((m) => `- ${m}`).join('\n')}`
+        : '';
+      mails.push({
+        to: person.email,
+        locale,
+        subject: t(`notice.${kind}.subject`, { number: row.number }),
+        text: `${t(`notice.${kind}.text`, { number: row.number })}${missing}\n\n${link}`,
+      });
+    }
+    if (notices.length > 0) await tx.insert(caseNotifications).values(notices);
+    await deps.mail.queueMany(tx, mails);
   }
 
   const toNotification = (row: typeof caseNotifications.$inferSelect): CaseNotification => ({
@@ -111,7 +126,7 @@ export function createNotificationsService(deps: {
   return {
     subscribe(events) {
       for (const [name, kind] of Object.entries(APPLICANT_EVENTS))
-        events.subscribe(`cases.notify.${kind}`, name, (tx, event) => notifyApplicant(tx, event, kind));
+        events.subscribeBatch(`cases.notify.${kind}`, name, (tx, batch) => notifyApplicants(tx, batch, kind));
     },
 
     async notifyDepartment(tx, input) {

@@ -56,6 +56,8 @@ export interface IdentityContract {
    * Pass `tx` when calling inside a transaction (the embedded database has one connection).
    */
   ownDetails(accountId: string, tx?: Db): Promise<PersonDetails | undefined>;
+  /** `ownDetails` of several people in one statement, by account id (accounts that are not people are left out). */
+  ownDetailsOf(accountIds: readonly string[], tx?: Db): Promise<Map<string, PersonDetails>>;
   /**
    * A legal entity as the business register knows it (name, unified social credit code, legal representative): for
    * documents issued to it, such as a licence. Pass `tx` inside a transaction.

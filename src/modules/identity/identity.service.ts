@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AuditLog } from '../../kernel/audit/audit.ts';
 import {
   type Actor,
@@ -10,7 +10,7 @@ import { type Db, preparedPerDatabase } from '../../kernel/db/database.ts';
 import { AppError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { maskIdNumber, maskPhone } from '../../kernel/masking.ts';
-import type { AccountSummary, IdentityContract, StaffRole } from './contract.ts';
+import type { AccountSummary, IdentityContract, PersonDetails, StaffRole } from './contract.ts';
 import { accounts, legalEntities, mandates, staffRoles } from './db/identity.tables.ts';
 import { residentIdCheckCharacter } from './domain/identifiers.ts';
 import { hashPassword } from './domain/passwords.ts';
@@ -26,6 +26,19 @@ export interface ProfileView {
   idNumberMasked: string | null;
   phoneMasked: string | null;
   assuranceLevel: number;
+}
+
+/** What a person's account tells about them, for their own use (the profile a form is filled from, a notice). */
+function personDetailsOf(row: typeof accounts.$inferSelect): PersonDetails {
+  return {
+    name: { 'zh-CN': row.displayNameZh, en: row.displayNameEn },
+    idType: row.idType,
+    idNumber: row.idNumber,
+    phone: row.phone,
+    email: row.email,
+    assuranceLevel: row.assuranceLevel as 1 | 2 | 3,
+    preferredLocale: row.preferredLocale,
+  };
 }
 
 /**
@@ -266,16 +279,15 @@ export function createIdentityService(db: Db, apiTokens: IdentityContract['apiTo
     sessionOf: (request) => request.identitySession,
     async ownDetails(accountId, tx = db) {
       const [row] = await tx.select().from(accounts).where(eq(accounts.id, accountId));
-      if (row?.kind !== 'public') return undefined;
-      return {
-        name: { 'zh-CN': row.displayNameZh, en: row.displayNameEn },
-        idType: row.idType,
-        idNumber: row.idNumber,
-        phone: row.phone,
-        email: row.email,
-        assuranceLevel: row.assuranceLevel as 1 | 2 | 3,
-        preferredLocale: row.preferredLocale,
-      };
+      return row?.kind === 'public' ? personDetailsOf(row) : undefined;
+    },
+    async ownDetailsOf(accountIds, tx = db) {
+      if (accountIds.length === 0) return new Map();
+      const rows = await tx
+        .select()
+        .from(accounts)
+        .where(and(inArray(accounts.id, [...new Set(accountIds)]), eq(accounts.kind, 'public')));
+      return new Map(rows.map((row) => [row.id, personDetailsOf(row)]));
     },
     async organisationDetails(organisationId, tx = db) {
       const [row] = await tx.select().from(legalEntities).where(eq(legalEntities.id, organisationId));

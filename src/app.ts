@@ -113,6 +113,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       // On PostgreSQL a worker's batch of events is handled in one transaction; the embedded database's one
       // connection is not held that long.
       deliveriesPerTransaction: database.pool ? 20 : 1,
+      onBatchRolledBack: (subscriber, count, error) =>
+        log.debug(
+          { subscriber, count, err: error },
+          'a batch of events failed together: delivering one by one',
+        ),
     });
     const secret = resolveSecret(config);
     const audit = createAuditLog(secret, {

@@ -125,12 +125,14 @@ describe('events kernel', () => {
     const jobs = createJobs(database, { work: true });
     const bus = new EventBus(database.db, jobs, { pollMs: 100, deliveriesPerTransaction: 3 });
     const calls: string[] = [];
-    bus.subscribe('analytics.approvals', 'cases.case.approved', async (tx, event) => {
-      const n = String(event.payload.n);
-      calls.push(n);
-      const [row] = await queryRows<{ xid: string }>(tx, sql`select pg_current_xact_id()::text as xid`);
-      await publishEvent(tx, 'analytics.approval.counted', { n, xid: row?.xid });
-      if (n === '4' && calls.filter((c) => c === '4').length <= 2) throw new Error('temporary failure');
+    bus.subscribeBatch('analytics.approvals', 'cases.case.approved', async (tx, events) => {
+      for (const event of events) {
+        const n = String(event.payload.n);
+        calls.push(n);
+        const [row] = await queryRows<{ xid: string }>(tx, sql`select pg_current_xact_id()::text as xid`);
+        await publishEvent(tx, 'analytics.approval.counted', { n, xid: row?.xid });
+        if (n === '4' && calls.filter((c) => c === '4').length <= 2) throw new Error('temporary failure');
+      }
     });
     await jobs.start();
     try {
@@ -181,7 +183,7 @@ describe('events kernel', () => {
     deliversTogether,
   );
 
-  it('gives a batch subscriber the events of one delivery together, in outbox order', async () => {
+  it('gives a batch subscriber the events of one delivery together, in outbox order, and others one each', async () => {
     const database = await freshDatabase();
     const jobs = createJobs(database, { work: true });
     const bus = new EventBus(database.db, jobs, { pollMs: 100, deliveriesPerTransaction: 5 });
@@ -189,14 +191,21 @@ describe('events kernel', () => {
     bus.subscribeBatch('analytics.approvals', 'cases.case.approved', async (_tx, events) => {
       calls.push(events.map((e) => e.id));
     });
+    // A plain subscriber of the same events keeps a transaction per event, whatever deliveriesPerTransaction says.
+    const transactions = new Set<string>();
+    bus.subscribe('certificates.issueOnApproval', 'cases.case.approved', async (tx) => {
+      const [row] = await queryRows<{ xid: string }>(tx, sql`select pg_current_xact_id()::text as xid`);
+      transactions.add(row?.xid ?? '');
+    });
     await jobs.start();
     try {
       const ids: string[] = [];
       for (const n of [1, 2, 3]) ids.push(await publishEvent(database.db, 'cases.case.approved', { n }));
       await bus.dispatchBatch();
       bus.start();
-      await waitFor(() => calls.flat().length >= 3);
+      await waitFor(() => calls.flat().length >= 3 && transactions.size >= 3);
       assert.deepEqual(calls, [[...ids].sort()]);
+      assert.equal(transactions.size, 3);
     } finally {
       await bus.stop();
       await jobs.stop();

@@ -99,33 +99,48 @@ export class EventBus {
       /** Told when events are sent again to a subscriber that never handled them (worth an alert). */
       onRedelivery?: (subscriber: string, count: number) => void;
       /**
-       * How many of a subscriber's events one transaction may handle (1 by default). More saves a transaction, a
-       * read and a receipt statement per event; but the transaction holds its connection that much longer, which
-       * on the embedded database's one connection every request would wait for.
+       * How many of a batch subscriber's events (`subscribeBatch`) one transaction may handle (1 by default). More
+       * saves a transaction, a read and a receipt statement per event; but the transaction holds its connection that
+       * much longer, which on the embedded database's one connection every request would wait for.
        */
       deliveriesPerTransaction?: number;
+      /** Told when a batch delivered together failed and is delivered again one event at a time. */
+      onBatchRolledBack?: (subscriber: string, count: number, error: unknown) => void;
     } = {},
   ) {}
 
-  /** Subscribes `subscriber` (unique, e.g. `analytics.caseCounts`) to an event name. Call before `start`. */
+  /**
+   * Subscribes `subscriber` (unique, e.g. `analytics.caseCounts`) to an event name. Call before `start`. Each event
+   * is handled in a transaction of its own.
+   */
   subscribe(subscriber: string, eventName: string, handler: EventHandler): void {
-    this.subscribeBatch(subscriber, eventName, async (tx, events) => {
-      for (const event of events) await handler(tx, event);
-    });
+    this.register(
+      subscriber,
+      eventName,
+      async (tx, events) => {
+        for (const event of events) await handler(tx, event);
+      },
+      false,
+    );
   }
 
   /**
-   * As `subscribe`, with a handler given every event that one transaction delivers (one, or up to
-   * `deliveriesPerTransaction`), so that it can read and write for all of them in a few statements.
+   * As `subscribe`, with a handler given every event that one transaction delivers (up to
+   * `deliveriesPerTransaction`), so that it can read and write for all of them in a few statements. The batch may be
+   * rolled back and then delivered one event at a time: the handler's effects must be all in the transaction (no
+   * sequence number it would mind losing, no cache it clears before the commit).
    */
   subscribeBatch(subscriber: string, eventName: string, handler: EventBatchHandler): void {
+    this.register(subscriber, eventName, handler, true);
+  }
+
+  private register(subscriber: string, eventName: string, handler: EventBatchHandler, together: boolean) {
     if (this.subscriptions.some((s) => s.subscriber === subscriber)) {
       throw new Error(`Subscriber ${subscriber} is already registered.`);
     }
     const subscription = { subscriber, eventName, handler };
-    this.subscriptions.push(subscription);
     this.jobs.defineBatch(queueOf(subscriber), async (jobs) => {
-      const size = Math.max(1, this.options.deliveriesPerTransaction ?? 1);
+      const size = together ? Math.max(1, this.options.deliveriesPerTransaction ?? 1) : 1;
       const failed: { id: string; error: unknown }[] = [];
       for (let i = 0; i < jobs.length; i += size) {
         const chunk = jobs.slice(i, i + size);
@@ -141,12 +156,14 @@ export class EventBus {
       }
       return failed;
     });
+    // Only once its queue exists (defining it after start throws): the dispatcher sends to every subscription's queue.
+    this.subscriptions.push(subscription);
   }
 
   /**
    * Handles several events of one subscriber in ONE transaction: their rows read together, their receipts written
-   * together, then the handler with the new ones in the outbox's order. True when it committed; false when anything failed,
-   * and then nothing of it stays and the caller delivers them one by one.
+   * together, then the handler with the new ones in the outbox's order. True when it committed; false when anything
+   * failed, and then nothing of it stays and the caller delivers them one by one.
    */
   private async deliverTogether(subscription: Subscription, eventIds: string[]): Promise<boolean> {
     try {
@@ -167,7 +184,8 @@ export class EventBus {
         if (events.length > 0) await subscription.handler(tx, events);
       });
       return true;
-    } catch {
+    } catch (error) {
+      this.options.onBatchRolledBack?.(subscription.subscriber, eventIds.length, error);
       return false;
     }
   }

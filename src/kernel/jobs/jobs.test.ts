@@ -30,18 +30,20 @@ describe('jobs kernel', () => {
     }
   });
 
-  it('takes jobs in batches, and a job that fails is retried alone while the others of its batch complete', async () => {
+  it('gives a batch queue its waiting jobs together; one that failed is retried alone', async () => {
     const database = await openDatabase({ mode: 'memory' });
     const jobs = createJobs(database, { work: false });
     const worker = createJobs(database, { work: true });
-    const runs: string[] = [];
+    const batches: string[][] = [];
     for (const kernel of [jobs, worker])
-      kernel.define(
+      kernel.defineBatch(
         'event.batch',
-        async (data) => {
-          runs.push(String(data.n));
-          if (data.n === 2 && runs.filter((n) => n === '2').length === 1)
-            throw new Error('temporary failure');
+        async (batch) => {
+          batches.push(batch.map((job) => String(job.data.n)));
+          const firstTry = batches.length === 1;
+          return batch
+            .filter((job) => firstTry && job.data.n === 2)
+            .map((job) => ({ id: job.id, error: new Error('temporary failure') }));
         },
         { retryDelaySeconds: 1 },
       );
@@ -66,11 +68,40 @@ describe('jobs kernel', () => {
         { n: '4', state: 'completed', retry_count: 0 },
         { n: '5', state: 'completed', retry_count: 0 },
       ]);
-      // The queue's order within one insert is its random ids': each job once, then the failed one's retry.
-      assert.deepEqual(runs.slice(0, 5).sort(), ['1', '2', '3', '4', '5']);
-      assert.deepEqual(runs.slice(5), ['2']);
+      // One fetch of all five (the queue's order within one insert is its random ids'), then the retry alone.
+      assert.equal(batches.length, 2);
+      assert.deepEqual(batches[0]?.slice().sort(), ['1', '2', '3', '4', '5']);
+      assert.deepEqual(batches[1], ['2']);
     } finally {
       await worker.stop();
+      await jobs.stop();
+      await database.close();
+    }
+  });
+
+  it('retries a job of a queue defined with define that failed, and completes the others', async () => {
+    const database = await openDatabase({ mode: 'memory' });
+    const jobs = createJobs(database, { work: true });
+    const runs: number[] = [];
+    jobs.define(
+      'mail.send',
+      async (data) => {
+        runs.push(Number(data.n));
+        if (data.n === 2 && runs.filter((n) => n === 2).length === 1) throw new Error('temporary failure');
+      },
+      { retryDelaySeconds: 1 },
+    );
+    await jobs.start();
+    try {
+      await jobs.sendMany([1, 2, 3].map((n) => ({ name: 'mail.send', data: { n } })));
+      const deadline = Date.now() + 20_000;
+      while (runs.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(runs.slice().sort(), [1, 2, 2, 3]);
+      const { rows } = await database.executeSql(
+        `select count(*)::int as n from pgboss.job where name = 'mail.send' and state = 'completed'`,
+      );
+      assert.equal(rows[0]?.n, 3);
+    } finally {
       await jobs.stop();
       await database.close();
     }

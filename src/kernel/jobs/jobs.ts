@@ -17,9 +17,16 @@ type JobOptions = { retryLimit?: number; retryDelaySeconds?: number };
 
 /** The jobs kernel: pg-boss on the platform's own database, so a job can be enqueued in the business transaction. */
 export interface Jobs {
-  /** Declares a queue and, when this process works on jobs, the handler for it. Call before `start`. */
+  /**
+   * Declares a queue and, when this process works on jobs, the handler for it (one job per fetch). Call before
+   * `start`.
+   */
   define(name: string, handler: JobHandler, options?: JobOptions): void;
-  /** As `define`, with a handler that takes the jobs of a fetch together (up to 20, in the queue's order). */
+  /**
+   * As `define`, with a handler given up to WORK_BATCH jobs of one fetch together (in no set order). All of them are
+   * this process's until settled: they share one expiry, and a shutdown that times out fails (and charges a retry to)
+   * those not yet tried, so a queue whose jobs are slow or few retries keeps to `define`.
+   */
   defineBatch(name: string, handler: BatchJobHandler, options?: JobOptions): void;
   /**
    * Enqueues a job. Pass the open transaction as `tx` to enqueue it as part of that transaction (it exists only if
@@ -88,7 +95,7 @@ async function startSerialised(database: Database, start: () => Promise<unknown>
   }
 }
 
-/** How many jobs of one queue a worker takes at a time. */
+/** How many jobs of a batch queue (`defineBatch`) a worker takes at a time. */
 const WORK_BATCH = 20;
 
 /** Creates the jobs kernel; `work` false makes a process that only enqueues (a web instance in server mode). */
@@ -106,13 +113,14 @@ export function createJobs(
   boss.on('error', (error: Error) => options.onError?.(error));
   const definitions = new Map<
     string,
-    { run: BatchJobHandler; retryLimit: number; retryDelaySeconds: number }
+    { run: BatchJobHandler; batchSize: number; retryLimit: number; retryDelaySeconds: number }
   >();
   let started = false;
-  const declare = (name: string, run: BatchJobHandler, opts: JobOptions) => {
+  const declare = (name: string, run: BatchJobHandler, batchSize: number, opts: JobOptions) => {
     if (started) throw new Error(`Job queue ${name} defined after start.`);
     definitions.set(name, {
       run,
+      batchSize,
       retryLimit: opts.retryLimit ?? 5,
       retryDelaySeconds: opts.retryDelaySeconds ?? 5,
     });
@@ -123,7 +131,7 @@ export function createJobs(
       return options.work;
     },
     define(name, handler, opts = {}) {
-      // One after another; a job that fails fails alone.
+      // One job per fetch, as pg-boss does by default.
       declare(
         name,
         async (jobs) => {
@@ -137,11 +145,12 @@ export function createJobs(
           }
           return failed;
         },
+        1,
         opts,
       );
     },
     defineBatch(name, handler, opts = {}) {
-      declare(name, handler, opts);
+      declare(name, handler, WORK_BATCH, opts);
     },
     async send(name, data, opts = {}) {
       const definition = definitions.get(name);
@@ -184,18 +193,25 @@ export function createJobs(
       started = true;
       for (const [name, definition] of definitions) {
         if (options.work) {
-          // Up to WORK_BATCH jobs per fetch: pg-boss fetches and completes a batch in one statement each, where one
-          // job at a time cost two statements per job (under load, more than the work). The jobs that failed are
-          // failed alone, at once (each retried by its own settings); pg-boss then completes the batch's jobs that
-          // are still active.
+          // A batch queue takes up to WORK_BATCH jobs per fetch: pg-boss fetches and completes them in one statement
+          // each, where one job at a time cost two statements per job. The jobs that failed are failed alone, at
+          // once (each retried by its own settings); pg-boss then completes those of the fetch still active. If a
+          // failure cannot be recorded, the whole fetch is failed instead (its handled jobs run again, which their
+          // handlers allow), so that pg-boss never completes a job that failed.
           await boss.work<JobData>(
             name,
-            { pollingIntervalSeconds: 1, batchSize: WORK_BATCH },
+            { pollingIntervalSeconds: 1, batchSize: definition.batchSize },
             async (jobs) => {
               const failed = await definition.run(
                 jobs.map((job) => ({ id: job.id, name: job.name, data: job.data })),
               );
-              for (const { id, error } of failed) await boss.fail(name, id, error as object);
+              let unrecorded: unknown;
+              for (const { id, error } of failed) {
+                await boss.fail(name, id, error as object).catch((e: unknown) => {
+                  unrecorded = e;
+                });
+              }
+              if (unrecorded !== undefined) throw unrecorded;
             },
           );
         }

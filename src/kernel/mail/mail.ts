@@ -178,10 +178,10 @@ function describeError(error: unknown): string {
 }
 
 /**
- * The `mail.send` job: sends one stored mail, outside any transaction, then records it as sent. Does nothing for a
- * mail already sent (a repeated job) or unknown (`missing`). A failure is recorded (attempts, last error) and
- * rethrown, so pg-boss retries with backoff. Delivery is at least once: a crash between the SMTP server's answer
- * and the update sends again, with the same Message-ID.
+ * Sends one stored mail, outside any transaction, then records it as sent (what the `mail.send` job does for each mail
+ * of its batch). Does nothing for a mail already sent (a repeated job) or unknown (`missing`). A failure is recorded
+ * (attempts, last error) and rethrown, so pg-boss retries with backoff. Delivery is at least once: a crash between the
+ * SMTP server's answer and the update sends again, with the same Message-ID.
  */
 export async function deliverMail(
   db: Db,
@@ -243,7 +243,9 @@ export function registerMailJob(
   jobs.defineBatch(
     MAIL_SEND_JOB,
     // The batch's mails are read in one statement, then sent and recorded one by one as `deliverMail` does: each is
-    // marked sent as soon as the server took it, and one that fails is retried alone.
+    // marked sent as soon as the server took it, and one that fails is retried alone. A mail another worker sends
+    // after this batch read it (its job sent again meanwhile) may go out twice, with the same Message-ID: delivery
+    // was always at least once.
     async (batch) => {
       const ids = batch.map((job) => String(job.data.mailId));
       const rows = await db.select().from(mailRecords).where(inArray(mailRecords.id, ids));

@@ -693,14 +693,21 @@ for (const engine of ENGINES) {
       );
       const people = await identity.ownDetailsOf([wang.id, lina.id, 'acct_sj_clerk']);
       assert.deepEqual([...people.keys()].sort(), [wang.id, lina.id].sort(), 'staff are not people');
+      const mailIds: string[] = [];
       for (const c of submitted) {
         const mails = await db
-          .select({ recipient: mailRecords.recipient, text: mailRecords.text })
+          .select({ id: mailRecords.id, recipient: mailRecords.recipient })
           .from(mailRecords)
           .where(sql`${mailRecords.text} like ${`%/cases/${c.number}%`}`);
         assert.equal(mails.length, 1, `one mail about ${c.number}`);
         assert.equal(mails[0]?.recipient, people.get(c.applicantId)?.email);
+        mailIds.push(mails[0]?.id ?? '');
       }
+      const [queued] = await db
+        .select({ n: count() })
+        .from(sql`pgboss.job`)
+        .where(sql`name = 'mail.send' and data->>'mailId' in ${mailIds}`);
+      assert.equal(queued?.n, 3, 'each mail has its delivery job');
     });
 
     it('escalates a step to the department head, who may give it to one of the department’s staff', async (t) => {
